@@ -1,0 +1,3 @@
+//! The `frontdesk` command's library: the local server and operator tools.
+
+pub mod serve;

@@ -1,0 +1,77 @@
+//! `frontdesk`: run Frontdesk locally and operate it.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use frontdesk::config::PublicBaseUrl;
+use frontdesk::{telemetry, App, Config};
+
+#[derive(Parser)]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "Answer a business's phone and WhatsApp lines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every route locally on the embedded default (no AWS account needed).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// The public URL Twilio calls (a tunnel or proxy); sets PUBLIC_BASE_URL.
+        #[arg(long, env = "PUBLIC_BASE_URL")]
+        public_url: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { addr, public_url } => match serve(addr, public_url).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("frontdesk serve: {err}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(
+    addr: SocketAddr,
+    public_url: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut config = Config::from_env("local")?;
+    if let Some(url) = public_url {
+        config.public_base_url = Some(PublicBaseUrl::parse(&url)?);
+    }
+    if config.twilio_auth_token.is_none()
+        && config.signature_policy != frontdesk::config::SignaturePolicy::Off
+    {
+        tracing::warn!(
+            "TWILIO_AUTH_TOKEN is not set: every Twilio webhook will answer 403 until it is"
+        );
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let public = config.public_base_url.clone();
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local_addr = listener.local_addr()?.to_string();
+    print!(
+        "{}",
+        frontdesk_cli::serve::banner(&local_addr, public.as_ref())
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    frontdesk_cli::serve::run(App::new(config), listener, shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! `frontdesk serve`: every route in one local process, dispatched through the same core
+//! handlers the Lambda functions run.
+
+use std::future::Future;
+use std::io;
+
+use axum::body::Body;
+use axum::extract::State;
+use bytes::Bytes;
+use frontdesk::config::PublicBaseUrl;
+use frontdesk::http::{response, InboundRequest, Response};
+use frontdesk::routes::{self, ROUTES};
+use frontdesk::App;
+use tokio::net::TcpListener;
+
+/// Largest body read from a socket; routes apply their own, smaller limits.
+/// Meta's webhook payloads reach 3 MB.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn run(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let router = axum::Router::new().fallback(handle).with_state(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn handle(
+    State(app): State<App>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let response = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => {
+            let request_id = parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty() && v.len() <= 128)
+                .map(str::to_string)
+                .unwrap_or_else(frontdesk::http::new_request_id);
+            let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            let request = InboundRequest::local(
+                parts.method,
+                path_and_query,
+                parts.headers,
+                body,
+                request_id,
+            );
+            routes::dispatch(&app, request).await
+        }
+        Err(_) => response::bad_request(&format!("body over the {MAX_BODY} byte limit")),
+    };
+    into_axum(response)
+}
+
+fn into_axum(response: Response) -> axum::response::Response {
+    let (parts, body): (_, Bytes) = response.into_parts();
+    axum::response::Response::from_parts(parts, Body::from(body))
+}
+
+/// The lines `serve` prints at start: where it listens and the URLs to paste into Twilio.
+pub fn banner(local_addr: &str, public: Option<&PublicBaseUrl>) -> String {
+    let mut out = format!("Frontdesk listening on http://{local_addr}\n");
+    let base = public.map_or_else(
+        || format!("http://{local_addr}"),
+        |p| p.as_str().to_string(),
+    );
+    let webhooks: Vec<_> = ROUTES.iter().filter(|r| r.webhook).collect();
+    if webhooks.is_empty() {
+        out.push_str(&format!("  health: {base}/health\n"));
+    } else {
+        out.push_str("Webhook URLs for the Twilio console (HTTP POST):\n");
+        for spec in webhooks {
+            out.push_str(&format!("  {base}{}\n", spec.path));
+        }
+    }
+    if public.is_none() {
+        out.push_str("Behind a tunnel? Pass --public-url https://YOUR-TUNNEL so signatures match the URL Twilio calls.\n");
+    }
+    out
+}

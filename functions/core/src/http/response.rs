@@ -1,0 +1,114 @@
+//! The answers a handler may give. Twilio is only ever given TwiML, 204, 400 or 403.
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, StatusCode};
+
+pub type Response = http::Response<Bytes>;
+
+pub const TWIML_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
+fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
+    let mut response = http::Response::new(body.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// 200 with a TwiML document.
+pub fn twiml(document: String) -> Response {
+    with_body(StatusCode::OK, TWIML_CONTENT_TYPE, document)
+}
+
+/// 200 with a plain-text body.
+pub fn text(body: impl Into<Bytes>) -> Response {
+    with_body(StatusCode::OK, TEXT_CONTENT_TYPE, body)
+}
+
+/// 204: accepted, nothing to say (status callbacks).
+pub fn no_content() -> Response {
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+/// 400 with a one-line reason.
+pub fn bad_request(reason: &str) -> Response {
+    let line: String = reason
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    with_body(
+        StatusCode::BAD_REQUEST,
+        TEXT_CONTENT_TYPE,
+        format!("bad request: {line}\n"),
+    )
+}
+
+/// 403: the request is not from who it claims. No detail is given to the caller.
+pub fn forbidden() -> Response {
+    with_body(StatusCode::FORBIDDEN, TEXT_CONTENT_TYPE, "forbidden\n")
+}
+
+pub fn not_found() -> Response {
+    with_body(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n")
+}
+
+/// 405 with the `Allow` header listing the methods the path takes.
+pub fn method_not_allowed(allowed: &[Method]) -> Response {
+    let mut response = with_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        TEXT_CONTENT_TYPE,
+        "method not allowed\n",
+    );
+    let allow = allowed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// 503 for a non-Twilio caller (health checks) when something inside failed.
+pub fn unavailable(reason: &str) -> Response {
+    with_body(
+        StatusCode::SERVICE_UNAVAILABLE,
+        TEXT_CONTENT_TYPE,
+        format!("unavailable: {reason}\n"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_request_is_one_line() {
+        let response = bad_request("first line\nsecond line");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.body().as_ref(), b"bad request: first line\n");
+    }
+
+    #[test]
+    fn twiml_is_text_xml() {
+        let response = twiml("<Response/>".into());
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/xml; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn method_not_allowed_lists_the_allowed_methods() {
+        let response = method_not_allowed(&[Method::GET, Method::HEAD]);
+        assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
+    }
+}

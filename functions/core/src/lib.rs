@@ -1,0 +1,20 @@
+//! Frontdesk core: everything that is not wiring.
+//!
+//! - [`twilio`] — X-Twilio-Signature, TwiML, the webhook gate.
+//! - [`http`] — the request context both front doors build, and response helpers.
+//! - [`routes`] — the route table and dispatch.
+//! - [`handlers`] — one async function per route.
+//! - [`telemetry`] — logging.
+
+pub mod app;
+pub mod config;
+pub mod handlers;
+pub mod http;
+pub mod lambda;
+pub mod routes;
+pub mod telemetry;
+pub mod twilio;
+
+pub use app::App;
+pub use config::Config;
+pub use routes::Route;

@@ -1,0 +1,226 @@
+//! The route table: every path Frontdesk serves, the Lambda function that serves it, and the
+//! handler both front doors call. `frontdesk serve` dispatches on it; each Lambda runs one route.
+
+use std::time::Instant;
+
+use http::Method;
+use tracing::{error, info, Instrument};
+
+use crate::app::App;
+use crate::handlers;
+use crate::http::{response, InboundRequest, Response};
+
+/// A route Frontdesk serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Route {
+    Health,
+}
+
+/// Where a route lives and who calls it.
+#[derive(Debug)]
+pub struct RouteSpec {
+    pub route: Route,
+    pub methods: &'static [Method],
+    /// A path pattern; `{name}` matches one non-empty segment part.
+    pub path: &'static str,
+    /// The function crate under `functions/` that serves this route on Lambda.
+    pub function: &'static str,
+    /// True for routes to paste into the Twilio console or Meta app.
+    pub webhook: bool,
+}
+
+pub const ROUTES: &[RouteSpec] = &[RouteSpec {
+    route: Route::Health,
+    methods: &[Method::GET, Method::HEAD],
+    path: "/health",
+    function: "health",
+    webhook: false,
+}];
+
+impl Route {
+    pub fn spec(self) -> &'static RouteSpec {
+        ROUTES
+            .iter()
+            .find(|spec| spec.route == self)
+            .expect("every route has a spec")
+    }
+
+    async fn handle(self, app: &App, request: &InboundRequest) -> Response {
+        match self {
+            Route::Health => handlers::health::health(app, request).await,
+        }
+    }
+
+    /// The answer when the handler itself failed: never a 5xx to Twilio.
+    fn failure_response(self, _app: &App, _request: &InboundRequest) -> Response {
+        match self {
+            Route::Health => response::unavailable("handler failed"),
+        }
+    }
+}
+
+/// Does `path` match `pattern` (`/greetings/{business}.mp3` style)?
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut pattern_segments = pattern.split('/');
+    let mut path_segments = path.split('/');
+    loop {
+        match (pattern_segments.next(), path_segments.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if segment_matches(p, s) => {}
+            _ => return false,
+        }
+    }
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    match (pattern.find('{'), pattern.find('}')) {
+        (Some(open), Some(close)) if open < close => {
+            let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
+            segment.len() > prefix.len() + suffix.len()
+                && segment.starts_with(prefix)
+                && segment.ends_with(suffix)
+        }
+        _ => pattern == segment,
+    }
+}
+
+/// Why no route serves a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoRoute {
+    /// 404.
+    NotFound,
+    /// 405, with the methods the path does take.
+    MethodNotAllowed(Vec<Method>),
+}
+
+impl NoRoute {
+    pub fn into_response(self) -> Response {
+        match self {
+            Self::NotFound => response::not_found(),
+            Self::MethodNotAllowed(allowed) => response::method_not_allowed(&allowed),
+        }
+    }
+}
+
+/// The route for a request, or why there is none.
+pub fn resolve(method: &Method, path: &str) -> Result<Route, NoRoute> {
+    let mut allowed: Vec<Method> = Vec::new();
+    for spec in ROUTES.iter().filter(|spec| path_matches(spec.path, path)) {
+        if spec.methods.contains(method) {
+            return Ok(spec.route);
+        }
+        allowed.extend(spec.methods.iter().cloned());
+    }
+    if allowed.is_empty() {
+        Err(NoRoute::NotFound)
+    } else {
+        Err(NoRoute::MethodNotAllowed(allowed))
+    }
+}
+
+/// Routes and serves a request (the local server's entry point).
+pub async fn dispatch(app: &App, request: InboundRequest) -> Response {
+    match resolve(&request.method, &request.route_path) {
+        Ok(route) => serve(app, route, request).await,
+        Err(no_route) => {
+            let response = no_route.into_response();
+            info!(
+                request_id = %request.request_id,
+                method = %request.method,
+                path = %request.route_path,
+                status = response.status().as_u16(),
+                "no route"
+            );
+            response
+        }
+    }
+}
+
+/// Serves one request on a known route inside its request span. A panicking handler is
+/// caught and answered with the route's safe response.
+pub async fn serve(app: &App, route: Route, request: InboundRequest) -> Response {
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request.request_id,
+        idempotency_token = request.idempotency_token().unwrap_or_default(),
+        route = route.spec().path,
+    );
+    async move {
+        let started = Instant::now();
+        let task_app = app.clone();
+        let task_request = request.clone();
+        let task = tokio::spawn(
+            async move { route.handle(&task_app, &task_request).await }.in_current_span(),
+        );
+        let response = match task.await {
+            Ok(response) => response,
+            Err(failure) => {
+                error!(
+                    metric = "handler_failure",
+                    error = %failure,
+                    "handler failed; safe response served"
+                );
+                route.failure_response(app, &request)
+            }
+        };
+        info!(
+            method = %request.method,
+            status = response.status().as_u16(),
+            latency_us = started.elapsed().as_micros() as u64,
+            "request handled"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_segments() {
+        assert!(path_matches("/health", "/health"));
+        assert!(!path_matches("/health", "/health/"));
+        assert!(!path_matches("/health", "/healthz"));
+        assert!(path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/acme.mp3"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/.mp3"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/acme.wav"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/a/b.mp3"
+        ));
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_wrong_methods_405() {
+        assert_eq!(
+            resolve(&Method::GET, "/nope").unwrap_err(),
+            NoRoute::NotFound
+        );
+        let wrong = resolve(&Method::POST, "/health")
+            .unwrap_err()
+            .into_response();
+        assert_eq!(wrong.status(), 405);
+        assert_eq!(wrong.headers()["allow"], "GET, HEAD");
+        assert_eq!(resolve(&Method::HEAD, "/health").unwrap(), Route::Health);
+    }
+
+    #[test]
+    fn every_route_path_is_unique() {
+        let mut paths: Vec<_> = ROUTES.iter().map(|r| r.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), ROUTES.len());
+    }
+}

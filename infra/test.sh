@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Frontdesk's one test command: formatting, lints, and every test in the workspace.
+# Run from anywhere: `./infra/test.sh`. CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace
