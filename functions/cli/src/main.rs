@@ -1,10 +1,12 @@
 //! `frontdesk`: run Frontdesk locally and operate it.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use frontdesk::config::PublicBaseUrl;
+use frontdesk::app::Backends;
+use frontdesk::config::{PublicBaseUrl, SignaturePolicy};
 use frontdesk::{telemetry, App, Config};
 
 #[derive(Parser)]
@@ -20,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every route locally on the embedded default (no AWS account needed).
+    /// Run every route locally on the embedded default: SQLite, an in-process queue and a
+    /// folder under FRONTDESK_DATA_DIR (no AWS account needed).
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:3000")]
@@ -28,6 +31,9 @@ enum Command {
         /// The public URL Twilio calls (a tunnel or proxy); sets PUBLIC_BASE_URL.
         #[arg(long, env = "PUBLIC_BASE_URL")]
         public_url: Option<String>,
+        /// Businesses to load at start (JSON). Loaded when the file exists.
+        #[arg(long, default_value = "infra/seed/businesses.json")]
+        seed: PathBuf,
     },
 }
 
@@ -35,43 +41,53 @@ enum Command {
 async fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Serve { addr, public_url } => match serve(addr, public_url).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("frontdesk serve: {err}");
-                ExitCode::FAILURE
-            }
-        },
+    let result = match cli.command {
+        Command::Serve {
+            addr,
+            public_url,
+            seed,
+        } => serve(addr, public_url, seed).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("frontdesk: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 
 async fn serve(
     addr: SocketAddr,
     public_url: Option<String>,
+    seed: PathBuf,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut config = Config::from_env("local")?;
     if let Some(url) = public_url {
         config.public_base_url = Some(PublicBaseUrl::parse(&url)?);
     }
-    if config.twilio_auth_token.is_none()
-        && config.signature_policy != frontdesk::config::SignaturePolicy::Off
-    {
+    if config.twilio_auth_token.is_none() && config.signature_policy != SignaturePolicy::Off {
         tracing::warn!(
             "TWILIO_AUTH_TOKEN is not set: every Twilio webhook will answer 403 until it is"
         );
     }
-    std::fs::create_dir_all(&config.data_dir)?;
+    let backends = Backends::embedded(&config.data_dir)?;
     let public = config.public_base_url.clone();
+    let app = App::new(config, backends);
+    if seed.exists() {
+        let loaded = frontdesk_cli::seed::load(&app, &seed).await?;
+        tracing::info!(businesses = ?loaded, seed = %seed.display(), "seed loaded");
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?.to_string();
     print!(
         "{}",
         frontdesk_cli::serve::banner(&local_addr, public.as_ref())
     );
+    frontdesk_cli::serve::spawn_reconciler(app.clone());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    frontdesk_cli::serve::run(App::new(config), listener, shutdown).await?;
+    frontdesk_cli::serve::run(app, listener, shutdown).await?;
     Ok(())
 }

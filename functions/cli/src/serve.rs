@@ -17,6 +17,20 @@ use tokio::net::TcpListener;
 /// Meta's webhook payloads reach 3 MB.
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// How often `serve` runs the reconciler (Lambda runs it on a schedule).
+pub const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the reconciler every [`RECONCILE_EVERY`] for as long as the process lives.
+pub fn spawn_reconciler(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(RECONCILE_EVERY);
+        loop {
+            every.tick().await;
+            frontdesk::handlers::reconcile::reconcile(&app, time::OffsetDateTime::now_utc()).await;
+        }
+    })
+}
+
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn run(
     app: App,

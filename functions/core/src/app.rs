@@ -1,12 +1,58 @@
-//! The application state every handler shares: configuration and, as the system grows,
-//! the store, queue and blob clients built once at start-up.
+//! The application state every handler shares: configuration, the signature validator and
+//! the backends, all built once at start-up (in a Lambda's `main`, or by `frontdesk serve`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::config::Config;
+use crate::aws::AwsClients;
+use crate::blob::folder::FolderBlobs;
+use crate::blob::s3::S3Blobs;
+use crate::blob::BlobStore;
+use crate::config::{Config, ConfigError};
+use crate::domain::{Business, PhoneNumber};
+use crate::queue::embedded::EmbeddedQueue;
+use crate::queue::sqs::{QueueUrls, SqsQueue};
+use crate::queue::Queue;
+use crate::store::dynamodb::DynamoStore;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Store, StoreError};
 use crate::twilio::signature::Validator;
 
-/// Cheap to clone; built once in `main`.
+/// Where state, jobs and greetings live.
+#[derive(Clone)]
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub greetings: Arc<dyn BlobStore>,
+}
+
+impl Backends {
+    /// The embedded default under `data_dir`: `frontdesk.sqlite3` for state and jobs,
+    /// `blobs/` for greetings.
+    pub fn embedded(data_dir: &Path) -> Result<Self, String> {
+        std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+        let db = data_dir.join("frontdesk.sqlite3");
+        let store = SqliteStore::open(&db).map_err(|e| e.to_string())?;
+        let queue = EmbeddedQueue::open(&db).map_err(|e| e.to_string())?;
+        Ok(Self {
+            store: Arc::new(store),
+            queue: Arc::new(queue),
+            greetings: Arc::new(FolderBlobs::new(data_dir.join("blobs"))),
+        })
+    }
+}
+
+/// How long a greeting's existence check is trusted, so a call does not wait on the blob
+/// store every time.
+const GREETING_CHECK_TTL: Duration = Duration::from_secs(60);
+
+/// How long a number's business is trusted before the store is asked again: every webhook
+/// of a call looks it up, and settings changes may take this long to apply.
+pub const BUSINESS_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     inner: Arc<Inner>,
@@ -15,16 +61,25 @@ pub struct App {
 struct Inner {
     config: Config,
     validator: Validator,
+    backends: Backends,
+    greeting_checks: Mutex<HashMap<String, (bool, Instant)>>,
+    businesses_by_number: Mutex<HashMap<PhoneNumber, (Option<Business>, Instant)>>,
 }
 
 impl App {
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config, backends: Backends) -> Self {
         let validator = Validator::new(
             config.twilio_auth_token.clone(),
             config.twilio_auth_token_previous.clone(),
         );
         Self {
-            inner: Arc::new(Inner { config, validator }),
+            inner: Arc::new(Inner {
+                config,
+                validator,
+                backends,
+                greeting_checks: Mutex::new(HashMap::new()),
+                businesses_by_number: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
@@ -34,5 +89,128 @@ impl App {
 
     pub fn signature_validator(&self) -> &Validator {
         &self.inner.validator
+    }
+
+    pub fn backends(&self) -> &Backends {
+        &self.inner.backends
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.inner.backends.store.as_ref()
+    }
+
+    pub fn queue(&self) -> &dyn Queue {
+        self.inner.backends.queue.as_ref()
+    }
+
+    pub fn greetings(&self) -> &dyn BlobStore {
+        self.inner.backends.greetings.as_ref()
+    }
+
+    /// Whether the greeting object `key` exists, from a short-lived cache. A failed check
+    /// counts as missing (the caller then hears the spoken fallback) and is not cached.
+    pub async fn greeting_exists(&self, key: &str) -> bool {
+        if let Some((exists, checked)) = self.cached_greeting_check(key) {
+            if checked.elapsed() < GREETING_CHECK_TTL {
+                return exists;
+            }
+        }
+        match self.greetings().head(key).await {
+            Ok(meta) => {
+                let exists = meta.is_some_and(|m| m.content_type == "audio/mpeg");
+                if let Ok(mut checks) = self.inner.greeting_checks.lock() {
+                    checks.insert(key.to_string(), (exists, Instant::now()));
+                }
+                exists
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, key, "greeting check failed; speaking the fallback");
+                false
+            }
+        }
+    }
+
+    /// The business that owns `number` (or none), through a short-lived cache.
+    pub async fn business_by_number(
+        &self,
+        number: &PhoneNumber,
+    ) -> Result<Option<Business>, StoreError> {
+        let cached = self
+            .inner
+            .businesses_by_number
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(number).cloned());
+        if let Some((business, fetched)) = cached {
+            if fetched.elapsed() < BUSINESS_CACHE_TTL {
+                return Ok(business);
+            }
+        }
+        let business = self.store().business_by_number(number).await?;
+        if let Ok(mut cache) = self.inner.businesses_by_number.lock() {
+            cache.insert(number.clone(), (business.clone(), Instant::now()));
+        }
+        Ok(business)
+    }
+
+    fn cached_greeting_check(&self, key: &str) -> Option<(bool, Instant)> {
+        self.inner.greeting_checks.lock().ok()?.get(key).copied()
+    }
+}
+
+/// The AWS resources a deployment uses, named by the template's environment:
+/// `FRONTDESK_TABLE`, `FRONTDESK_RECORDINGS_QUEUE_URL`, `FRONTDESK_NOTIFY_QUEUE_URL`,
+/// `FRONTDESK_GREETINGS_BUCKET`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsResources {
+    pub table: String,
+    pub recordings_queue_url: String,
+    pub notify_queue_url: String,
+    pub greetings_bucket: String,
+}
+
+impl AwsResources {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(ConfigError::Invalid {
+                    name,
+                    reason: "is required on AWS".into(),
+                })
+        };
+        Ok(Self {
+            table: required("FRONTDESK_TABLE")?,
+            recordings_queue_url: required("FRONTDESK_RECORDINGS_QUEUE_URL")?,
+            notify_queue_url: required("FRONTDESK_NOTIFY_QUEUE_URL")?,
+            greetings_bucket: required("FRONTDESK_GREETINGS_BUCKET")?,
+        })
+    }
+}
+
+impl AwsClients {
+    /// Backends on the resources the environment names.
+    pub fn backends_from_env(&self) -> Result<Backends, ConfigError> {
+        Ok(self.backends(&AwsResources::from_lookup(|name| std::env::var(name).ok())?))
+    }
+
+    pub fn backends(&self, resources: &AwsResources) -> Backends {
+        Backends {
+            store: Arc::new(DynamoStore::new(
+                self.dynamodb.clone(),
+                resources.table.clone(),
+            )),
+            queue: Arc::new(SqsQueue::new(
+                self.sqs.clone(),
+                QueueUrls {
+                    recordings: resources.recordings_queue_url.clone(),
+                    notify: resources.notify_queue_url.clone(),
+                },
+            )),
+            greetings: Arc::new(S3Blobs::new(
+                self.s3.clone(),
+                resources.greetings_bucket.clone(),
+            )),
+        }
     }
 }

@@ -134,6 +134,10 @@ pub struct Config {
     pub twilio_auth_token_previous: Option<Secret>,
     /// Where `frontdesk serve` keeps its embedded state.
     pub data_dir: PathBuf,
+    /// `FRONTDESK_DEFAULT_FALLBACK_TEXT` / `FRONTDESK_DEFAULT_LANGUAGE`: what a number no
+    /// business claims hears before the beep.
+    pub default_fallback_text: Option<String>,
+    pub default_language: Option<String>,
 }
 
 impl Config {
@@ -176,7 +180,21 @@ impl Config {
             data_dir: non_empty("FRONTDESK_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".frontdesk")),
+            default_fallback_text: non_empty("FRONTDESK_DEFAULT_FALLBACK_TEXT"),
+            default_language: non_empty("FRONTDESK_DEFAULT_LANGUAGE"),
         })
+    }
+
+    /// The configuration for a call to a number no business claims: voicemail with defaults.
+    pub fn default_business(&self) -> crate::domain::Business {
+        let mut business = crate::domain::Business::default_for_unknown_number();
+        if let Some(text) = &self.default_fallback_text {
+            business.fallback_text = text.clone();
+        }
+        if let Some(language) = &self.default_language {
+            business.language = language.clone();
+        }
+        business
     }
 }
 

@@ -7,11 +7,16 @@
 //! - [`telemetry`] — logging.
 
 pub mod app;
+pub mod aws;
+pub mod blob;
 pub mod config;
+pub mod domain;
 pub mod handlers;
 pub mod http;
 pub mod lambda;
+pub mod queue;
 pub mod routes;
+pub mod store;
 pub mod telemetry;
 pub mod twilio;
 

@@ -7,13 +7,20 @@ use http::Method;
 use tracing::{error, info, Instrument};
 
 use crate::app::App;
-use crate::handlers;
+use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
+use crate::handlers::{self, voice};
 use crate::http::{response, InboundRequest, Response};
 
 /// A route Frontdesk serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Route {
     Health,
+    IncomingCall,
+    HandleRecording,
+    RecordingStatus,
+    CallStatus,
+    Gather,
+    Greeting,
 }
 
 /// Where a route lives and who calls it.
@@ -29,13 +36,57 @@ pub struct RouteSpec {
     pub webhook: bool,
 }
 
-pub const ROUTES: &[RouteSpec] = &[RouteSpec {
-    route: Route::Health,
-    methods: &[Method::GET, Method::HEAD],
-    path: "/health",
-    function: "health",
-    webhook: false,
-}];
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        route: Route::Health,
+        methods: &[Method::GET, Method::HEAD],
+        path: "/health",
+        function: "health",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::IncomingCall,
+        methods: &[Method::POST],
+        path: "/webhook/incoming_call",
+        function: "incoming-call",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::HandleRecording,
+        methods: &[Method::POST],
+        path: voice::HANDLE_RECORDING_PATH,
+        function: "handle-recording",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::RecordingStatus,
+        methods: &[Method::POST],
+        path: voice::RECORDING_STATUS_PATH,
+        function: "recording-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::CallStatus,
+        methods: &[Method::POST],
+        path: "/webhook/call_status",
+        function: "call-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::Gather,
+        methods: &[Method::POST],
+        path: voice::GATHER_PATH,
+        function: "gather",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::Greeting,
+        methods: &[Method::GET, Method::HEAD],
+        path: "/greetings/{business}.mp3",
+        function: "greeting",
+        webhook: false,
+    },
+];
 
 impl Route {
     pub fn spec(self) -> &'static RouteSpec {
@@ -48,13 +99,24 @@ impl Route {
     async fn handle(self, app: &App, request: &InboundRequest) -> Response {
         match self {
             Route::Health => handlers::health::health(app, request).await,
+            Route::IncomingCall => handlers::incoming_call::incoming_call(app, request).await,
+            Route::HandleRecording => handlers::recording::handle_recording(app, request).await,
+            Route::RecordingStatus => handlers::recording::recording_status(app, request).await,
+            Route::CallStatus => handlers::call_status::call_status(app, request).await,
+            Route::Gather => handlers::gather::gather(app, request).await,
+            Route::Greeting => handlers::greeting::greeting(app, request).await,
         }
     }
 
     /// The answer when the handler itself failed: never a 5xx to Twilio.
-    fn failure_response(self, _app: &App, _request: &InboundRequest) -> Response {
+    fn failure_response(self, app: &App, request: &InboundRequest) -> Response {
         match self {
-            Route::Health => response::unavailable("handler failed"),
+            Route::IncomingCall => voice::safe_voicemail(app, request),
+            Route::HandleRecording | Route::Gather => {
+                voice::thanks(DEFAULT_THANKS_TEXT, DEFAULT_LANGUAGE)
+            }
+            Route::RecordingStatus | Route::CallStatus => response::no_content(),
+            Route::Health | Route::Greeting => response::unavailable("handler failed"),
         }
     }
 }
@@ -144,6 +206,7 @@ pub async fn serve(app: &App, route: Route, request: InboundRequest) -> Response
         request_id = %request.request_id,
         idempotency_token = request.idempotency_token().unwrap_or_default(),
         route = route.spec().path,
+        call_sid = tracing::field::Empty,
     );
     async move {
         let started = Instant::now();

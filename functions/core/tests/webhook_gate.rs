@@ -1,6 +1,7 @@
 //! The gate every Twilio webhook passes: signature policy, bad input, and log secrecy.
 
 use bytes::Bytes;
+use frontdesk::app::Backends;
 use frontdesk::config::{Config, SignaturePolicy};
 use frontdesk::http::InboundRequest;
 use frontdesk::telemetry::{self, LogCapture, LogFormat};
@@ -27,7 +28,8 @@ fn app(policy: &str, stage: &str, public_base: Option<&str>) -> App {
         "local",
     )
     .unwrap();
-    App::new(config)
+    let data = tempfile::tempdir().unwrap().keep();
+    App::new(config, Backends::embedded(&data).unwrap())
 }
 
 fn request(host: &str, body: &str, signature: Option<&str>) -> InboundRequest {

@@ -1,4 +1,11 @@
 //! One module per route: plain async functions from a request to a response,
 //! callable from a test without AWS.
 
+pub mod call_status;
+pub mod gather;
+pub mod greeting;
 pub mod health;
+pub mod incoming_call;
+pub mod reconcile;
+pub mod recording;
+pub mod voice;

@@ -1,0 +1,191 @@
+//! Blobs in a local folder, for `frontdesk serve`.
+//!
+//! An object is the file `root/<key>`; beside it, `root/<key>.meta.json` holds its content type
+//! and entity tag. Both are written to a temporary file in the same folder and renamed into
+//! place, so a reader sees the old or the new file, never a partial one.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::{Blob, BlobError, BlobMeta, BlobStore};
+
+const META_SUFFIX: &str = ".meta.json";
+
+pub struct FolderBlobs {
+    root: PathBuf,
+}
+
+/// The sidecar file's content.
+#[derive(Serialize, Deserialize)]
+struct Sidecar {
+    content_type: String,
+    etag: String,
+}
+
+/// `"` + the first 32 hex digits of the body's SHA-256 + `"`: a content hash, so the same
+/// body always has the same tag.
+fn etag(body: &[u8]) -> String {
+    let digest = hex::encode(Sha256::digest(body));
+    format!("\"{}\"", &digest[..32])
+}
+
+/// For a file put in the folder by hand, without a sidecar.
+fn guess_content_type(key: &str) -> &'static str {
+    match key
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+    {
+        Some(ext) if ext == "mp3" => "audio/mpeg",
+        Some(ext) if ext == "wav" => "audio/wav",
+        Some(ext) if ext == "json" => "application/json",
+        Some(ext) if ext == "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn failed(action: &str, path: &Path, err: impl std::fmt::Display) -> BlobError {
+    BlobError(format!("{action} {}: {err}", path.display()))
+}
+
+/// Reads a file; `None` when it does not exist.
+async fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, BlobError> {
+    match tokio::fs::read(path).await {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(failed("reading", path, err)),
+    }
+}
+
+/// Writes `contents` to `path` through a synced temporary file in the same folder and a rename.
+async fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), BlobError> {
+    let folder = path
+        .parent()
+        .ok_or_else(|| failed("writing", path, "no parent folder"))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("blob");
+    let temporary = folder.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+    let written = async {
+        let mut file = tokio::fs::File::create(&temporary).await?;
+        file.write_all(contents).await?;
+        // Synced before the rename, so a crash cannot leave the new name on an empty file.
+        file.sync_all().await?;
+        tokio::fs::rename(&temporary, path).await
+    }
+    .await;
+    if let Err(err) = written {
+        // Best effort: the write already failed, and a stray temporary file is harmless.
+        let _ = tokio::fs::remove_file(&temporary).await;
+        return Err(failed("writing", path, err));
+    }
+    Ok(())
+}
+
+impl FolderBlobs {
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    /// The object's path, for keys that stay inside the root and cannot be mistaken for a
+    /// sidecar.
+    fn object_path(&self, key: &str) -> Result<PathBuf, BlobError> {
+        let refuse = |reason: &str| Err(BlobError(format!("blob key `{key}` refused: {reason}")));
+        if key.is_empty() || key.ends_with('/') {
+            return refuse("it names no file");
+        }
+        if key.contains("..") || key.starts_with('/') || key.contains('\\') || key.contains('\0') {
+            return refuse("it could leave the blob folder");
+        }
+        if key.ends_with(META_SUFFIX) {
+            return refuse("the suffix is reserved for metadata");
+        }
+        Ok(self.root.join(key))
+    }
+
+    fn sidecar_path(object: &Path) -> PathBuf {
+        let mut name = object.as_os_str().to_owned();
+        name.push(META_SUFFIX);
+        PathBuf::from(name)
+    }
+
+    async fn sidecar(object: &Path) -> Result<Option<Sidecar>, BlobError> {
+        let path = Self::sidecar_path(object);
+        read_if_exists(&path)
+            .await?
+            .map(|bytes| serde_json::from_slice(&bytes).map_err(|e| failed("parsing", &path, e)))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl BlobStore for FolderBlobs {
+    async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError> {
+        let object = self.object_path(key)?;
+        let content_length = match tokio::fs::metadata(&object).await {
+            Ok(metadata) if metadata.is_file() => metadata.len(),
+            Ok(_) => return Ok(None),
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(failed("inspecting", &object, err)),
+        };
+        match Self::sidecar(&object).await? {
+            Some(sidecar) => Ok(Some(BlobMeta {
+                content_length,
+                content_type: sidecar.content_type,
+                etag: sidecar.etag,
+            })),
+            // No sidecar: the tag must come from the content itself.
+            None => Ok(self.get(key).await?.map(|blob| blob.meta)),
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError> {
+        let object = self.object_path(key)?;
+        let body = match tokio::fs::read(&object).await {
+            Ok(body) => Bytes::from(body),
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsADirectory) => {
+                return Ok(None)
+            }
+            Err(err) => return Err(failed("reading", &object, err)),
+        };
+        let content_type = match Self::sidecar(&object).await? {
+            Some(sidecar) => sidecar.content_type,
+            None => guess_content_type(key).to_string(),
+        };
+        // Length and tag come from the bytes read, so they always describe this body even
+        // while a put is between its two renames.
+        Ok(Some(Blob {
+            meta: BlobMeta {
+                content_length: body.len() as u64,
+                content_type,
+                etag: etag(&body),
+            },
+            body,
+        }))
+    }
+
+    async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<BlobMeta, BlobError> {
+        let object = self.object_path(key)?;
+        if let Some(folder) = object.parent() {
+            tokio::fs::create_dir_all(folder)
+                .await
+                .map_err(|e| failed("creating", folder, e))?;
+        }
+        let meta = BlobMeta {
+            content_length: body.len() as u64,
+            content_type: content_type.to_string(),
+            etag: etag(&body),
+        };
+        let sidecar = serde_json::to_vec(&Sidecar {
+            content_type: meta.content_type.clone(),
+            etag: meta.etag.clone(),
+        })
+        .map_err(|e| failed("encoding metadata for", &object, e))?;
+        write_atomically(&object, &body).await?;
+        write_atomically(&Self::sidecar_path(&object), &sidecar).await?;
+        Ok(meta)
+    }
+}

@@ -1,0 +1,35 @@
+//! Blobs: greeting MP3s (and, later, recording copies).
+//!
+//! [`s3::S3Blobs`] on AWS; [`folder::FolderBlobs`] (a local folder) for `frontdesk serve`.
+
+pub mod folder;
+pub mod s3;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// What is known about a stored object without reading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobMeta {
+    pub content_length: u64,
+    pub content_type: String,
+    /// The entity tag, with its quotes, as HTTP sends it.
+    pub etag: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blob {
+    pub meta: BlobMeta,
+    pub body: Bytes,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("blob store unavailable: {0}")]
+pub struct BlobError(pub String);
+
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError>;
+    async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError>;
+    async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<BlobMeta, BlobError>;
+}

@@ -1,0 +1,231 @@
+//! A business and everything about how Frontdesk answers for it.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{BusinessId, PhoneNumber};
+
+/// How an incoming call is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoiceMode {
+    /// Greeting, then `<Record>`.
+    #[default]
+    Voicemail,
+    /// `<Connect><Stream>` to a WebSocket voice agent, voicemail after it.
+    Stream,
+    /// `<Gather numDigits="6">` for a verification code, voicemail as fallback.
+    VerificationCode,
+}
+
+/// What calls are for (note 002): appointment booking happens only with `appointment`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallGoal {
+    #[default]
+    LeadOnly,
+    Appointment,
+}
+
+/// `<Record>` settings. Defaults follow the user's notes: 30 s, 5 s of silence, `*`, a beep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RecordSettings {
+    pub max_length: u32,
+    pub timeout: u32,
+    pub finish_on_key: String,
+    pub play_beep: bool,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        Self {
+            max_length: 30,
+            timeout: 5,
+            finish_on_key: "*".into(),
+            play_beep: true,
+        }
+    }
+}
+
+pub const DEFAULT_FALLBACK_TEXT: &str = "שלום, השאירו הודעה אחרי הצפצוף.";
+pub const DEFAULT_THANKS_TEXT: &str = "תודה. ההודעה התקבלה.";
+pub const DEFAULT_LANGUAGE: &str = "he-IL";
+pub const DEFAULT_VERIFICATION_PROMPT: &str = "נא הקישו את קוד האימות בן שש הספרות.";
+pub const DEFAULT_CALLS_PER_MINUTE: u32 = 30;
+
+/// Every setting of a business. Unknown fields in stored documents are ignored and missing
+/// ones take their defaults, so settings can grow without a migration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Business {
+    pub id: BusinessId,
+    pub name: String,
+    #[serde(default)]
+    pub phone_numbers: Vec<PhoneNumber>,
+    #[serde(default)]
+    pub voice_mode: VoiceMode,
+    /// Key of the greeting MP3 in the greetings bucket; `None` means speak the fallback text.
+    #[serde(default)]
+    pub greeting_key: Option<String>,
+    #[serde(default = "default_fallback_text")]
+    pub fallback_text: String,
+    #[serde(default = "default_thanks_text")]
+    pub thanks_text: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub record: RecordSettings,
+    /// WebSocket voice agent, in any form (`wss://`, `https://`, bare host).
+    #[serde(default)]
+    pub stream_url: Option<String>,
+    #[serde(default)]
+    pub verification_prompt: Option<String>,
+    #[serde(default)]
+    pub generic_webhook_url: Option<String>,
+    #[serde(default)]
+    pub inbound_webhook_url: Option<String>,
+    #[serde(default)]
+    pub outbound_webhook_url: Option<String>,
+    /// Name of the secret that signs this business's webhooks (never the secret itself).
+    #[serde(default)]
+    pub webhook_secret_name: Option<String>,
+    #[serde(default)]
+    pub call_goal: CallGoal,
+    #[serde(default)]
+    pub enable_calendar_scheduling: bool,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_true")]
+    pub transcription_enabled: bool,
+    /// Calls per minute accepted from one caller before `<Reject reason="busy"/>`.
+    #[serde(default = "default_calls_per_minute")]
+    pub calls_per_minute: u32,
+}
+
+fn default_fallback_text() -> String {
+    DEFAULT_FALLBACK_TEXT.into()
+}
+fn default_thanks_text() -> String {
+    DEFAULT_THANKS_TEXT.into()
+}
+fn default_language() -> String {
+    DEFAULT_LANGUAGE.into()
+}
+fn default_timezone() -> String {
+    "Asia/Jerusalem".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_calls_per_minute() -> u32 {
+    DEFAULT_CALLS_PER_MINUTE
+}
+
+impl Business {
+    /// A business with every setting at its default.
+    pub fn new(id: BusinessId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            phone_numbers: Vec::new(),
+            voice_mode: VoiceMode::default(),
+            greeting_key: None,
+            fallback_text: default_fallback_text(),
+            thanks_text: default_thanks_text(),
+            language: default_language(),
+            record: RecordSettings::default(),
+            stream_url: None,
+            verification_prompt: None,
+            generic_webhook_url: None,
+            inbound_webhook_url: None,
+            outbound_webhook_url: None,
+            webhook_secret_name: None,
+            call_goal: CallGoal::default(),
+            enable_calendar_scheduling: false,
+            timezone: default_timezone(),
+            transcription_enabled: true,
+            calls_per_minute: DEFAULT_CALLS_PER_MINUTE,
+        }
+    }
+
+    /// The configuration used for a number no business claims: voicemail, defaults.
+    pub fn default_for_unknown_number() -> Self {
+        Self::new(
+            BusinessId::parse("default").expect("valid id"),
+            "Frontdesk default",
+        )
+    }
+
+    /// The greeting key Frontdesk uses for this business's uploaded MP3.
+    pub fn standard_greeting_key(id: &BusinessId) -> String {
+        format!("greetings/{id}.mp3")
+    }
+}
+
+/// The `wss://` URL for `<Stream>` from a configured agent URL in any form: `http://` and
+/// `https://` become `wss://`, a bare host gains `wss://`, a trailing slash and any query or
+/// fragment are dropped (Twilio drops query strings on stream URLs; use `<Parameter>`).
+pub fn stream_wss_url(configured: &str) -> Option<String> {
+    let trimmed = configured.trim();
+    let rest = ["wss://", "ws://", "https://", "http://"]
+        .iter()
+        .find_map(|scheme| {
+            trimmed
+                .get(..scheme.len())
+                .filter(|p| p.eq_ignore_ascii_case(scheme))
+                .map(|_| &trimmed[scheme.len()..])
+        })
+        .unwrap_or(trimmed);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(format!("wss://{rest}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_urls_are_normalised_from_any_form() {
+        for configured in [
+            "wss://agent.example.com/media-stream",
+            "https://agent.example.com/media-stream/",
+            "http://agent.example.com/media-stream?token=x",
+            "agent.example.com/media-stream",
+            "  WSS://agent.example.com/media-stream#frag ",
+        ] {
+            assert_eq!(
+                stream_wss_url(configured).as_deref(),
+                Some("wss://agent.example.com/media-stream"),
+                "{configured}"
+            );
+        }
+        assert_eq!(
+            stream_wss_url("agent.example.com").as_deref(),
+            Some("wss://agent.example.com")
+        );
+        assert_eq!(stream_wss_url(""), None);
+        assert_eq!(stream_wss_url("https://"), None);
+    }
+
+    #[test]
+    fn stored_documents_missing_fields_take_defaults() {
+        let business: Business =
+            serde_json::from_str(r#"{"id":"acme","name":"Acme","future_field":1}"#).unwrap();
+        assert_eq!(business.record, RecordSettings::default());
+        assert_eq!(business.fallback_text, DEFAULT_FALLBACK_TEXT);
+        assert_eq!(business.voice_mode, VoiceMode::Voicemail);
+        assert!(business.transcription_enabled);
+    }
+
+    #[test]
+    fn invalid_ids_and_numbers_fail_deserialisation() {
+        assert!(serde_json::from_str::<Business>(r#"{"id":"Not Valid","name":"x"}"#).is_err());
+        assert!(serde_json::from_str::<Business>(
+            r#"{"id":"a","name":"x","phone_numbers":["050"]}"#
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,212 @@
+//! Calls: status ranking, direction, transcription state.
+
+use serde::{Deserialize, Serialize};
+
+/// A Twilio call status, ranked so a late callback never moves a call backwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallStatus {
+    Queued,
+    Initiated,
+    Ringing,
+    InProgress,
+    Completed,
+    Busy,
+    Failed,
+    NoAnswer,
+    Canceled,
+}
+
+impl CallStatus {
+    pub const ALL: [CallStatus; 9] = [
+        Self::Queued,
+        Self::Initiated,
+        Self::Ringing,
+        Self::InProgress,
+        Self::Completed,
+        Self::Busy,
+        Self::Failed,
+        Self::NoAnswer,
+        Self::Canceled,
+    ];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value.trim())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Initiated => "initiated",
+            Self::Ringing => "ringing",
+            Self::InProgress => "in-progress",
+            Self::Completed => "completed",
+            Self::Busy => "busy",
+            Self::Failed => "failed",
+            Self::NoAnswer => "no-answer",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    /// queued < initiated < ringing < in-progress < every final status (equal rank).
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Queued => 0,
+            Self::Initiated => 1,
+            Self::Ringing => 2,
+            Self::InProgress => 3,
+            _ => Self::FINAL_RANK,
+        }
+    }
+
+    pub const FINAL_RANK: u8 = 4;
+
+    pub fn is_final(self) -> bool {
+        self.rank() == Self::FINAL_RANK
+    }
+}
+
+/// Whether an incoming status update may replace the current one.
+///
+/// With sequence numbers on both sides (Twilio numbers callbacks per call from 0), the later
+/// sequence wins, except that nothing moves a final call back to a live status. Otherwise
+/// the higher rank wins; equal ranks keep what is stored (the first final status stays).
+pub fn status_advances(
+    current: Option<(CallStatus, Option<u32>)>,
+    incoming: CallStatus,
+    incoming_sequence: Option<u32>,
+) -> bool {
+    let Some((current, current_sequence)) = current else {
+        return true;
+    };
+    if current.is_final() && !incoming.is_final() {
+        return false;
+    }
+    match (current_sequence, incoming_sequence) {
+        (Some(cur), Some(new)) => new > cur,
+        _ => incoming.rank() > current.rank(),
+    }
+}
+
+/// Who started the call. Outbound calls' business is their `From`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    Inbound,
+    OutboundApi,
+    OutboundDial,
+}
+
+impl Direction {
+    pub fn parse(value: &str) -> Self {
+        match value.trim() {
+            "outbound-api" => Self::OutboundApi,
+            "outbound-dial" => Self::OutboundDial,
+            _ => Self::Inbound,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inbound => "inbound",
+            Self::OutboundApi => "outbound-api",
+            Self::OutboundDial => "outbound-dial",
+        }
+    }
+
+    pub fn is_outbound(self) -> bool {
+        !matches!(self, Self::Inbound)
+    }
+}
+
+/// Where a call's recording is on its way to a transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptionState {
+    /// Recorded; the job is not yet on the queue (the queue was down, or it is being sent).
+    Pending,
+    /// The job is on the queue.
+    Queued,
+    Ready,
+    Failed,
+    /// The business has transcription off.
+    Skipped,
+}
+
+impl TranscriptionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Queued => "queued",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Queued,
+            Self::Ready,
+            Self::Failed,
+            Self::Skipped,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CallStatus::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in CallStatus::ALL {
+            assert_eq!(CallStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(CallStatus::parse("answered"), None);
+    }
+
+    #[test]
+    fn rank_orders_the_lifecycle() {
+        assert!(Queued.rank() < Initiated.rank());
+        assert!(Ringing.rank() < InProgress.rank());
+        assert!(InProgress.rank() < Completed.rank());
+        assert_eq!(Busy.rank(), NoAnswer.rank());
+    }
+
+    #[test]
+    fn a_late_live_status_never_reopens_a_final_call() {
+        assert!(!status_advances(
+            Some((Completed, Some(4))),
+            Ringing,
+            Some(9)
+        ));
+        assert!(!status_advances(Some((Completed, None)), InProgress, None));
+    }
+
+    #[test]
+    fn sequence_numbers_win_over_rank_when_both_have_them() {
+        assert!(status_advances(
+            Some((InProgress, Some(2))),
+            Completed,
+            Some(3)
+        ));
+        assert!(!status_advances(
+            Some((Ringing, Some(3))),
+            InProgress,
+            Some(2)
+        ));
+    }
+
+    #[test]
+    fn without_sequence_numbers_rank_decides_and_ties_keep_the_first() {
+        assert!(status_advances(Some((Ringing, None)), InProgress, None));
+        assert!(!status_advances(Some((InProgress, None)), Ringing, None));
+        assert!(!status_advances(Some((Completed, None)), Failed, None));
+        assert!(status_advances(None, Queued, None));
+    }
+}

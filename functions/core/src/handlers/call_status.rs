@@ -1,0 +1,62 @@
+//! `POST /webhook/call_status`: a call's lifecycle, applied monotonically, every callback kept.
+
+use tracing::{error, info};
+
+use super::voice::{self, VOICE_DEADLINE};
+use crate::app::App;
+use crate::domain::{CallStatus, Direction};
+use crate::http::{response, InboundRequest, Response};
+use crate::store::StatusUpdate;
+use crate::twilio::webhook;
+
+pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
+    let form = match webhook::verify(app, request) {
+        Ok(form) => form,
+        Err(rejected) => return rejected.into_response(),
+    };
+    let call_sid = match voice::required_call_sid(&form) {
+        Ok(sid) => sid,
+        Err(bad) => return bad.into_response(),
+    };
+    tracing::Span::current().record("call_sid", call_sid.as_str());
+    let Some(raw_status) = form.non_empty("CallStatus") else {
+        return response::bad_request("CallStatus is required");
+    };
+    let Some(status) = CallStatus::parse(raw_status) else {
+        return response::bad_request(&format!(
+            "CallStatus `{raw_status}` is not a Twilio call status"
+        ));
+    };
+    let work = async {
+        // Needed only when the call is first seen here (an outbound call); a failed lookup
+        // must not lose the status.
+        let business = voice::find_business(app, &form).await.ok().flatten();
+        let update = StatusUpdate {
+            sid: call_sid.clone(),
+            status,
+            sequence: form
+                .non_empty("SequenceNumber")
+                .and_then(|s| s.parse().ok()),
+            business_id: business.map(|b| b.id),
+            from: form.non_empty("From").map(str::to_string),
+            to: form.non_empty("To").map(str::to_string),
+            direction: Direction::parse(form.get("Direction").unwrap_or_default()),
+            duration_seconds: form.non_empty("CallDuration").and_then(|d| d.parse().ok()),
+            at: voice::callback_time(&form),
+            sip_response_code: form.non_empty("SipResponseCode").map(str::to_string),
+        };
+        app.store().apply_call_status(&update).await
+    };
+    match tokio::time::timeout(VOICE_DEADLINE, work).await {
+        Ok(Ok(advanced)) => info!(status = status.as_str(), advanced, "call status applied"),
+        Ok(Err(err)) => {
+            error!(metric = "call_status_lost", error = %err, status = status.as_str(), "call status not stored")
+        }
+        Err(_) => error!(
+            metric = "call_status_lost",
+            status = status.as_str(),
+            "store too slow; call status not stored"
+        ),
+    }
+    response::no_content()
+}

@@ -1,0 +1,209 @@
+//! State: businesses, calls, their status events and recordings, rate-limit counters.
+//!
+//! One trait, two backends: [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for
+//! `frontdesk serve`. Both pass the one contract suite in `functions/core/tests/contract/`.
+//! Every write that a retried webhook could repeat is conditional, so a duplicate has no
+//! second effect.
+
+pub mod dynamodb;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::{
+    Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
+    TranscriptionState,
+};
+
+/// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
+/// turn it into a 5xx for Twilio.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend could not be reached or timed out.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A phone number already belongs to another business.
+    #[error("phone number {number} already belongs to business {owner}")]
+    NumberTaken {
+        number: PhoneNumber,
+        owner: BusinessId,
+    },
+    /// Stored data could not be read back (a bug or a hand edit).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// What `incoming_call` learns about a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallStart {
+    pub sid: CallSid,
+    pub business_id: BusinessId,
+    pub from: String,
+    pub to: String,
+    pub direction: Direction,
+    pub caller_name: Option<String>,
+    pub status: CallStatus,
+    pub started_at: OffsetDateTime,
+}
+
+/// A recording Twilio made of a call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    pub sid: RecordingSid,
+    pub url: String,
+    pub duration_seconds: Option<u32>,
+    /// The key that ended the recording, or `hangup`.
+    pub digits: Option<String>,
+}
+
+/// One status callback, as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusUpdate {
+    pub sid: CallSid,
+    pub status: CallStatus,
+    pub sequence: Option<u32>,
+    /// Set when the call is first seen here (an outbound call): its business, parties, direction.
+    pub business_id: Option<BusinessId>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+    pub duration_seconds: Option<u32>,
+    /// Twilio's `Timestamp`, or the time received.
+    pub at: OffsetDateTime,
+    pub sip_response_code: Option<String>,
+}
+
+/// A stored status callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallEvent {
+    pub status: CallStatus,
+    pub sequence: Option<u32>,
+    pub at: OffsetDateTime,
+    pub duration_seconds: Option<u32>,
+}
+
+/// A call as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub sid: CallSid,
+    pub business_id: Option<BusinessId>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+    pub caller_name: Option<String>,
+    pub status: CallStatus,
+    pub status_sequence: Option<u32>,
+    pub started_at: Option<OffsetDateTime>,
+    pub ended_at: Option<OffsetDateTime>,
+    pub duration_seconds: Option<u32>,
+    pub recording: Option<Recording>,
+    /// `RecordingStatus` from the recording status callback: completed, absent, failed.
+    pub recording_status: Option<String>,
+    pub transcription: Option<TranscriptionState>,
+    pub transcription_queued_at: Option<OffsetDateTime>,
+    /// Digits captured by `<Gather>` (verification code mode).
+    pub gathered_digits: Option<String>,
+}
+
+/// What attaching a recording did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordingAttach {
+    /// First time this recording was seen: stored, transcription `pending` (or `skipped`).
+    Attached,
+    /// Already stored; nothing changed. The current transcription state is given so the caller
+    /// can tell whether a job still needs sending.
+    AlreadyAttached(Option<TranscriptionState>),
+}
+
+/// The store's operations. Implementations are cheap to share behind an `Arc`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Creates or replaces a business and claims its phone numbers. A number another business
+    /// holds is refused with [`StoreError::NumberTaken`]; numbers the business dropped are freed.
+    async fn put_business(&self, business: &Business) -> Result<(), StoreError>;
+
+    async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError>;
+
+    /// The business that owns `number`, through the phone-number index.
+    async fn business_by_number(
+        &self,
+        number: &PhoneNumber,
+    ) -> Result<Option<Business>, StoreError>;
+
+    /// Every business, ordered by id.
+    async fn list_businesses(&self) -> Result<Vec<Business>, StoreError>;
+
+    /// Records a call's start. Idempotent: if the call exists (a retry, or a status callback
+    /// that arrived first), only fields still unset are filled and the status follows the
+    /// status ranking.
+    async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError>;
+
+    async fn call(&self, sid: &CallSid) -> Result<Option<Call>, StoreError>;
+
+    /// Applies a status callback monotonically (see [`crate::domain::call::status_advances`]),
+    /// creating the call when first seen, and keeps the callback as an event. The same
+    /// callback twice stores one event. Returns whether the call's status changed.
+    async fn apply_call_status(&self, update: &StatusUpdate) -> Result<bool, StoreError>;
+
+    /// Every stored status callback of a call, in sequence (else time) order.
+    async fn call_events(&self, sid: &CallSid) -> Result<Vec<CallEvent>, StoreError>;
+
+    /// Stores a recording on a call (creating the call if unknown) with transcription `pending`,
+    /// or `skipped` when `transcribe` is false. Conditional: a recording already attached is
+    /// left as it is.
+    async fn attach_recording(
+        &self,
+        sid: &CallSid,
+        recording: &Recording,
+        transcribe: bool,
+        now: OffsetDateTime,
+    ) -> Result<RecordingAttach, StoreError>;
+
+    /// Stores `RecordingStatus` (completed, absent, failed) from the recording status callback.
+    async fn set_recording_status(&self, sid: &CallSid, status: &str) -> Result<(), StoreError>;
+
+    /// Claims the right to send the transcription job: `pending` → `queued`, conditionally.
+    /// Exactly one of any number of concurrent callers gets `true`.
+    async fn claim_transcription_job(
+        &self,
+        sid: &CallSid,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives a claim back after the job could not be sent: `queued` → `pending`, so the
+    /// reconciler sends it later.
+    async fn release_transcription_job(&self, sid: &CallSid) -> Result<(), StoreError>;
+
+    /// Calls whose job must be (re)sent: `pending`, or `queued` before `stale_before` and
+    /// never finished. At most `limit`, oldest first.
+    async fn transcription_backlog(
+        &self,
+        stale_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Call>, StoreError>;
+
+    /// Stores digits captured by `<Gather>`.
+    async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError>;
+
+    /// Atomically counts one call attempt from `from` to `business` in the minute starting at
+    /// `minute_start` (Unix seconds) and returns the count so far. Counters expire.
+    async fn count_call_attempt(
+        &self,
+        business: &BusinessId,
+        from: &str,
+        minute_start: i64,
+    ) -> Result<u64, StoreError>;
+}
+
+/// RFC 3339, the one format timestamps are stored in.
+pub fn format_time(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+pub fn parse_time(value: &str) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp `{value}`: {e}")))
+}

@@ -1,0 +1,594 @@
+//! The one contract both backends pass: the embedded default (SQLite, SQLite queue, folder)
+//! and AWS (DynamoDB, SQS, S3 on a local moto server). Each backend's test file invokes
+//! `contract_tests!` with a function that builds fresh backends.
+//!
+//! Tests may share one table, so every id is made unique per test.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use frontdesk::blob::BlobStore;
+use frontdesk::domain::{
+    Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
+    TranscriptionState,
+};
+use frontdesk::queue::{OutboundMessage, Queue, QueueName};
+use frontdesk::store::{CallStart, Recording, RecordingAttach, StatusUpdate, Store, StoreError};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A suffix unique to this process and call.
+pub fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{}{n}", std::process::id() % 100_000)
+}
+
+/// A unique E.164 number.
+pub fn number() -> PhoneNumber {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    PhoneNumber::parse(&format!(
+        "+1555{:05}{:03}",
+        std::process::id() % 100_000,
+        n % 1000
+    ))
+    .unwrap()
+}
+
+pub fn business(numbers: Vec<PhoneNumber>) -> Business {
+    let mut b = Business::new(
+        BusinessId::parse(&format!("biz-{}", unique())).unwrap(),
+        "Acme Dental",
+    );
+    b.phone_numbers = numbers;
+    b
+}
+
+pub fn call_sid() -> CallSid {
+    CallSid::parse(&format!("CAtest{}", unique())).unwrap()
+}
+
+const T0: OffsetDateTime = datetime!(2026-11-21 10:00:00 UTC);
+
+fn start(sid: &CallSid, business: &BusinessId) -> CallStart {
+    CallStart {
+        sid: sid.clone(),
+        business_id: business.clone(),
+        from: "+972501234567".into(),
+        to: "+97233334444".into(),
+        direction: Direction::Inbound,
+        caller_name: Some("<Dana & \"Co\">".into()),
+        status: CallStatus::Ringing,
+        started_at: T0,
+    }
+}
+
+fn update(sid: &CallSid, status: CallStatus, sequence: Option<u32>) -> StatusUpdate {
+    StatusUpdate {
+        sid: sid.clone(),
+        status,
+        sequence,
+        business_id: None,
+        from: Some("+972501234567".into()),
+        to: Some("+97233334444".into()),
+        direction: Direction::Inbound,
+        duration_seconds: status.is_final().then_some(42),
+        at: T0 + Duration::seconds(i64::from(sequence.unwrap_or(0))),
+        sip_response_code: None,
+    }
+}
+
+fn recording(sid: &str) -> Recording {
+    Recording {
+        sid: RecordingSid::parse(sid).unwrap(),
+        url: format!("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/{sid}"),
+        duration_seconds: Some(12),
+        digits: Some("*".into()),
+    }
+}
+
+pub async fn business_is_found_by_id_and_by_each_number(b: &Backends) {
+    let (n1, n2) = (number(), number());
+    let biz = business(vec![n1.clone(), n2.clone()]);
+    b.store.put_business(&biz).await.unwrap();
+    assert_eq!(
+        b.store.business(&biz.id).await.unwrap().as_ref(),
+        Some(&biz)
+    );
+    assert_eq!(
+        b.store.business_by_number(&n1).await.unwrap().as_ref(),
+        Some(&biz)
+    );
+    assert_eq!(
+        b.store.business_by_number(&n2).await.unwrap().as_ref(),
+        Some(&biz)
+    );
+    assert_eq!(b.store.business_by_number(&number()).await.unwrap(), None);
+    let missing = BusinessId::parse(&format!("nobody-{}", unique())).unwrap();
+    assert_eq!(b.store.business(&missing).await.unwrap(), None);
+}
+
+pub async fn a_number_held_by_another_business_is_refused(b: &Backends) {
+    let shared = number();
+    let first = business(vec![shared.clone()]);
+    b.store.put_business(&first).await.unwrap();
+    let second = business(vec![number(), shared.clone()]);
+    match b.store.put_business(&second).await {
+        Err(StoreError::NumberTaken { number, owner }) => {
+            assert_eq!(number, shared);
+            assert_eq!(owner, first.id);
+        }
+        other => panic!("expected NumberTaken, got {other:?}"),
+    }
+    assert_eq!(
+        b.store.business(&second.id).await.unwrap(),
+        None,
+        "nothing of the refused business was stored"
+    );
+    assert_eq!(
+        b.store
+            .business_by_number(&second.phone_numbers[0])
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        b.store
+            .business_by_number(&shared)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        first.id
+    );
+}
+
+pub async fn updating_a_business_frees_the_numbers_it_dropped(b: &Backends) {
+    let (kept, dropped) = (number(), number());
+    let mut biz = business(vec![kept.clone(), dropped.clone()]);
+    b.store.put_business(&biz).await.unwrap();
+    biz.phone_numbers = vec![kept.clone()];
+    biz.name = "Acme Dental (renamed)".into();
+    b.store.put_business(&biz).await.unwrap();
+    assert_eq!(b.store.business_by_number(&dropped).await.unwrap(), None);
+    assert_eq!(
+        b.store
+            .business_by_number(&kept)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Acme Dental (renamed)"
+    );
+    let other = business(vec![dropped.clone()]);
+    b.store.put_business(&other).await.unwrap();
+    assert_eq!(
+        b.store
+            .business_by_number(&dropped)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        other.id
+    );
+}
+
+pub async fn businesses_are_listed_by_id(b: &Backends) {
+    let (x, y) = (business(vec![number()]), business(vec![number()]));
+    b.store.put_business(&y).await.unwrap();
+    b.store.put_business(&x).await.unwrap();
+    let listed = b.store.list_businesses().await.unwrap();
+    let ids: Vec<&BusinessId> = listed.iter().map(|b| &b.id).collect();
+    assert!(ids.contains(&&x.id) && ids.contains(&&y.id));
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+}
+
+pub async fn a_repeated_call_start_changes_nothing(b: &Backends) {
+    let sid = call_sid();
+    let biz = BusinessId::parse("acme").unwrap();
+    b.store.record_call_start(&start(&sid, &biz)).await.unwrap();
+    let first = b.store.call(&sid).await.unwrap().unwrap();
+    let mut retry = start(&sid, &biz);
+    retry.started_at = T0 + Duration::seconds(5);
+    b.store.record_call_start(&retry).await.unwrap();
+    let second = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(first, second);
+    assert_eq!(second.caller_name.as_deref(), Some("<Dana & \"Co\">"));
+    assert_eq!(second.status, CallStatus::Ringing);
+    assert_eq!(second.business_id, Some(biz));
+    assert_eq!(second.started_at, Some(T0));
+    assert_eq!(b.store.call(&call_sid()).await.unwrap(), None);
+}
+
+pub async fn a_status_callback_before_the_start_creates_the_call(b: &Backends) {
+    let sid = call_sid();
+    let mut first = update(&sid, CallStatus::Completed, Some(3));
+    first.business_id = Some(BusinessId::parse("acme").unwrap());
+    first.direction = Direction::OutboundApi;
+    assert!(b.store.apply_call_status(&first).await.unwrap());
+    b.store
+        .record_call_start(&start(&sid, &BusinessId::parse("acme").unwrap()))
+        .await
+        .unwrap();
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(
+        call.status,
+        CallStatus::Completed,
+        "the start's ringing never moves a completed call back"
+    );
+    assert_eq!(call.duration_seconds, Some(42));
+    assert_eq!(call.direction, Direction::OutboundApi);
+    assert_eq!(
+        call.caller_name.as_deref(),
+        Some("<Dana & \"Co\">"),
+        "the start fills what the callback lacked"
+    );
+    assert_eq!(call.started_at, Some(T0));
+}
+
+fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let head = rest.remove(i);
+        for mut tail in permutations(&rest) {
+            tail.insert(0, head.clone());
+            out.push(tail);
+        }
+    }
+    out
+}
+
+pub async fn five_statuses_in_every_order_end_in_the_same_state(b: &Backends) {
+    use CallStatus::*;
+    let lifecycle = [
+        (Queued, 0),
+        (Initiated, 1),
+        (Ringing, 2),
+        (InProgress, 3),
+        (Completed, 4),
+    ];
+    for (with_sequence, orders) in [
+        (true, permutations(&lifecycle)),
+        (false, permutations(&lifecycle)),
+    ] {
+        for order in orders {
+            let sid = call_sid();
+            for (status, seq) in &order {
+                let sequence = with_sequence.then_some(*seq);
+                b.store
+                    .apply_call_status(&update(&sid, *status, sequence))
+                    .await
+                    .unwrap();
+            }
+            let call = b.store.call(&sid).await.unwrap().unwrap();
+            assert_eq!(
+                call.status, Completed,
+                "order {order:?} (sequence numbers: {with_sequence})"
+            );
+            assert_eq!(call.duration_seconds, Some(42));
+            assert!(call.ended_at.is_some(), "a final status sets ended_at");
+            assert_eq!(
+                b.store.call_events(&sid).await.unwrap().len(),
+                5,
+                "every callback is kept"
+            );
+        }
+    }
+}
+
+pub async fn a_duplicate_status_callback_stores_one_event(b: &Backends) {
+    let sid = call_sid();
+    let completed = update(&sid, CallStatus::Completed, Some(4));
+    assert!(b.store.apply_call_status(&completed).await.unwrap());
+    assert!(!b.store.apply_call_status(&completed).await.unwrap());
+    let events = b.store.call_events(&sid).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].status, CallStatus::Completed);
+    assert_eq!(events[0].sequence, Some(4));
+    assert_eq!(events[0].duration_seconds, Some(42));
+}
+
+pub async fn events_come_back_in_sequence_order(b: &Backends) {
+    let sid = call_sid();
+    for (status, seq) in [
+        (CallStatus::Completed, 3),
+        (CallStatus::Ringing, 1),
+        (CallStatus::InProgress, 2),
+    ] {
+        b.store
+            .apply_call_status(&update(&sid, status, Some(seq)))
+            .await
+            .unwrap();
+    }
+    let sequences: Vec<_> = b
+        .store
+        .call_events(&sid)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.sequence)
+        .collect();
+    assert_eq!(sequences, vec![Some(1), Some(2), Some(3)]);
+}
+
+pub async fn a_recording_is_attached_once(b: &Backends) {
+    let sid = call_sid();
+    b.store
+        .record_call_start(&start(&sid, &BusinessId::parse("acme").unwrap()))
+        .await
+        .unwrap();
+    let rec = recording(&format!("RE{}", unique()));
+    assert_eq!(
+        b.store
+            .attach_recording(&sid, &rec, true, T0)
+            .await
+            .unwrap(),
+        RecordingAttach::Attached
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            b.store
+                .attach_recording(&sid, &rec, true, T0)
+                .await
+                .unwrap(),
+            RecordingAttach::AlreadyAttached(Some(TranscriptionState::Pending))
+        );
+    }
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.recording, Some(rec));
+    assert_eq!(call.transcription, Some(TranscriptionState::Pending));
+    assert_eq!(
+        call.caller_name.as_deref(),
+        Some("<Dana & \"Co\">"),
+        "attaching keeps the call's fields"
+    );
+}
+
+pub async fn a_recording_for_an_unknown_call_creates_it(b: &Backends) {
+    let sid = call_sid();
+    let rec = recording(&format!("RE{}", unique()));
+    assert_eq!(
+        b.store
+            .attach_recording(&sid, &rec, true, T0)
+            .await
+            .unwrap(),
+        RecordingAttach::Attached
+    );
+    assert_eq!(
+        b.store.call(&sid).await.unwrap().unwrap().recording,
+        Some(rec)
+    );
+}
+
+pub async fn transcription_off_marks_the_recording_skipped(b: &Backends) {
+    let sid = call_sid();
+    let rec = recording(&format!("RE{}", unique()));
+    b.store
+        .attach_recording(&sid, &rec, false, T0)
+        .await
+        .unwrap();
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.transcription, Some(TranscriptionState::Skipped));
+    assert!(!b.store.claim_transcription_job(&sid, T0).await.unwrap());
+    let backlog = b
+        .store
+        .transcription_backlog(T0 + Duration::hours(1), 1000)
+        .await
+        .unwrap();
+    assert!(!backlog.iter().any(|c| c.sid == sid));
+}
+
+pub async fn only_one_concurrent_claim_wins(b: &Backends) {
+    let sid = call_sid();
+    b.store
+        .attach_recording(&sid, &recording(&format!("RE{}", unique())), true, T0)
+        .await
+        .unwrap();
+    let claims = (0..6).map(|_| {
+        let store = b.store.clone();
+        let sid = sid.clone();
+        tokio::spawn(async move { store.claim_transcription_job(&sid, T0).await.unwrap() })
+    });
+    let mut wins = 0;
+    for claim in claims {
+        wins += usize::from(claim.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.transcription, Some(TranscriptionState::Queued));
+    assert_eq!(call.transcription_queued_at, Some(T0));
+}
+
+pub async fn the_backlog_holds_pending_and_stale_queued_calls(b: &Backends) {
+    let (pending, fresh, stale, released) = (call_sid(), call_sid(), call_sid(), call_sid());
+    for sid in [&pending, &fresh, &stale, &released] {
+        b.store
+            .attach_recording(sid, &recording(&format!("RE{}", unique())), true, T0)
+            .await
+            .unwrap();
+    }
+    assert!(b.store.claim_transcription_job(&stale, T0).await.unwrap());
+    assert!(b
+        .store
+        .claim_transcription_job(&fresh, T0 + Duration::minutes(30))
+        .await
+        .unwrap());
+    assert!(b
+        .store
+        .claim_transcription_job(&released, T0)
+        .await
+        .unwrap());
+    b.store.release_transcription_job(&released).await.unwrap();
+    assert_eq!(
+        b.store
+            .call(&released)
+            .await
+            .unwrap()
+            .unwrap()
+            .transcription,
+        Some(TranscriptionState::Pending)
+    );
+    let backlog = b
+        .store
+        .transcription_backlog(T0 + Duration::minutes(15), 10_000)
+        .await
+        .unwrap();
+    let has = |sid: &CallSid| backlog.iter().any(|c| &c.sid == sid);
+    assert!(has(&pending), "pending is in the backlog");
+    assert!(has(&released), "a released claim is back in the backlog");
+    assert!(
+        has(&stale),
+        "a job queued before the cut-off and never finished is in the backlog"
+    );
+    assert!(!has(&fresh), "a recently queued job is not");
+    assert!(
+        b.store
+            .claim_transcription_job(&released, T0)
+            .await
+            .unwrap(),
+        "a released claim can be claimed again"
+    );
+}
+
+pub async fn recording_status_and_digits_are_kept(b: &Backends) {
+    let sid = call_sid();
+    b.store
+        .record_call_start(&start(&sid, &BusinessId::parse("acme").unwrap()))
+        .await
+        .unwrap();
+    b.store
+        .set_recording_status(&sid, "completed")
+        .await
+        .unwrap();
+    b.store.store_gathered_digits(&sid, "123456").await.unwrap();
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.recording_status.as_deref(), Some("completed"));
+    assert_eq!(call.gathered_digits.as_deref(), Some("123456"));
+    assert_eq!(call.status, CallStatus::Ringing);
+}
+
+pub async fn call_attempts_are_counted_atomically_per_minute(b: &Backends) {
+    let biz = BusinessId::parse(&format!("rate-{}", unique())).unwrap();
+    let minute = T0.unix_timestamp();
+    let counts = (0..10).map(|_| {
+        let store = b.store.clone();
+        let biz = biz.clone();
+        tokio::spawn(async move {
+            store
+                .count_call_attempt(&biz, "+972501234567", minute)
+                .await
+                .unwrap()
+        })
+    });
+    let mut seen = Vec::new();
+    for count in counts {
+        seen.push(count.await.unwrap());
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=10).collect::<Vec<u64>>());
+    assert_eq!(
+        b.store
+            .count_call_attempt(&biz, "+972501234567", minute + 60)
+            .await
+            .unwrap(),
+        1,
+        "a new minute starts at 1"
+    );
+    assert_eq!(
+        b.store
+            .count_call_attempt(&biz, "+972509999999", minute)
+            .await
+            .unwrap(),
+        1,
+        "counted per caller"
+    );
+}
+
+pub async fn blobs_round_trip_with_type_length_and_etag(b: &Backends) {
+    let key = format!("greetings/contract-{}.mp3", unique());
+    assert_eq!(b.blobs.head(&key).await.unwrap(), None);
+    assert_eq!(b.blobs.get(&key).await.unwrap(), None);
+    let body = Bytes::from_static(b"\xff\xfb\x90\x64 fake mp3 frame");
+    let meta = b.blobs.put(&key, body.clone(), "audio/mpeg").await.unwrap();
+    assert_eq!(meta.content_length, body.len() as u64);
+    assert!(
+        meta.etag.starts_with('"') && meta.etag.ends_with('"'),
+        "{}",
+        meta.etag
+    );
+    let head = b.blobs.head(&key).await.unwrap().unwrap();
+    assert_eq!(head, meta);
+    assert_eq!(head.content_type, "audio/mpeg");
+    let blob = b.blobs.get(&key).await.unwrap().unwrap();
+    assert_eq!(blob.body, body);
+    assert_eq!(blob.meta, meta);
+    let changed = b
+        .blobs
+        .put(&key, Bytes::from_static(b"other"), "audio/mpeg")
+        .await
+        .unwrap();
+    assert_ne!(changed.etag, meta.etag, "new content, new etag");
+}
+
+pub async fn queue_accepts_messages_and_repeats(b: &Backends) {
+    let message = OutboundMessage {
+        queue: QueueName::Recordings,
+        dedup_id: format!("CA{}:RE1", unique()),
+        body: r#"{"call_sid":"CA1"}"#.into(),
+    };
+    b.queue.send(&message).await.unwrap();
+    b.queue.send(&message).await.unwrap();
+}
+
+/// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
+/// returning `Backends`).
+#[macro_export]
+macro_rules! contract_tests {
+    ($make:path) => {
+        $crate::contract_tests!(@each $make;
+            business_is_found_by_id_and_by_each_number,
+            a_number_held_by_another_business_is_refused,
+            updating_a_business_frees_the_numbers_it_dropped,
+            businesses_are_listed_by_id,
+            a_repeated_call_start_changes_nothing,
+            a_status_callback_before_the_start_creates_the_call,
+            five_statuses_in_every_order_end_in_the_same_state,
+            a_duplicate_status_callback_stores_one_event,
+            events_come_back_in_sequence_order,
+            a_recording_is_attached_once,
+            a_recording_for_an_unknown_call_creates_it,
+            transcription_off_marks_the_recording_skipped,
+            only_one_concurrent_claim_wins,
+            the_backlog_holds_pending_and_stale_queued_calls,
+            recording_status_and_digits_are_kept,
+            call_attempts_are_counted_atomically_per_minute,
+            blobs_round_trip_with_type_length_and_etag,
+            queue_accepts_messages_and_repeats
+        );
+    };
+    (@each $make:path; $($name:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let backends = $make().await;
+                contract::$name(&backends).await;
+            }
+        )*
+    };
+}

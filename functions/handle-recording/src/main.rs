@@ -1,0 +1,7 @@
+//! Lambda `handle-recording`: POST /webhook/handle_recording.
+
+#[tokio::main]
+async fn main() -> Result<(), frontdesk::lambda::Error> {
+    let app = frontdesk::lambda::app_from_env().await?;
+    frontdesk::lambda::run(app, frontdesk::Route::HandleRecording).await
+}

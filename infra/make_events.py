@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Writes events/*.json: API Gateway HTTP API (payload 2.0) sample events, one or more per
+function, with form bodies base64-encoded as API Gateway sends them and X-Twilio-Signature
+computed for the documented sample token and URL (see events/README.md). Re-run after
+changing a sample: `python3 infra/make_events.py`."""
+
+import base64
+import hashlib
+import hmac
+import json
+import pathlib
+import urllib.parse
+
+TOKEN = "frontdesk-sample-auth-token"
+HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
+EVENTS = pathlib.Path(__file__).resolve().parent.parent / "events"
+
+CALL = {
+    "AccountSid": "AC0123456789abcdef0123456789abcdef",
+    "ApiVersion": "2010-04-01",
+    "CallSid": "CA0123456789abcdef0123456789abcdef",
+    "From": "+972501234567",
+    "To": "+97233334444",
+    "Direction": "inbound",
+}
+RECORDING_URL = "https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef"
+
+
+def sign(url, params):
+    data = url + "".join(k + v for k in sorted(set(k for k, _ in params)) for v in sorted(set(v for kk, v in params if kk == k)))
+    return base64.b64encode(hmac.new(TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def http_event(name, method, path, params=None, headers=None):
+    headers = dict(headers or {})
+    headers.update({"host": HOST, "x-forwarded-proto": "https", "user-agent": "TwilioProxy/1.1"})
+    body = None
+    if params is not None:
+        pairs = list(params.items())
+        body = base64.b64encode(urllib.parse.urlencode(pairs).encode()).decode()
+        headers["content-type"] = "application/x-www-form-urlencoded"
+        headers["x-twilio-signature"] = sign(f"https://{HOST}{path}", pairs)
+        headers["i-twilio-idempotency-token"] = f"sample-{name}"
+    event = {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": HOST,
+            "domainPrefix": "abc123",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "54.172.60.1", "userAgent": headers["user-agent"]},
+            "requestId": f"sample-{name}",
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": "21/Nov/2026:10:00:00 +0000",
+            "timeEpoch": 1795255200000,
+        },
+        "isBase64Encoded": body is not None,
+    }
+    if body is not None:
+        event["body"] = body
+    (EVENTS / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+
+
+def main():
+    http_event("health", "GET", "/health", headers={"user-agent": "curl/8.5.0"})
+    http_event("incoming-call", "POST", "/webhook/incoming_call", {**CALL, "CallStatus": "ringing", "CallerName": "Dana Levi"})
+    http_event("handle-recording", "POST", "/webhook/handle_recording", {**CALL, "CallStatus": "in-progress", "RecordingUrl": RECORDING_URL, "RecordingSid": "RE0123456789abcdef0123456789abcdef", "RecordingDuration": "14", "Digits": "*"})
+    http_event("recording-status", "POST", "/webhook/recording_status", {"AccountSid": CALL["AccountSid"], "CallSid": CALL["CallSid"], "RecordingSid": "RE0123456789abcdef0123456789abcdef", "RecordingUrl": RECORDING_URL, "RecordingStatus": "completed", "RecordingDuration": "14", "RecordingChannels": "1", "RecordingSource": "RecordVerb"})
+    http_event("call-status", "POST", "/webhook/call_status", {**CALL, "CallStatus": "completed", "CallDuration": "31", "SequenceNumber": "3", "Timestamp": "Sat, 21 Nov 2026 10:00:31 +0000", "CallbackSource": "call-progress-events"})
+    http_event("gather", "POST", "/webhook/gather", {**CALL, "CallStatus": "in-progress", "Digits": "482913"})
+    http_event("greeting", "GET", "/greetings/demo.mp3")
+    http_event("greeting-head", "HEAD", "/greetings/demo.mp3")
+    scheduled = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-21T10:05:00Z",
+        "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/frontdesk-reconciler"],
+        "detail": {},
+    }
+    (EVENTS / "reconciler-schedule.json").write_text(json.dumps(scheduled, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
