@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-15}"
-connections="${2:-32}"
+connections="${2:-8}"
 port=3917
 token="load-test-token"
 

@@ -34,11 +34,14 @@ enum Command {
         /// Businesses to load at start (JSON). Loaded when the file exists.
         #[arg(long, default_value = "infra/seed/businesses.json")]
         seed: PathBuf,
+        /// Worker threads. SQLite serialises every write, so one worker avoids lock contention
+        /// and measured fastest here (see the README's Performance section).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -46,7 +49,8 @@ async fn main() -> ExitCode {
             addr,
             public_url,
             seed,
-        } => serve(addr, public_url, seed).await,
+            workers,
+        } => runtime(workers).and_then(|rt| rt.block_on(serve(addr, public_url, seed))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,6 +59,13 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_all()
+        .build()?)
 }
 
 async fn serve(

@@ -2,21 +2,17 @@
 //! the backends, all built once at start-up (in a Lambda's `main`, or by `frontdesk serve`).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::aws::AwsClients;
-use crate::blob::folder::FolderBlobs;
 use crate::blob::s3::S3Blobs;
 use crate::blob::BlobStore;
 use crate::config::{Config, ConfigError};
 use crate::domain::{Business, PhoneNumber};
-use crate::queue::embedded::EmbeddedQueue;
 use crate::queue::sqs::{QueueUrls, SqsQueue};
 use crate::queue::Queue;
 use crate::store::dynamodb::DynamoStore;
-use crate::store::sqlite::SqliteStore;
 use crate::store::{Store, StoreError};
 use crate::twilio::signature::Validator;
 
@@ -31,7 +27,12 @@ pub struct Backends {
 impl Backends {
     /// The embedded default under `data_dir`: `frontdesk.sqlite3` for state and jobs,
     /// `blobs/` for greetings.
-    pub fn embedded(data_dir: &Path) -> Result<Self, String> {
+    #[cfg(feature = "embedded")]
+    pub fn embedded(data_dir: &std::path::Path) -> Result<Self, String> {
+        use crate::blob::folder::FolderBlobs;
+        use crate::queue::embedded::EmbeddedQueue;
+        use crate::store::sqlite::SqliteStore;
+
         std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
         let db = data_dir.join("frontdesk.sqlite3");
         let store = SqliteStore::open(&db).map_err(|e| e.to_string())?;

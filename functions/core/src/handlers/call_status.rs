@@ -7,18 +7,12 @@ use crate::app::App;
 use crate::domain::{CallStatus, Direction};
 use crate::http::{response, InboundRequest, Response};
 use crate::store::StatusUpdate;
-use crate::twilio::webhook;
 
 pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
-    let form = match webhook::verify(app, request) {
-        Ok(form) => form,
+    let (form, call_sid) = match voice::verify_call(app, request) {
+        Ok(verified) => verified,
         Err(rejected) => return rejected.into_response(),
     };
-    let call_sid = match voice::required_call_sid(&form) {
-        Ok(sid) => sid,
-        Err(bad) => return bad.into_response(),
-    };
-    tracing::Span::current().record("call_sid", call_sid.as_str());
     let Some(raw_status) = form.non_empty("CallStatus") else {
         return response::bad_request("CallStatus is required");
     };

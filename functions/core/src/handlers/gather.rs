@@ -6,18 +6,12 @@ use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::http::{InboundRequest, Response};
-use crate::twilio::webhook;
 
 pub async fn gather(app: &App, request: &InboundRequest) -> Response {
-    let form = match webhook::verify(app, request) {
-        Ok(form) => form,
+    let (form, call_sid) = match voice::verify_call(app, request) {
+        Ok(verified) => verified,
         Err(rejected) => return rejected.into_response(),
     };
-    let call_sid = match voice::required_call_sid(&form) {
-        Ok(sid) => sid,
-        Err(bad) => return bad.into_response(),
-    };
-    tracing::Span::current().record("call_sid", call_sid.as_str());
     let digits = form.non_empty("Digits").unwrap_or_default().to_string();
     let work = async {
         let business = voice::find_business(app, &form).await.ok().flatten();

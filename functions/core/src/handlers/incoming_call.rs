@@ -12,18 +12,12 @@ use crate::store::CallStart;
 use crate::twilio::twiml::{
     Connect, Gather, GatherInput, Method, Prompt, RejectReason, Stream, VoiceResponse,
 };
-use crate::twilio::webhook;
 
 pub async fn incoming_call(app: &App, request: &InboundRequest) -> Response {
-    let form = match webhook::verify(app, request) {
-        Ok(form) => form,
+    let (form, call_sid) = match voice::verify_call(app, request) {
+        Ok(verified) => verified,
         Err(rejected) => return rejected.into_response(),
     };
-    let call_sid = match voice::required_call_sid(&form) {
-        Ok(sid) => sid,
-        Err(bad) => return bad.into_response(),
-    };
-    tracing::Span::current().record("call_sid", call_sid.as_str());
     match tokio::time::timeout(VOICE_DEADLINE, answer(app, request, &form, call_sid)).await {
         Ok(Ok(response)) => response,
         Ok(Err(failure)) => {

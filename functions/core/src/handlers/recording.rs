@@ -15,18 +15,12 @@ use crate::domain::{CallSid, Direction, RecordingSid, TranscriptionState};
 use crate::http::{response, FormParams, InboundRequest, Response};
 use crate::queue::TranscriptionJob;
 use crate::store::{Recording, RecordingAttach};
-use crate::twilio::webhook;
 
 pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
-    let form = match webhook::verify(app, request) {
-        Ok(form) => form,
+    let (form, call_sid) = match voice::verify_call(app, request) {
+        Ok(verified) => verified,
         Err(rejected) => return rejected.into_response(),
     };
-    let call_sid = match voice::required_call_sid(&form) {
-        Ok(sid) => sid,
-        Err(bad) => return bad.into_response(),
-    };
-    tracing::Span::current().record("call_sid", call_sid.as_str());
     let (thanks, language) =
         match tokio::time::timeout(VOICE_DEADLINE, keep_recording(app, &form, &call_sid)).await {
             Ok(words) => words,
@@ -76,15 +70,10 @@ async fn keep_recording(app: &App, form: &FormParams, call_sid: &CallSid) -> (St
 }
 
 pub async fn recording_status(app: &App, request: &InboundRequest) -> Response {
-    let form = match webhook::verify(app, request) {
-        Ok(form) => form,
+    let (form, call_sid) = match voice::verify_call(app, request) {
+        Ok(verified) => verified,
         Err(rejected) => return rejected.into_response(),
     };
-    let call_sid = match voice::required_call_sid(&form) {
-        Ok(sid) => sid,
-        Err(bad) => return bad.into_response(),
-    };
-    tracing::Span::current().record("call_sid", call_sid.as_str());
     let Some(status) = form.non_empty("RecordingStatus") else {
         return response::bad_request("RecordingStatus is required");
     };

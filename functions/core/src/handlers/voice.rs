@@ -11,7 +11,7 @@ use crate::domain::business::DEFAULT_LANGUAGE;
 use crate::domain::{Business, CallSid, Direction, PhoneNumber};
 use crate::http::{response, FormParams, InboundRequest, Response};
 use crate::twilio::twiml::{Method, Pause, Play, Record, RecordingEvent, Say, VoiceResponse};
-use crate::twilio::webhook::Rejected;
+use crate::twilio::webhook::{self, Rejected};
 
 /// Everything a voice webhook does with the store must finish within this, so the caller
 /// gets TwiML well inside Twilio's 15 s (and the notes' 2 s) even when AWS is unreachable.
@@ -54,8 +54,17 @@ pub async fn greeting_url(
     ))
 }
 
+/// A voice webhook's verified form and its CallSid (recorded on the request span), or why it
+/// was turned away: 403 for a bad signature, 400 for a malformed body or a missing CallSid.
+pub fn verify_call(app: &App, request: &InboundRequest) -> Result<(FormParams, CallSid), Rejected> {
+    let form = webhook::verify(app, request)?;
+    let call_sid = required_call_sid(&form)?;
+    tracing::Span::current().record("call_sid", call_sid.as_str());
+    Ok((form, call_sid))
+}
+
 /// The call's CallSid, or why the request is malformed (400).
-pub fn required_call_sid(form: &FormParams) -> Result<CallSid, Rejected> {
+fn required_call_sid(form: &FormParams) -> Result<CallSid, Rejected> {
     let raw = form
         .non_empty("CallSid")
         .ok_or_else(|| Rejected::Malformed("CallSid is required".into()))?;

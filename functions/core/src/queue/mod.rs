@@ -4,6 +4,7 @@
 //! Delivery is at least once; every consumer is idempotent, and senders pass a dedup id so the
 //! embedded queue (and a FIFO queue, if one is configured) drop repeats.
 
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod sqs;
 

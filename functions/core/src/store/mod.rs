@@ -6,6 +6,7 @@
 //! second effect.
 
 pub mod dynamodb;
+#[cfg(feature = "embedded")]
 pub mod sqlite;
 
 use async_trait::async_trait;
