@@ -89,8 +89,6 @@ validate() {
     # only the transformed template shows the circular dependency CloudFormation would refuse.
     local transformed
     transformed="$(mktemp --suffix .json)"
-    # shellcheck disable=SC2064
-    trap "rm -f '$transformed'" RETURN
     offline "$venv/bin/python" - "$transformed" <<'PY'
 import json, sys
 from samtranslator.translator.transform import transform
@@ -108,7 +106,11 @@ with open(sys.argv[1], "w") as f:
     json.dump(transform(template, {}, NoManagedPolicyNames()), f, indent=1)
 PY
     say "cfn-lint on the transformed (CloudFormation) template"
-    offline cfn-lint "$transformed"
+    offline cfn-lint "$transformed" || {
+        rm -f "$transformed"
+        die "the transformed template does not lint"
+    }
+    rm -f "$transformed"
     say "template.yaml is valid (SAM transform, cfn-lint before and after it, $region)"
 }
 

@@ -20,3 +20,6 @@ eval "$moto_env"
 
 step "cargo test --workspace"
 cargo test --workspace
+
+step "./infra/sam.sh validate (sam validate --lint, cfn-lint; offline)"
+./infra/sam.sh validate

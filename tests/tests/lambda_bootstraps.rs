@@ -5,12 +5,21 @@
 //! SQS and S3 on the moto server the test command starts (`AWS_ENDPOINT_URL`), each test on
 //! fresh resources. No Docker: this is what `sam local invoke` would show, minus the container.
 //!
-//! The binaries are this workspace's debug builds of the function crates, built (or found
-//! fresh) by `cargo build --workspace --bins --examples`: `--examples` (there are none) makes
-//! cargo resolve features with dev-dependencies, exactly as `cargo test --workspace` does, so
-//! the build reuses every dependency the test build compiled and only links the bins (after
-//! `cargo test --workspace`; run alone, `cargo test -p frontdesk-tests` resolves features for
-//! one package and the first bins build compiles more).
+//! To run the same tests on the arm64 bootstraps `./infra/sam.sh build` made (on an x86
+//! machine, under qemu-user: `apt-get install qemu-user-static libc6-arm64-cross`):
+//!
+//! ```sh
+//! FRONTDESK_TEST_SAM_BUILD_DIR=$PWD/.aws-sam/build \
+//! FRONTDESK_TEST_BOOTSTRAP_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu" \
+//!   cargo test -p frontdesk-tests --test lambda_bootstraps
+//! ```
+//!
+//! By default the binaries are this workspace's debug builds of the function crates, built
+//! (or found fresh) by `cargo build --workspace --bins --examples`: `--examples` (there are
+//! none) makes cargo resolve features with dev-dependencies, exactly as `cargo test
+//! --workspace` does, so the build reuses every dependency the test build compiled and only
+//! links the bins (after `cargo test --workspace`; run alone, `cargo test -p frontdesk-tests`
+//! resolves features for one package and the first bins build compiles more).
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
@@ -51,10 +60,40 @@ fn event(file: &str) -> Vec<u8> {
 
 // ------------------------------------------------------------------------------- binaries
 
-/// The debug bootstrap of every function crate, by bin name (built once per test process).
+/// The bootstrap of every function crate, by bin name (found once per test process): the
+/// workspace's debug builds, or with `FRONTDESK_TEST_SAM_BUILD_DIR` set, the ones `sam build`
+/// put in that folder (`<Logical id>/bootstrap`, the template naming each function
+/// `<CamelCaseBin>Function`).
 fn bootstraps() -> &'static HashMap<String, PathBuf> {
     static BOOTSTRAPS: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
-    BOOTSTRAPS.get_or_init(build_bootstraps)
+    BOOTSTRAPS.get_or_init(|| match std::env::var_os("FRONTDESK_TEST_SAM_BUILD_DIR") {
+        Some(dir) => sam_bootstraps(&PathBuf::from(dir)),
+        None => build_bootstraps(),
+    })
+}
+
+fn sam_bootstraps(dir: &std::path::Path) -> HashMap<String, PathBuf> {
+    function_crates()
+        .into_iter()
+        .map(|bin| {
+            let logical_id: String = bin
+                .split('-')
+                .map(|word| word[..1].to_uppercase() + &word[1..])
+                .chain(["Function".to_string()])
+                .collect();
+            let path = dir.join(logical_id).join("bootstrap");
+            assert!(path.is_file(), "{path:?} exists (run ./infra/sam.sh build)");
+            (bin, path)
+        })
+        .collect()
+}
+
+/// `FRONTDESK_TEST_BOOTSTRAP_RUNNER`: a command the bootstrap runs under, e.g.
+/// `qemu-aarch64-static -L /usr/aarch64-linux-gnu` for sam's arm64 builds on an x86 machine.
+fn runner() -> Vec<String> {
+    std::env::var("FRONTDESK_TEST_BOOTSTRAP_RUNNER")
+        .map(|runner| runner.split_whitespace().map(String::from).collect())
+        .unwrap_or_default()
 }
 
 fn build_bootstraps() -> HashMap<String, PathBuf> {
@@ -372,7 +411,16 @@ impl Function {
             vars.retain(|(k, _)| k != key);
             vars.push((key, value));
         }
-        let child = Command::new(bootstrap)
+        let runner = runner();
+        let mut command = match runner.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(bootstrap);
+                command
+            }
+            None => Command::new(bootstrap),
+        };
+        let child = command
             .env_clear()
             .envs(vars)
             .current_dir(std::env::temp_dir())
