@@ -2,10 +2,12 @@
 //!
 //! - [`twilio`] — X-Twilio-Signature, TwiML, the webhook gate.
 //! - [`http`] — the request context both front doors build, and response helpers.
+//! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
 //! - [`telemetry`] — logging.
 
+pub mod api;
 pub mod app;
 pub mod aws;
 pub mod blob;

@@ -559,6 +559,44 @@ pub async fn queue_accepts_messages_and_repeats(b: &Backends) {
     b.queue.send(&message).await.unwrap();
 }
 
+pub async fn an_api_key_resolves_to_its_business_by_hash_only(b: &Backends) {
+    use frontdesk::api::ApiKey;
+    let owner = business(vec![]);
+    let other = business(vec![]);
+    let key = ApiKey::generate().unwrap();
+    let second = ApiKey::generate().unwrap();
+    b.store
+        .put_api_key(&owner.id, &key.hash(), T0)
+        .await
+        .unwrap();
+    b.store
+        .put_api_key(&owner.id, &second.hash(), T0)
+        .await
+        .unwrap();
+    b.store
+        .put_api_key(&owner.id, &key.hash(), T0)
+        .await
+        .expect("storing the same key again is harmless");
+    assert_eq!(
+        b.store.business_by_api_key(&key.hash()).await.unwrap(),
+        Some(owner.id.clone())
+    );
+    assert_eq!(
+        b.store.business_by_api_key(&second.hash()).await.unwrap(),
+        Some(owner.id.clone()),
+        "a business may hold two keys while rotating"
+    );
+    assert!(matches!(
+        b.store.put_api_key(&other.id, &key.hash(), T0).await,
+        Err(StoreError::ApiKeyTaken)
+    ));
+    let unknown = ApiKey::generate().unwrap();
+    assert_eq!(
+        b.store.business_by_api_key(&unknown.hash()).await.unwrap(),
+        None
+    );
+}
+
 /// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
 /// returning `Backends`).
 #[macro_export]
@@ -589,7 +627,8 @@ macro_rules! contract_tests {
             an_error_code_is_never_erased_by_a_later_callback,
             a_status_before_the_message_creates_it_and_the_message_fills_it,
             a_conversation_is_listed_newest_first_in_pages,
-            racing_status_callbacks_never_move_a_status_backwards
+            racing_status_callbacks_never_move_a_status_backwards,
+            an_api_key_resolves_to_its_business_by_hash_only
         );
     };
     (@each $make:path; $($name:ident),*) => {
