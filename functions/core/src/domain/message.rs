@@ -81,9 +81,10 @@ impl Wamid {
 }
 
 /// Who carried a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
+    #[default]
     Twilio,
     Meta,
 }
@@ -103,29 +104,51 @@ impl Provider {
 pub enum MessageId {
     Twilio(MessageSid),
     Meta(Wamid),
+    /// `local.<uuid>`: an outbound message no provider accepted, kept with its error.
+    Local(String),
 }
 
 impl MessageId {
-    /// A Twilio SID or a wamid, told apart by prefix.
+    pub const LOCAL_PREFIX: &'static str = "local.";
+
+    /// A Twilio SID, a wamid or a local id, told apart by prefix.
     pub fn parse(value: &str) -> Result<Self, ParseError> {
-        if value.trim().starts_with(Wamid::PREFIX) {
+        let value = value.trim();
+        if value.starts_with(Wamid::PREFIX) {
             Wamid::parse(value).map(Self::Meta)
+        } else if let Some(rest) = value.strip_prefix(Self::LOCAL_PREFIX) {
+            if rest.is_empty() || rest.len() > 64 || !id_chars_ok(rest, &[]) {
+                return Err(invalid("message id", value, "is not a local id"));
+            }
+            Ok(Self::Local(value.to_string()))
         } else {
             MessageSid::parse(value).map(Self::Twilio)
         }
+    }
+
+    /// A fresh local id.
+    pub fn new_local() -> Self {
+        Self::Local(format!(
+            "{}{}",
+            Self::LOCAL_PREFIX,
+            uuid::Uuid::new_v4().simple()
+        ))
     }
 
     pub fn as_str(&self) -> &str {
         match self {
             Self::Twilio(sid) => sid.as_str(),
             Self::Meta(wamid) => wamid.as_str(),
+            Self::Local(id) => id,
         }
     }
 
-    pub fn provider(&self) -> Provider {
+    /// The provider that named the message; `None` for a local id.
+    pub fn provider(&self) -> Option<Provider> {
         match self {
-            Self::Twilio(_) => Provider::Twilio,
-            Self::Meta(_) => Provider::Meta,
+            Self::Twilio(_) => Some(Provider::Twilio),
+            Self::Meta(_) => Some(Provider::Meta),
+            Self::Local(_) => None,
         }
     }
 }
@@ -374,13 +397,25 @@ mod tests {
     #[test]
     fn message_ids_are_told_apart_by_prefix() {
         let sid = MessageId::parse("SM0123456789abcdef0123456789abcdef").unwrap();
-        assert_eq!(sid.provider(), Provider::Twilio);
+        assert_eq!(sid.provider(), Some(Provider::Twilio));
         let wamid =
             MessageId::parse("wamid.HBgLOTcyNTAxMjM0NTY3FQIAEhgUM0VCMDZCMzlEQUE4OTJBMTE4RTUA")
                 .unwrap();
-        assert_eq!(wamid.provider(), Provider::Meta);
+        assert_eq!(wamid.provider(), Some(Provider::Meta));
         assert!(MessageId::parse("MM123").is_ok());
-        for bad in ["CA123", "SM#1", "wamid.", "wamid.a b", "wamid.a#b", ""] {
+        let local = MessageId::new_local();
+        assert_eq!(MessageId::parse(local.as_str()), Ok(local.clone()));
+        assert_eq!(local.provider(), None);
+        for bad in [
+            "CA123",
+            "SM#1",
+            "wamid.",
+            "wamid.a b",
+            "wamid.a#b",
+            "local.",
+            "local.a#",
+            "",
+        ] {
             assert!(MessageId::parse(bad).is_err(), "{bad}");
         }
     }
