@@ -52,8 +52,8 @@ pub async fn verify_subscription(app: &App, request: &InboundRequest) -> Respons
     }
 }
 
-/// The signature verdict under the configured policy: `Err` is the answer to give.
-fn check_signature(app: &App, request: &InboundRequest) -> Result<(), Response> {
+/// The signature verdict under the configured policy: `Err` is why the request is refused.
+fn check_signature(app: &App, request: &InboundRequest) -> Result<(), SignatureError> {
     let policy = app.config().signature_policy;
     if policy == SignaturePolicy::Off {
         warn!("X-Hub-Signature-256 not checked: FRONTDESK_SIGNATURE_POLICY=off");
@@ -78,10 +78,7 @@ fn check_signature(app: &App, request: &InboundRequest) -> Result<(), Response> 
         }
         Err(rejection) => {
             warn!(reason = rejection.as_str(), "meta notification rejected");
-            Err(match rejection {
-                SignatureError::Missing => response::unauthorized(),
-                SignatureError::Invalid => response::forbidden(),
-            })
+            Err(rejection)
         }
     }
 }
@@ -90,8 +87,10 @@ pub async fn notification(app: &App, request: &InboundRequest) -> Response {
     if request.body.len() > MAX_BODY {
         return response::bad_request("body is over Meta's 3 MB limit");
     }
-    if let Err(rejected) = check_signature(app, request) {
-        return rejected;
+    match check_signature(app, request) {
+        Ok(()) => {}
+        Err(SignatureError::Missing) => return response::unauthorized(),
+        Err(SignatureError::Invalid) => return response::forbidden(),
     }
     let changes = match payload::parse(&request.body) {
         Ok(changes) => changes,

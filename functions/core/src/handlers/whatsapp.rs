@@ -8,7 +8,7 @@ use tracing::{error, info, warn};
 use super::voice::{callback_time, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::{
-    Business, MessageDirection, MessageId, MessageSid, MessageStatus, PhoneNumber, WhatsAppAddress,
+    Business, MessageDirection, MessageId, MessageSid, MessageStatus, WhatsAppAddress,
 };
 use crate::http::{response, FormParams, InboundRequest, Response};
 use crate::store::messages::{Media, MessageContent, MessageStatusUpdate, NewMessage};
@@ -87,8 +87,9 @@ fn content(form: &FormParams) -> MessageContent {
 
 /// The business a message is for: the one that owns `To`.
 async fn business_for(app: &App, form: &FormParams) -> Option<Business> {
-    let number = PhoneNumber::parse(form.non_empty("To")?).ok()?;
-    match app.business_by_number(&number).await {
+    // A WhatsApp address, so an unescaped `+` that arrived as a space still reads as E.164.
+    let to = WhatsAppAddress::parse(form.non_empty("To")?).ok()?;
+    match app.business_by_number(to.number()).await {
         Ok(business) => business,
         Err(err) => {
             warn!(error = %err, "business lookup failed; message stored without its business");
