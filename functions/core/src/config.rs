@@ -138,6 +138,10 @@ pub struct Config {
     /// business claims hears before the beep.
     pub default_fallback_text: Option<String>,
     pub default_language: Option<String>,
+    /// `FRONTDESK_ALLOWED_ORIGINS`: browser origins allowed to call `/api/*` (CORS).
+    pub allowed_origins: Vec<String>,
+    /// Meta's WhatsApp Cloud API and Twilio's Messages API credentials and endpoints.
+    pub whatsapp: crate::whatsapp::config::WhatsAppConfig,
 }
 
 impl Config {
@@ -182,6 +186,10 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(".frontdesk")),
             default_fallback_text: non_empty("FRONTDESK_DEFAULT_FALLBACK_TEXT"),
             default_language: non_empty("FRONTDESK_DEFAULT_LANGUAGE"),
+            allowed_origins: non_empty("FRONTDESK_ALLOWED_ORIGINS")
+                .map(|v| crate::api::cors::parse_origins(&v))
+                .unwrap_or_default(),
+            whatsapp: crate::whatsapp::config::WhatsAppConfig::from_lookup(&lookup)?,
         })
     }
 

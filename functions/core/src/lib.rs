@@ -2,10 +2,14 @@
 //!
 //! - [`twilio`] — X-Twilio-Signature, TwiML, the webhook gate.
 //! - [`http`] — the request context both front doors build, and response helpers.
+//! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
+//! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
+//! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
 //! - [`telemetry`] — logging.
 
+pub mod api;
 pub mod app;
 pub mod aws;
 pub mod blob;
@@ -14,11 +18,13 @@ pub mod domain;
 pub mod handlers;
 pub mod http;
 pub mod lambda;
+pub mod meta;
 pub mod queue;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
 pub mod twilio;
+pub mod whatsapp;
 
 pub use app::App;
 pub use config::Config;

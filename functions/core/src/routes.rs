@@ -21,6 +21,10 @@ pub enum Route {
     CallStatus,
     Gather,
     Greeting,
+    WhatsAppIncoming,
+    WhatsAppStatus,
+    MetaWhatsApp,
+    WhatsAppMessages,
 }
 
 /// Where a route lives and who calls it.
@@ -86,6 +90,34 @@ pub const ROUTES: &[RouteSpec] = &[
         function: "greeting",
         webhook: false,
     },
+    RouteSpec {
+        route: Route::WhatsAppIncoming,
+        methods: &[Method::POST],
+        path: handlers::whatsapp::INCOMING_PATH,
+        function: "whatsapp-incoming",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppStatus,
+        methods: &[Method::POST],
+        path: handlers::whatsapp::STATUS_PATH,
+        function: "whatsapp-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::MetaWhatsApp,
+        methods: &[Method::GET, Method::POST],
+        path: handlers::meta_whatsapp::PATH,
+        function: "meta-whatsapp",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppMessages,
+        methods: &[Method::GET, Method::POST, Method::OPTIONS],
+        path: handlers::whatsapp_api::PATH,
+        function: "whatsapp-messages",
+        webhook: false,
+    },
 ];
 
 impl Route {
@@ -105,6 +137,13 @@ impl Route {
             Route::CallStatus => handlers::call_status::call_status(app, request).await,
             Route::Gather => handlers::gather::gather(app, request).await,
             Route::Greeting => handlers::greeting::greeting(app, request).await,
+            Route::WhatsAppIncoming => handlers::whatsapp::incoming(app, request).await,
+            Route::WhatsAppStatus => handlers::whatsapp::status(app, request).await,
+            Route::MetaWhatsApp if request.method == Method::GET => {
+                handlers::meta_whatsapp::verify_subscription(app, request).await
+            }
+            Route::MetaWhatsApp => handlers::meta_whatsapp::notification(app, request).await,
+            Route::WhatsAppMessages => handlers::whatsapp_api::messages(app, request).await,
         }
     }
 
@@ -117,6 +156,16 @@ impl Route {
             }
             Route::RecordingStatus | Route::CallStatus => response::no_content(),
             Route::Health | Route::Greeting => response::unavailable("handler failed"),
+            // No reply rather than an error Twilio would log.
+            Route::WhatsAppIncoming => {
+                response::twiml(crate::twilio::twiml::MessagingResponse::new().to_xml())
+            }
+            Route::WhatsAppStatus => response::no_content(),
+            // Meta delivers the notification again; storing it is idempotent.
+            Route::MetaWhatsApp => response::unavailable("handler failed"),
+            Route::WhatsAppMessages => {
+                response::json_error(http::StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
+            }
         }
     }
 }

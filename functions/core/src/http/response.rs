@@ -7,6 +7,7 @@ pub type Response = http::Response<Bytes>;
 
 pub const TWIML_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+pub const JSON_CONTENT_TYPE: &str = "application/json";
 
 fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
     let mut response = http::Response::new(body.into());
@@ -55,6 +56,15 @@ pub fn forbidden() -> Response {
     with_body(StatusCode::FORBIDDEN, TEXT_CONTENT_TYPE, "forbidden\n")
 }
 
+/// 401: the request carries no credential where one is required. No detail is given.
+pub fn unauthorized() -> Response {
+    with_body(
+        StatusCode::UNAUTHORIZED,
+        TEXT_CONTENT_TYPE,
+        "unauthorized\n",
+    )
+}
+
 pub fn not_found() -> Response {
     with_body(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n")
 }
@@ -86,6 +96,27 @@ pub fn unavailable(reason: &str) -> Response {
     )
 }
 
+/// `status` with `value` as JSON (the `/api/*` routes).
+pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => with_body(status, JSON_CONTENT_TYPE, body),
+        Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "answer not serialisable"),
+    }
+}
+
+/// `status` with `{"error": "<one line>"}`.
+pub fn json_error(status: StatusCode, reason: &str) -> Response {
+    let line: String = reason
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    let body = serde_json::json!({ "error": line }).to_string();
+    with_body(status, JSON_CONTENT_TYPE, body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +126,16 @@ mod tests {
         let response = bad_request("first line\nsecond line");
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert_eq!(response.body().as_ref(), b"bad request: first line\n");
+    }
+
+    #[test]
+    fn json_errors_are_one_line_json() {
+        let response = json_error(StatusCode::NOT_FOUND, "no such call\nsecond");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(response.body().as_ref(), br#"{"error":"no such call"}"#);
+        let ok = json(StatusCode::OK, &serde_json::json!({"a": 1}));
+        assert_eq!(ok.body().as_ref(), br#"{"a":1}"#);
     }
 
     #[test]

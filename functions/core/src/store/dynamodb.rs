@@ -7,6 +7,7 @@
 //! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
+//! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
 //! | rate counter | `RATE#{business}#{from}#{minute_start}` | `RATE` | `n`, `expires_at` (minute start + 180 s) |
 //!
 //! GSI `gsi1` (`gsi1pk`, `gsi1sk`, all attributes): businesses in id order, a business's calls
@@ -16,6 +17,8 @@
 //! with [`status_advances`] deciding its status, and written back only if its `revision` is
 //! still the one read; a writer that loses the race reads again. So two copies of one callback
 //! arriving together have exactly one effect.
+
+mod messages;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -35,6 +38,7 @@ use super::{
     format_time, parse_time, Call, CallEvent, CallStart, Recording, RecordingAttach, StatusUpdate,
     Store, StoreError,
 };
+use crate::api::ApiKeyHash;
 use crate::domain::call::status_advances;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
@@ -83,6 +87,8 @@ const PROFILE_SK: &str = "PROFILE";
 const PHONE_SK: &str = "PHONE";
 const CALL_SK: &str = "CALL";
 const RATE_SK: &str = "RATE";
+const API_KEY_SK: &str = "APIKEY";
+const CREATED_AT: &str = "created_at";
 const RECON_PK: &str = "RECON";
 const BUSINESSES_GSI1PK: &str = "BIZ";
 const EVENT_PREFIX: &str = "EVENT#";
@@ -256,6 +262,10 @@ fn recon_key(sid: &CallSid) -> Item {
 
 fn rate_key(business: &BusinessId, from: &str, minute_start: i64) -> Item {
     key(format!("RATE#{business}#{from}#{minute_start}"), RATE_SK)
+}
+
+fn api_key_key(hash: &ApiKeyHash) -> Item {
+    key(format!("APIKEY#{hash}"), API_KEY_SK)
 }
 
 fn calls_gsi1pk(business: &BusinessId) -> String {
@@ -1278,6 +1288,57 @@ impl Store for DynamoStore {
         let attributes = out.attributes.unwrap_or_default();
         get_n(&attributes, COUNT)?
             .ok_or_else(|| StoreError::Corrupt("rate counter update returned no count".into()))
+    }
+
+    async fn put_api_key(
+        &self,
+        business: &BusinessId,
+        key: &ApiKeyHash,
+        created_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut item = api_key_key(key);
+        item.insert(BUSINESS_ID.into(), s(business.as_str()));
+        item.insert(CREATED_AT.into(), s(format_time(created_at)));
+        let mut placeholders = Placeholders::default();
+        let condition = format!(
+            "attribute_not_exists({pk}) OR {owner} = {id}",
+            pk = placeholders.name(PARTITION_KEY),
+            owner = placeholders.name(BUSINESS_ID),
+            id = placeholders.value(s(business.as_str())),
+        );
+        let (names, values) = placeholders.into_maps();
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::ApiKeyTaken)
+            }
+            Err(e) => Err(unavailable("PutItem", e)),
+        }
+    }
+
+    async fn business_by_api_key(
+        &self,
+        key: &ApiKeyHash,
+    ) -> Result<Option<BusinessId>, StoreError> {
+        let Some(item) = self.get(api_key_key(key)).await? else {
+            return Ok(None);
+        };
+        BusinessId::parse(required(&item, BUSINESS_ID)?)
+            .map(Some)
+            .map_err(corrupt("API key owner"))
     }
 }
 

@@ -6,6 +6,7 @@
 //! second effect.
 
 pub mod dynamodb;
+pub mod messages;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
 
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::api::ApiKeyHash;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
     TranscriptionState,
@@ -25,6 +27,9 @@ pub enum StoreError {
     /// The backend could not be reached or timed out.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// An API key hash is already held by another business.
+    #[error("API key already belongs to another business")]
+    ApiKeyTaken,
     /// A phone number already belongs to another business.
     #[error("phone number {number} already belongs to business {owner}")]
     NumberTaken {
@@ -34,6 +39,9 @@ pub enum StoreError {
     /// Stored data could not be read back (a bug or a hand edit).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A listing cursor that this store did not hand out.
+    #[error("cursor `{0}` is not valid")]
+    BadCursor(String),
 }
 
 /// What `incoming_call` learns about a call.
@@ -120,7 +128,7 @@ pub enum RecordingAttach {
 
 /// The store's operations. Implementations are cheap to share behind an `Arc`.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: messages::MessageStore + Send + Sync + 'static {
     /// Creates or replaces a business and claims its phone numbers. A number another business
     /// holds is refused with [`StoreError::NumberTaken`]; numbers the business dropped are freed.
     async fn put_business(&self, business: &Business) -> Result<(), StoreError>;
@@ -196,6 +204,20 @@ pub trait Store: Send + Sync + 'static {
         from: &str,
         minute_start: i64,
     ) -> Result<u64, StoreError>;
+
+    /// Keeps an API key (by its hash) for `business`. A business may hold several keys, so one
+    /// can be rotated without downtime. Storing the same hash again for the same business is
+    /// harmless; for another business it is [`StoreError::ApiKeyTaken`].
+    async fn put_api_key(
+        &self,
+        business: &BusinessId,
+        key: &ApiKeyHash,
+        created_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The business holding the API key with this hash.
+    async fn business_by_api_key(&self, key: &ApiKeyHash)
+        -> Result<Option<BusinessId>, StoreError>;
 }
 
 /// RFC 3339, the one format timestamps are stored in.

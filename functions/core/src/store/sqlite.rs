@@ -6,6 +6,8 @@
 //! must compare or order them, a companion `*_ns` column holds Unix nanoseconds, because RFC 3339
 //! text does not sort as time when fractions or offsets differ.
 
+mod messages;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -20,6 +22,7 @@ use super::{
     format_time, parse_time, Call, CallEvent, CallStart, Recording, RecordingAttach, StatusUpdate,
     Store, StoreError,
 };
+use crate::api::ApiKeyHash;
 use crate::domain::call::status_advances;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
@@ -90,6 +93,13 @@ CREATE TABLE IF NOT EXISTS call_attempts (
     PRIMARY KEY (business_id, caller, minute_start)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS call_attempts_by_expiry ON call_attempts (expires_at);
+
+-- Only the SHA-256 of a key is kept.
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_hash    TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
 ";
 
 /// A counter is read during its own minute; one more minute absorbs clock skew between
@@ -143,6 +153,7 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         tx.execute_batch(SCHEMA).map_err(db)?;
+        tx.execute_batch(messages::SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         tx.commit().map_err(db)?;
@@ -782,5 +793,51 @@ impl Store for SqliteStore {
         minute_start: i64,
     ) -> Result<u64, StoreError> {
         count_call_attempt(&self.conn(), business, from, minute_start)
+    }
+
+    async fn put_api_key(
+        &self,
+        business: &BusinessId,
+        key: &ApiKeyHash,
+        created_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO api_keys (key_hash, business_id, created_at)
+                 VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key.as_str(),
+                    business.as_str(),
+                    format_time(created_at)
+                ])
+            })
+            .map_err(db)?;
+            let owner: String = tx
+                .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
+                .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
+                .map_err(db)?;
+            if owner == business.as_str() {
+                Ok(())
+            } else {
+                Err(StoreError::ApiKeyTaken)
+            }
+        })
+    }
+
+    async fn business_by_api_key(
+        &self,
+        key: &ApiKeyHash,
+    ) -> Result<Option<BusinessId>, StoreError> {
+        let owner: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
+            .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        owner
+            .map(|id| BusinessId::parse(&id).map_err(|e| corrupt("API key owner", e)))
+            .transpose()
     }
 }

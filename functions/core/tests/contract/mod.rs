@@ -6,6 +6,9 @@
 
 #![allow(dead_code)]
 
+pub mod messages;
+pub use messages::*;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -556,6 +559,44 @@ pub async fn queue_accepts_messages_and_repeats(b: &Backends) {
     b.queue.send(&message).await.unwrap();
 }
 
+pub async fn an_api_key_resolves_to_its_business_by_hash_only(b: &Backends) {
+    use frontdesk::api::ApiKey;
+    let owner = business(vec![]);
+    let other = business(vec![]);
+    let key = ApiKey::generate().unwrap();
+    let second = ApiKey::generate().unwrap();
+    b.store
+        .put_api_key(&owner.id, &key.hash(), T0)
+        .await
+        .unwrap();
+    b.store
+        .put_api_key(&owner.id, &second.hash(), T0)
+        .await
+        .unwrap();
+    b.store
+        .put_api_key(&owner.id, &key.hash(), T0)
+        .await
+        .expect("storing the same key again is harmless");
+    assert_eq!(
+        b.store.business_by_api_key(&key.hash()).await.unwrap(),
+        Some(owner.id.clone())
+    );
+    assert_eq!(
+        b.store.business_by_api_key(&second.hash()).await.unwrap(),
+        Some(owner.id.clone()),
+        "a business may hold two keys while rotating"
+    );
+    assert!(matches!(
+        b.store.put_api_key(&other.id, &key.hash(), T0).await,
+        Err(StoreError::ApiKeyTaken)
+    ));
+    let unknown = ApiKey::generate().unwrap();
+    assert_eq!(
+        b.store.business_by_api_key(&unknown.hash()).await.unwrap(),
+        None
+    );
+}
+
 /// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
 /// returning `Backends`).
 #[macro_export]
@@ -579,7 +620,15 @@ macro_rules! contract_tests {
             recording_status_and_digits_are_kept,
             call_attempts_are_counted_atomically_per_minute,
             blobs_round_trip_with_type_length_and_etag,
-            queue_accepts_messages_and_repeats
+            queue_accepts_messages_and_repeats,
+            an_inbound_message_delivered_three_times_is_stored_once,
+            sent_delivered_and_read_in_every_order_end_read_with_every_time,
+            late_delivered_never_overwrites_read,
+            an_error_code_is_never_erased_by_a_later_callback,
+            a_status_before_the_message_creates_it_and_the_message_fills_it,
+            a_conversation_is_listed_newest_first_in_pages,
+            racing_status_callbacks_never_move_a_status_backwards,
+            an_api_key_resolves_to_its_business_by_hash_only
         );
     };
     (@each $make:path; $($name:ident),*) => {
