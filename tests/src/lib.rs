@@ -77,6 +77,13 @@ impl JobProbe {
 }
 
 /// Configuration read only from `vars` (never the process environment), with the test token.
+/// An HTTP client for the tests, on Frontdesk's one TLS stack.
+pub fn http_client() -> reqwest::Client {
+    frontdesk::tls::https_client_builder()
+        .build()
+        .expect("the test client builds")
+}
+
 pub fn config(vars: &[(&str, &str)]) -> Config {
     let mut vars: Vec<(String, String)> = vars
         .iter()
@@ -142,7 +149,7 @@ impl TestServer {
         );
         let url = self.url(path);
         let signature = signature::compute(TEST_TOKEN, &url, form.pairs());
-        reqwest::Client::new()
+        http_client()
             .post(url)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("x-twilio-signature", signature)

@@ -5,7 +5,11 @@ use frontdesk_tests::TestServer;
 #[tokio::test]
 async fn health_answers_ok_as_plain_text() {
     let server = TestServer::start(&[]).await;
-    let response = reqwest::get(server.url("/health")).await.unwrap();
+    let response = frontdesk_tests::http_client()
+        .get(server.url("/health"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -17,7 +21,7 @@ async fn health_answers_ok_as_plain_text() {
 #[tokio::test]
 async fn head_health_answers_200_without_a_body() {
     let server = TestServer::start(&[]).await;
-    let response = reqwest::Client::new()
+    let response = frontdesk_tests::http_client()
         .head(server.url("/health"))
         .send()
         .await
@@ -29,14 +33,18 @@ async fn head_health_answers_200_without_a_body() {
 #[tokio::test]
 async fn unknown_route_is_404() {
     let server = TestServer::start(&[]).await;
-    let response = reqwest::get(server.url("/webhook/nope")).await.unwrap();
+    let response = frontdesk_tests::http_client()
+        .get(server.url("/webhook/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
 }
 
 #[tokio::test]
 async fn wrong_method_is_405_with_allow() {
     let server = TestServer::start(&[]).await;
-    let response = reqwest::Client::new()
+    let response = frontdesk_tests::http_client()
         .post(server.url("/health"))
         .send()
         .await
@@ -48,7 +56,7 @@ async fn wrong_method_is_405_with_allow() {
 #[tokio::test]
 async fn an_oversized_body_is_400_not_a_dropped_connection() {
     let server = TestServer::start(&[]).await;
-    let response = reqwest::Client::new()
+    let response = frontdesk_tests::http_client()
         .post(server.url("/health"))
         .body(vec![b'a'; 5 * 1024 * 1024])
         .send()

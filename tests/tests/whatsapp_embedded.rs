@@ -26,7 +26,7 @@ async fn the_readme_smoke_lines_answer_200_204_and_400() {
     demo.whatsapp_auto_reply = Some("תודה!".into());
     demo.meta_phone_number_id = Some("106540352242922".into());
     server.app.store().put_business(&demo).await.unwrap();
-    let client = reqwest::Client::new();
+    let client = frontdesk_tests::http_client();
     let post = |path: &str, body: &'static str, content_type: &'static str| {
         client
             .post(server.url(path))
@@ -66,11 +66,13 @@ async fn the_readme_smoke_lines_answer_200_204_and_400() {
             .status(),
         400
     );
-    let challenge = reqwest::get(server.url(
-        "/webhook/meta/whatsapp?hub.mode=subscribe&hub.challenge=42&hub.verify_token=local-verify",
-    ))
-    .await
-    .unwrap();
+    let challenge = frontdesk_tests::http_client()
+        .get(server.url(
+            "/webhook/meta/whatsapp?hub.mode=subscribe&hub.challenge=42&hub.verify_token=local-verify",
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(challenge.status(), 200);
     assert_eq!(challenge.text().await.unwrap(), "42");
     let meta = post(

@@ -72,6 +72,7 @@ pub fn retry_config() -> RetryConfig {
 /// given) in place of AWS's. Tests and tools add a region and credentials before loading.
 pub fn config_loader(endpoint: Option<&str>) -> ConfigLoader {
     let loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(crate::tls::sdk_http_client())
         .timeout_config(timeout_config())
         .retry_config(retry_config());
     match endpoint {

@@ -8,6 +8,7 @@
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
 //! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
 //! - [`telemetry`] — logging.
+//! - [`tls`] — the one TLS stack of every outbound connection.
 
 pub mod api;
 pub mod app;
@@ -23,6 +24,7 @@ pub mod queue;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod twilio;
 pub mod whatsapp;
 

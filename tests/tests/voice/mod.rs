@@ -189,7 +189,11 @@ pub async fn the_whole_voice_flow(server: &TestServer) {
     );
     assert!(twiml.ends_with("<Hangup/></Response>"), "{twiml}");
 
-    let greeting = reqwest::get(&greeting_url).await.unwrap();
+    let greeting = frontdesk_tests::http_client()
+        .get(&greeting_url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(greeting.status(), 200);
     assert_eq!(greeting.headers()["content-type"], "audio/mpeg");
     assert!(greeting.headers().contains_key("etag"));
@@ -260,7 +264,7 @@ pub async fn duplicate_recording_callback_enqueues_once(server: &TestServer) {
 }
 
 pub async fn unsigned_or_forged_requests_are_403(server: &TestServer) {
-    let client = reqwest::Client::new();
+    let client = frontdesk_tests::http_client();
     for path in [
         "/webhook/incoming_call",
         "/webhook/handle_recording",
@@ -454,7 +458,7 @@ pub async fn a_caller_over_the_limit_is_rejected_busy(server: &TestServer) {
 pub async fn greetings_answer_head_304_and_404(server: &TestServer) {
     let business = business(server, VoiceMode::Voicemail, true).await;
     let url = server.url(&format!("/greetings/{}.mp3", business.id));
-    let client = reqwest::Client::new();
+    let client = frontdesk_tests::http_client();
     let head = client.head(&url).send().await.unwrap();
     assert_eq!(head.status(), 200);
     assert_eq!(head.headers()["content-type"], "audio/mpeg");

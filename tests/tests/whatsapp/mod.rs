@@ -253,7 +253,7 @@ pub async fn status_callbacks_without_sid_or_status_are_400_and_forged_ones_403(
         .await;
     assert_eq!(response.status(), 400);
     let sid = message_sid();
-    let forged = reqwest::Client::new()
+    let forged = frontdesk_tests::http_client()
         .post(server.url("/webhook/whatsapp/status"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-twilio-signature", "bm90IGEgc2lnbmF0dXJlIGF0IGFsbCE=")
@@ -262,7 +262,7 @@ pub async fn status_callbacks_without_sid_or_status_are_400_and_forged_ones_403(
         .await
         .unwrap();
     assert_eq!(forged.status(), 403);
-    let forged = reqwest::Client::new()
+    let forged = frontdesk_tests::http_client()
         .post(server.url("/webhook/whatsapp/incoming"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("MessageSid={sid}&From=%2B972501234567"))
@@ -284,7 +284,13 @@ pub async fn status_callbacks_without_sid_or_status_are_400_and_forged_ones_403(
 pub async fn meta_verification_echoes_the_challenge_only_for_the_right_token(server: &TestServer) {
     let get = |query: &str| {
         let url = server.url(&format!("/webhook/meta/whatsapp?{query}"));
-        async move { reqwest::get(url).await.unwrap() }
+        async move {
+            frontdesk_tests::http_client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+        }
     };
     let ok = get(&format!(
         "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={META_VERIFY_TOKEN}"
@@ -334,7 +340,7 @@ async fn post_meta(
     body: &[u8],
     signature: Option<String>,
 ) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
+    let mut request = frontdesk_tests::http_client()
         .post(server.url("/webhook/meta/whatsapp"))
         .header("content-type", "application/json")
         .body(body.to_vec());
@@ -497,7 +503,7 @@ pub async fn stand_in(status: u16, answer: Value) -> StandIn {
 }
 
 async fn api_post(server: &TestServer, key: Option<&str>, body: &str) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
+    let mut request = frontdesk_tests::http_client()
         .post(server.url("/api/whatsapp/messages"))
         .header("content-type", "application/json")
         .body(body.to_string());
@@ -714,7 +720,7 @@ pub async fn a_conversation_lists_newest_first_in_pages(server: &TestServer) {
         sids.push(sid);
     }
     incoming(server, &message_sid(), &business, "whatsapp:+972509999999").await;
-    let client = reqwest::Client::new();
+    let client = frontdesk_tests::http_client();
     let mut seen = Vec::new();
     let mut url = server.url("/api/whatsapp/messages?with=+972501234567&limit=2");
     loop {
