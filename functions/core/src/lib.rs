@@ -5,6 +5,7 @@
 //! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
+//! - [`worker`] — the queue consumers: transcription and business webhooks.
 //! - [`telemetry`] — logging.
 
 pub mod api;
@@ -21,6 +22,7 @@ pub mod routes;
 pub mod store;
 pub mod telemetry;
 pub mod twilio;
+pub mod worker;
 
 pub use app::App;
 pub use config::Config;
