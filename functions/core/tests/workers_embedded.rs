@@ -277,7 +277,7 @@ async fn a_failing_transcription_api_is_retried_then_dead_lettered_and_marked_fa
     assert!(media.recording_key.is_some(), "the copy is kept");
     let reason = media.reason.unwrap();
     assert!(
-        reason.starts_with("gave up after 6 attempts: transcription API answered 500"),
+        reason.starts_with("gave up after 5 attempts: transcription API answered 500"),
         "{reason}"
     );
     // The business still hears about the call.

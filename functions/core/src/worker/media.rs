@@ -80,10 +80,7 @@ pub async fn delete(worker: &Worker, recording_url: &str) -> Result<(), String> 
         .http
         .delete(url)
         .timeout(worker.settings.download_timeout);
-    let response = with_auth(worker, request)
-        .send()
-        .await
-        .map_err(describe)?;
+    let response = with_auth(worker, request).send().await.map_err(describe)?;
     match response.status() {
         status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
         status => Err(format!("Twilio answered {} to the delete", status.as_u16())),

@@ -19,7 +19,7 @@ use crate::queue::TranscriptionJob;
 use crate::store::{Recording, TranscriptionOutcome};
 
 /// Receives before the dead-letter queue (template.yaml `RecordingsQueue` redrive policy).
-pub const MAX_RECEIVES: u32 = 6;
+pub const MAX_RECEIVES: u32 = 5;
 /// The first wait after a 404 or a transient failure; doubled on each receive.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(15);
 
