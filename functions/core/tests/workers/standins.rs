@@ -1,3 +1,5 @@
+#![allow(dead_code)]
+
 //! Local HTTP stand-ins for the parties outside this machine: Twilio's media endpoint, the
 //! transcription API and a business's webhook receiver. Each answers from a script of status
 //! codes (the last one repeats) and records every request.
