@@ -64,11 +64,31 @@ struct Inner {
     validator: Validator,
     backends: Backends,
     greeting_checks: Mutex<HashMap<String, (bool, Instant)>>,
+    /// Recording copies, for the links the calls API gives (None where no route needs them).
+    recordings: Option<Arc<dyn BlobStore>>,
     businesses_by_number: Mutex<HashMap<PhoneNumber, (Option<Business>, Instant)>>,
 }
 
 impl App {
     pub fn new(config: Config, backends: Backends) -> Self {
+        Self::build(config, backends, None)
+    }
+
+    /// An app that also reads recording copies (the calls API's links).
+    pub fn with_recordings(
+        config: Config,
+        backends: Backends,
+        recordings: Arc<dyn BlobStore>,
+    ) -> Self {
+        Self::build(config, backends, Some(recordings))
+    }
+
+    /// The recording copies, when this app was given them.
+    pub fn recordings(&self) -> Option<&dyn BlobStore> {
+        self.inner.recordings.as_deref()
+    }
+
+    fn build(config: Config, backends: Backends, recordings: Option<Arc<dyn BlobStore>>) -> Self {
         let validator = Validator::new(
             config.twilio_auth_token.clone(),
             config.twilio_auth_token_previous.clone(),
@@ -79,6 +99,7 @@ impl App {
                 validator,
                 backends,
                 greeting_checks: Mutex::new(HashMap::new()),
+                recordings,
                 businesses_by_number: Mutex::new(HashMap::new()),
             }),
         }

@@ -39,6 +39,7 @@ use super::{
     format_time, parse_time, Call, CallEvent, CallMedia, CallStart, DeliveryLog, Recording,
     RecordingAttach, StatusUpdate, Store, StoreError, TranscriptionOutcome,
 };
+use super::{list_position, CallPage, CallQuery};
 use crate::api::ApiKeyHash;
 use crate::config::Secret;
 use crate::domain::call::status_advances;
@@ -1495,6 +1496,96 @@ impl Store for DynamoStore {
             .await
             .map_err(|e| unavailable("PutItem", e))?;
         Ok(())
+    }
+
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError> {
+        let limit = query.limit.max(1);
+        let mut placeholders = Placeholders::default();
+        let pk = placeholders.name(GSI1_PARTITION_KEY);
+        let partition = placeholders.value(s(calls_gsi1pk(business)));
+        // gsi1sk is the list position, so since and the cursor are key conditions.
+        let since = query.since.map(format_time);
+        let sk = if since.is_some() || query.after.is_some() {
+            placeholders.name(GSI1_SORT_KEY)
+        } else {
+            String::new()
+        };
+        let key_condition = match (&since, &query.after) {
+            (Some(since), Some(after)) => format!(
+                "{pk} = {partition} AND {sk} BETWEEN {} AND {}",
+                placeholders.value(s(since.as_str())),
+                placeholders.value(s(after.as_str()))
+            ),
+            (Some(since), None) => format!(
+                "{pk} = {partition} AND {sk} >= {}",
+                placeholders.value(s(since.as_str()))
+            ),
+            (None, Some(after)) => format!(
+                "{pk} = {partition} AND {sk} < {}",
+                placeholders.value(s(after.as_str()))
+            ),
+            (None, None) => format!("{pk} = {partition}"),
+        };
+        let mut filters = Vec::new();
+        if let Some(status) = query.status {
+            let name = placeholders.name(STATUS);
+            filters.push(format!(
+                "{name} = {}",
+                placeholders.value(s(status.as_str()))
+            ));
+        }
+        if let Some(direction) = query.direction {
+            let name = placeholders.name(DIRECTION);
+            filters.push(format!(
+                "{name} = {}",
+                placeholders.value(s(direction.as_str()))
+            ));
+        }
+        let (names, values) = placeholders.into_maps();
+        let mut calls = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(GSI1)
+                .scan_index_forward(false)
+                .key_condition_expression(&key_condition)
+                .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|e| unavailable("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                if query.after.as_deref() == get_s(&item, GSI1_SORT_KEY)? {
+                    continue;
+                }
+                calls.push(call_from_item(&item)?);
+                if calls.len() > limit {
+                    break;
+                }
+            }
+            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if calls.len() > limit || start_key.is_none() {
+                break;
+            }
+        }
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
     }
 }
 

@@ -20,6 +20,7 @@ use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
     TranscriptionState,
 };
+pub use work::{list_position, CallPage, CallQuery};
 pub use work::{CallMedia, DeliveryAttempt, DeliveryLog, DeliveryState, TranscriptionOutcome};
 
 /// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
@@ -252,6 +253,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates or replaces an event's delivery log.
     async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError>;
+
+    /// A business's calls with a known start, newest first, filtered, one page at a time.
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError>;
 }
 
 /// RFC 3339, the one format timestamps are stored in.

@@ -20,6 +20,7 @@ use super::{
     format_time, parse_time, Call, CallEvent, CallMedia, CallStart, DeliveryLog, Recording,
     RecordingAttach, StatusUpdate, Store, StoreError, TranscriptionOutcome,
 };
+use super::{list_position, CallPage, CallQuery};
 use crate::api::ApiKeyHash;
 use crate::config::Secret;
 use crate::domain::call::status_advances;
@@ -1017,5 +1018,52 @@ impl Store for SqliteStore {
             })
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError> {
+        let limit = query.limit.max(1);
+        let conn = self.conn();
+        // The position is `{started_at}#{sid}`, compared as text like DynamoDB's gsi1sk.
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls
+                 WHERE business_id = ?1 AND started_at IS NOT NULL
+                   AND (?2 IS NULL OR status = ?2)
+                   AND (?3 IS NULL OR direction = ?3)
+                   AND (?4 IS NULL OR started_at || '#' || sid >= ?4)
+                   AND (?5 IS NULL OR started_at || '#' || sid < ?5)
+                 ORDER BY started_at || '#' || sid DESC
+                 LIMIT ?6"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![
+                    business.as_str(),
+                    query.status.map(|s| s.as_str()),
+                    query.direction.map(|d| d.as_str()),
+                    query.since.map(format_time),
+                    query.after,
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
+                ],
+                CallRow::read,
+            )
+            .map_err(db)?;
+        let mut calls = rows
+            .map(|row| row.map_err(db).and_then(CallRow::into_call))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
     }
 }

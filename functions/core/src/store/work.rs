@@ -4,7 +4,31 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::{BusinessId, CallSid, TranscriptionState};
+use crate::domain::{BusinessId, CallSid, CallStatus, Direction, TranscriptionState};
+
+/// Which of a business's calls to list, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallQuery {
+    pub status: Option<CallStatus>,
+    pub direction: Option<Direction>,
+    /// Calls started at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Continue after this position (a page's `next`).
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// One page of calls and where the next starts (an opaque position: `{started_at}#{sid}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallPage {
+    pub calls: Vec<super::Call>,
+    pub next: Option<String>,
+}
+
+/// A call's position in its business's newest-first list.
+pub fn list_position(started_at: OffsetDateTime, sid: &CallSid) -> String {
+    format!("{}#{sid}", super::format_time(started_at))
+}
 
 /// A call's recording copy and transcription result.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

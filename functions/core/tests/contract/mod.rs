@@ -733,6 +733,106 @@ pub async fn delivery_logs_and_webhook_secrets_round_trip(b: &Backends) {
     );
 }
 
+pub async fn calls_are_listed_newest_first_filtered_and_paged(b: &Backends) {
+    use frontdesk::store::CallQuery;
+    let other = business(vec![]);
+    let business = business(vec![]);
+    let mut sids = Vec::new();
+    for minute in 0..5 {
+        let sid = call_sid();
+        let mut s = start(&sid, &business.id);
+        s.started_at = T0 + Duration::minutes(minute);
+        s.direction = if minute == 2 {
+            Direction::OutboundApi
+        } else {
+            Direction::Inbound
+        };
+        b.store.record_call_start(&s).await.unwrap();
+        sids.push(sid);
+    }
+    b.store
+        .apply_call_status(&update(&sids[4], CallStatus::Completed, None))
+        .await
+        .unwrap();
+    b.store
+        .record_call_start(&start(&call_sid(), &other.id))
+        .await
+        .unwrap();
+
+    let query = |limit| CallQuery {
+        limit,
+        ..CallQuery::default()
+    };
+    let first = b.store.list_calls(&business.id, &query(2)).await.unwrap();
+    let seen: Vec<_> = first.calls.iter().map(|c| c.sid.clone()).collect();
+    assert_eq!(seen, vec![sids[4].clone(), sids[3].clone()], "newest first");
+    let second = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                after: first.next.clone(),
+                ..query(2)
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<_> = second.calls.iter().map(|c| c.sid.clone()).collect();
+    assert_eq!(seen, vec![sids[2].clone(), sids[1].clone()]);
+    let last = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                after: second.next.clone(),
+                ..query(2)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(last.calls.len(), 1);
+    assert_eq!(last.next, None, "no page after the last");
+
+    let outbound = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                direction: Some(Direction::OutboundApi),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(outbound.calls.len(), 1);
+    assert_eq!(outbound.calls[0].sid, sids[2]);
+    let completed = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                status: Some(CallStatus::Completed),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(completed.calls.len(), 1);
+    assert_eq!(completed.calls[0].sid, sids[4]);
+    let recent = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                since: Some(T0 + Duration::minutes(3)),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(recent.calls.len(), 2);
+}
+
 /// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
 /// returning `Backends`).
 #[macro_export]
@@ -760,7 +860,8 @@ macro_rules! contract_tests {
             an_api_key_resolves_to_its_business_by_hash_only,
             a_transcription_finishes_once_and_leaves_the_backlog,
             a_failed_transcription_keeps_its_reason_and_the_copy,
-            delivery_logs_and_webhook_secrets_round_trip
+            delivery_logs_and_webhook_secrets_round_trip,
+            calls_are_listed_newest_first_filtered_and_paged
         );
     };
     (@each $make:path; $($name:ident),*) => {
