@@ -100,6 +100,9 @@ def main():
     http_event("gather", "POST", "/webhook/gather", {**CALL, "CallStatus": "in-progress", "Digits": "482913"})
     http_event("greeting", "GET", "/greetings/demo.mp3")
     http_event("greeting-head", "HEAD", "/greetings/demo.mp3")
+    api_headers = {"authorization": "Bearer fdk_SAMPLEsampleSAMPLEsampleSAMPLEsampleSAMPLEs", "origin": "https://crm.example.com"}
+    http_event("api-calls", "GET", "/api/calls", headers=api_headers)
+    http_event("api-call", "GET", "/api/calls/" + CALL["CallSid"], headers=api_headers)
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

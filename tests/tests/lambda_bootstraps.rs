@@ -799,3 +799,33 @@ async fn notify_settles_an_event_for_an_unknown_call_without_retry() {
         function.log_text()
     );
 }
+
+#[tokio::test]
+async fn the_calls_api_answers_an_unknown_key_with_a_json_401() {
+    let (resources, _) = resources(false).await;
+    for (function, sample) in [
+        ("api-calls", "api-calls.json"),
+        ("api-call", "api-call.json"),
+    ] {
+        let mut function = Function::start(
+            function,
+            &resources,
+            &[
+                ("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket),
+                ("FRONTDESK_ALLOWED_ORIGINS", "https://crm.example.com"),
+            ],
+        )
+        .await;
+        let response = function.invoke(sample).await;
+        assert_eq!(status(&response), 401, "{response}");
+        assert_eq!(header(&response, "content-type"), Some("application/json"));
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            Some("https://crm.example.com")
+        );
+        assert!(
+            body_text(&response).contains("unknown API key"),
+            "{response}"
+        );
+    }
+}

@@ -104,7 +104,11 @@ async fn serve(
     }
     let backends = Backends::embedded(&config.data_dir)?;
     let public = config.public_base_url.clone();
-    let app = App::new(config, backends);
+    // Recording copies live beside the greetings, under data_dir/blobs/recordings/.
+    let recordings = std::sync::Arc::new(frontdesk::blob::folder::FolderBlobs::new(
+        config.data_dir.join("blobs"),
+    ));
+    let app = App::with_recordings(config, backends, recordings);
     if seed.exists() {
         let loaded = frontdesk_cli::seed::load(&app, &seed).await?;
         tracing::info!(businesses = ?loaded, seed = %seed.display(), "seed loaded");

@@ -21,6 +21,8 @@ pub enum Route {
     CallStatus,
     Gather,
     Greeting,
+    ApiCalls,
+    ApiCall,
 }
 
 /// Where a route lives and who calls it.
@@ -86,6 +88,20 @@ pub const ROUTES: &[RouteSpec] = &[
         function: "greeting",
         webhook: false,
     },
+    RouteSpec {
+        route: Route::ApiCalls,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: handlers::calls_api::LIST_PATH,
+        function: "api-calls",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiCall,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: handlers::calls_api::CALL_PATH,
+        function: "api-call",
+        webhook: false,
+    },
 ];
 
 impl Route {
@@ -105,6 +121,8 @@ impl Route {
             Route::CallStatus => handlers::call_status::call_status(app, request).await,
             Route::Gather => handlers::gather::gather(app, request).await,
             Route::Greeting => handlers::greeting::greeting(app, request).await,
+            Route::ApiCalls => handlers::calls_api::list_calls(app, request).await,
+            Route::ApiCall => handlers::calls_api::get_call(app, request).await,
         }
     }
 
@@ -117,6 +135,10 @@ impl Route {
             }
             Route::RecordingStatus | Route::CallStatus => response::no_content(),
             Route::Health | Route::Greeting => response::unavailable("handler failed"),
+            Route::ApiCalls | Route::ApiCall => response::json_error(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "handler failed; try again",
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod cors;
 pub mod keys;
+pub mod lambda;
 
 use std::future::Future;
 
