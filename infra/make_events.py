@@ -12,6 +12,9 @@ import pathlib
 import urllib.parse
 
 TOKEN = "frontdesk-sample-auth-token"
+# Meta's samples: X-Hub-Signature-256 with this app secret, the handshake with this verify token.
+META_APP_SECRET = "frontdesk-sample-meta-app-secret"
+META_VERIFY_TOKEN = "frontdesk-sample-verify-token"
 HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
 EVENTS = pathlib.Path(__file__).resolve().parent.parent / "events"
 
@@ -31,10 +34,19 @@ def sign(url, params):
     return base64.b64encode(hmac.new(TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
-def http_event(name, method, path, params=None, headers=None):
+def http_event(name, method, path, params=None, headers=None, query="", json_body=None, user_agent=None):
     headers = dict(headers or {})
     headers.update({"host": HOST, "x-forwarded-proto": "https", "user-agent": "TwilioProxy/1.1"})
+    if user_agent:
+        headers["user-agent"] = user_agent
     body = None
+    if json_body is not None:
+        # The bytes as Meta sends them: ASCII JSON with \uXXXX escapes, signed as they are.
+        raw = json_body.encode()
+        body = base64.b64encode(raw).decode()
+        headers["content-type"] = "application/json"
+        if path.startswith("/webhook/meta/"):
+            headers["x-hub-signature-256"] = "sha256=" + hmac.new(META_APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     if params is not None:
         pairs = list(params.items())
         body = base64.b64encode(urllib.parse.urlencode(pairs).encode()).decode()
@@ -45,7 +57,7 @@ def http_event(name, method, path, params=None, headers=None):
         "version": "2.0",
         "routeKey": f"{method} {path}",
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
         "headers": headers,
         "requestContext": {
             "accountId": "123456789012",
@@ -63,6 +75,8 @@ def http_event(name, method, path, params=None, headers=None):
     }
     if body is not None:
         event["body"] = body
+    if query:
+        event["queryStringParameters"] = dict(urllib.parse.parse_qsl(query))
     (EVENTS / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -98,6 +112,29 @@ def main():
     http_event("recording-status", "POST", "/webhook/recording_status", {"AccountSid": CALL["AccountSid"], "CallSid": CALL["CallSid"], "RecordingSid": "RE0123456789abcdef0123456789abcdef", "RecordingUrl": RECORDING_URL, "RecordingStatus": "completed", "RecordingDuration": "14", "RecordingChannels": "1", "RecordingSource": "RecordVerb"})
     http_event("call-status", "POST", "/webhook/call_status", {**CALL, "CallStatus": "completed", "CallDuration": "31", "SequenceNumber": "3", "Timestamp": "Sat, 21 Nov 2026 10:00:31 +0000", "CallbackSource": "call-progress-events"})
     http_event("gather", "POST", "/webhook/gather", {**CALL, "CallStatus": "in-progress", "Digits": "482913"})
+    whatsapp = {
+        "AccountSid": CALL["AccountSid"],
+        "ApiVersion": "2010-04-01",
+        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+        "SmsSid": "SM0123456789abcdef0123456789abcdef",
+        "From": "whatsapp:+972501234567",
+        "To": "whatsapp:+97233334444",
+    }
+    http_event("whatsapp-incoming", "POST", "/webhook/whatsapp/incoming", {**whatsapp, "Body": "שלום, אפשר לקבוע תור? 🦷", "NumMedia": "0", "NumSegments": "1", "ProfileName": "Dana Levi", "WaId": "972501234567", "SmsStatus": "received", "MessageType": "text"})
+    http_event("whatsapp-status", "POST", "/webhook/whatsapp/status", {**whatsapp, "From": "whatsapp:+97233334444", "To": "whatsapp:+972501234567", "MessageSid": "SM1123456789abcdef0123456789abcdef", "SmsSid": "SM1123456789abcdef0123456789abcdef", "SmsMessageSid": "SM1123456789abcdef0123456789abcdef", "MessageStatus": "delivered", "SmsStatus": "delivered", "ChannelPrefix": "whatsapp", "ChannelToAddress": "+97250123XXXX"})
+    meta_body = json.dumps({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "97233334444", "phone_number_id": "106540352242922"},
+            "contacts": [{"profile": {"name": "דנה"}, "wa_id": "972501234567"}],
+            "messages": [{"from": "972501234567", "id": "wamid.HBgMOTcyNTAxMjM0NTY3FQIAEhgUM0VCMDZCMzlEQUE4OTJBMTE4RTUA", "timestamp": "1795255200", "type": "text", "text": {"body": "שלום! 👋 מתי אתם פתוחים?"}}],
+        }}]}],
+    }, separators=(",", ":"), ensure_ascii=True)
+    http_event("meta-whatsapp", "POST", "/webhook/meta/whatsapp", json_body=meta_body, user_agent="facebookexternalua")
+    http_event("meta-whatsapp-verify", "GET", "/webhook/meta/whatsapp", query=urllib.parse.urlencode({"hub.mode": "subscribe", "hub.challenge": "1158201444", "hub.verify_token": META_VERIFY_TOKEN}), user_agent="facebookplatform/1.0")
+    http_event("whatsapp-messages", "GET", "/api/whatsapp/messages", query="with=%2B972501234567&limit=20", headers={"authorization": "Bearer fdk_" + "A" * 43}, user_agent="curl/8.5.0")
     http_event("greeting", "GET", "/greetings/demo.mp3")
     http_event("greeting-head", "HEAD", "/greetings/demo.mp3")
     api_headers = {"authorization": "Bearer fdk_SAMPLEsampleSAMPLEsampleSAMPLEsampleSAMPLEs", "origin": "https://crm.example.com"}

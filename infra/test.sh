@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Frontdesk's one test command: formatting, lints, and every test in the workspace.
+# Frontdesk's one test command: formatting, lints, every test in the workspace, and the SAM
+# template checked and built.
 # Run from anywhere: `./infra/test.sh`. CI runs exactly this (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,8 @@ cargo test --workspace
 
 step "./infra/sam.sh validate (sam validate --lint, cfn-lint; offline)"
 ./infra/sam.sh validate
+
+step "./infra/sam.sh build --debug (sam build through cargo-lambda, every function's arm64 bootstrap, no Docker)"
+# The deployable build is `./infra/sam.sh build` (release); --debug is the same arm64 build
+# through sam and cargo-lambda without optimisations, several times faster.
+./infra/sam.sh build --debug

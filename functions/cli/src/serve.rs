@@ -88,7 +88,9 @@ pub fn banner(local_addr: &str, public: Option<&PublicBaseUrl>) -> String {
     if webhooks.is_empty() {
         out.push_str(&format!("  health: {base}/health\n"));
     } else {
-        out.push_str("Webhook URLs for the Twilio console (HTTP POST):\n");
+        out.push_str(
+            "Webhook URLs for the Twilio console (HTTP POST) and, under /webhook/meta/, the Meta app:\n",
+        );
         for spec in webhooks {
             out.push_str(&format!("  {base}{}\n", spec.path));
         }

@@ -211,11 +211,6 @@ impl AwsResources {
 }
 
 impl AwsClients {
-    /// Backends on the resources the environment names.
-    pub fn backends_from_env(&self) -> Result<Backends, ConfigError> {
-        Ok(self.backends(&AwsResources::from_lookup(|name| std::env::var(name).ok())?))
-    }
-
     pub fn backends(&self, resources: &AwsResources) -> Backends {
         Backends {
             store: Arc::new(DynamoStore::new(

@@ -33,19 +33,23 @@ impl AwsClients {
     }
 
     pub fn from_config(config: &SdkConfig) -> Self {
-        // With a custom endpoint (moto, LocalStack) the bucket cannot be a DNS label of the
-        // endpoint's host, so S3 must address it in the path.
-        let custom_endpoint = config.endpoint_url().is_some()
-            || std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.trim().is_empty());
-        let s3_config = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(custom_endpoint)
-            .build();
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             sqs: aws_sdk_sqs::Client::new(config),
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            s3: s3_client(config),
         }
     }
+}
+
+/// The S3 client. With a custom endpoint (moto, LocalStack) the bucket cannot be a DNS label of
+/// the endpoint's host, so S3 must address it in the path.
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let custom_endpoint = config.endpoint_url().is_some()
+        || std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.trim().is_empty());
+    let s3_config = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(custom_endpoint)
+        .build();
+    aws_sdk_s3::Client::from_conf(s3_config)
 }
 
 /// The timeouts every client gets.

@@ -140,6 +140,8 @@ pub struct Config {
     pub default_language: Option<String>,
     /// `FRONTDESK_ALLOWED_ORIGINS`: browser origins allowed to call `/api/*` (CORS).
     pub allowed_origins: Vec<String>,
+    /// Meta's WhatsApp Cloud API and Twilio's Messages API credentials and endpoints.
+    pub whatsapp: crate::whatsapp::config::WhatsAppConfig,
 }
 
 impl Config {
@@ -187,6 +189,7 @@ impl Config {
             allowed_origins: non_empty("FRONTDESK_ALLOWED_ORIGINS")
                 .map(|v| crate::api::cors::parse_origins(&v))
                 .unwrap_or_default(),
+            whatsapp: crate::whatsapp::config::WhatsAppConfig::from_lookup(&lookup)?,
         })
     }
 

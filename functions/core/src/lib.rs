@@ -5,6 +5,8 @@
 //! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
+//! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
+//! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
 //! - [`worker`] — the queue consumers: transcription and business webhooks.
 //! - [`telemetry`] — logging.
 
@@ -17,11 +19,13 @@ pub mod domain;
 pub mod handlers;
 pub mod http;
 pub mod lambda;
+pub mod meta;
 pub mod queue;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
 pub mod twilio;
+pub mod whatsapp;
 pub mod worker;
 
 pub use app::App;

@@ -21,6 +21,10 @@ pub enum Route {
     CallStatus,
     Gather,
     Greeting,
+    WhatsAppIncoming,
+    WhatsAppStatus,
+    MetaWhatsApp,
+    WhatsAppMessages,
     ApiCalls,
     ApiCall,
 }
@@ -89,6 +93,34 @@ pub const ROUTES: &[RouteSpec] = &[
         webhook: false,
     },
     RouteSpec {
+        route: Route::WhatsAppIncoming,
+        methods: &[Method::POST],
+        path: handlers::whatsapp::INCOMING_PATH,
+        function: "whatsapp-incoming",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppStatus,
+        methods: &[Method::POST],
+        path: handlers::whatsapp::STATUS_PATH,
+        function: "whatsapp-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::MetaWhatsApp,
+        methods: &[Method::GET, Method::POST],
+        path: handlers::meta_whatsapp::PATH,
+        function: "meta-whatsapp",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppMessages,
+        methods: &[Method::GET, Method::POST, Method::OPTIONS],
+        path: handlers::whatsapp_api::PATH,
+        function: "whatsapp-messages",
+        webhook: false,
+    },
+    RouteSpec {
         route: Route::ApiCalls,
         methods: &[Method::GET, Method::OPTIONS],
         path: handlers::calls_api::LIST_PATH,
@@ -121,6 +153,13 @@ impl Route {
             Route::CallStatus => handlers::call_status::call_status(app, request).await,
             Route::Gather => handlers::gather::gather(app, request).await,
             Route::Greeting => handlers::greeting::greeting(app, request).await,
+            Route::WhatsAppIncoming => handlers::whatsapp::incoming(app, request).await,
+            Route::WhatsAppStatus => handlers::whatsapp::status(app, request).await,
+            Route::MetaWhatsApp if request.method == Method::GET => {
+                handlers::meta_whatsapp::verify_subscription(app, request).await
+            }
+            Route::MetaWhatsApp => handlers::meta_whatsapp::notification(app, request).await,
+            Route::WhatsAppMessages => handlers::whatsapp_api::messages(app, request).await,
             Route::ApiCalls => handlers::calls_api::list_calls(app, request).await,
             Route::ApiCall => handlers::calls_api::get_call(app, request).await,
         }
@@ -135,6 +174,16 @@ impl Route {
             }
             Route::RecordingStatus | Route::CallStatus => response::no_content(),
             Route::Health | Route::Greeting => response::unavailable("handler failed"),
+            // No reply rather than an error Twilio would log.
+            Route::WhatsAppIncoming => {
+                response::twiml(crate::twilio::twiml::MessagingResponse::new().to_xml())
+            }
+            Route::WhatsAppStatus => response::no_content(),
+            // Meta delivers the notification again; storing it is idempotent.
+            Route::MetaWhatsApp => response::unavailable("handler failed"),
+            Route::WhatsAppMessages => {
+                response::json_error(http::StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
+            }
             Route::ApiCalls | Route::ApiCall => response::json_error(
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 "handler failed; try again",

@@ -6,9 +6,12 @@
 use std::io::{self, IsTerminal};
 use std::sync::{Arc, Mutex};
 
+use tracing::level_filters::LevelFilter;
 use tracing::Subscriber;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::{self, MakeWriter};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::Layer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -59,26 +62,33 @@ pub fn subscriber<W>(
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
+    // `Targets` takes the usual `info,frontdesk=debug` directives without a regex engine.
+    let filter: Targets = filter
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO));
+    let registry = tracing_subscriber::registry();
     match format {
         LogFormat::Json => Box::new(
-            builder
-                .json()
-                .flatten_event(true)
-                .with_current_span(true)
-                .with_span_list(false)
-                .with_target(false)
-                .finish(),
+            registry.with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_target(false)
+                    .with_writer(writer)
+                    .with_filter(filter),
+            ),
         ),
         LogFormat::Text => Box::new(
-            builder
-                .with_target(false)
-                .with_ansi(io::stderr().is_terminal())
-                .compact()
-                .finish(),
+            registry.with(
+                fmt::layer()
+                    .compact()
+                    .with_target(false)
+                    .with_ansi(io::stderr().is_terminal())
+                    .with_writer(writer)
+                    .with_filter(filter),
+            ),
         ),
     }
 }

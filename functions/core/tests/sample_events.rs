@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use frontdesk::config::Secret;
 use frontdesk::http::lambda::inbound_request;
-use frontdesk::routes::{resolve, ROUTES};
+use frontdesk::routes::{resolve, Route, ROUTES};
 use frontdesk::twilio::signature::{SignedPayload, Validator};
 
 const SAMPLE_TOKEN: &str = "frontdesk-sample-auth-token";
+/// The app secret Meta's sample events are signed with (events/README.md).
+const SAMPLE_META_APP_SECRET: &str = "frontdesk-sample-meta-app-secret";
 
 fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
@@ -49,7 +51,20 @@ fn every_http_sample_event_reaches_a_route_and_is_correctly_signed() {
         let route = resolve(&request.method, &request.route_path)
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let signature = request.header("x-twilio-signature").map(str::to_string);
-        if route.spec().webhook {
+        if route == Route::MetaWhatsApp {
+            // The handshake is a GET with no body; notifications carry Meta's signature.
+            if request.method == http::Method::POST {
+                assert_eq!(
+                    frontdesk::meta::signature::verify(
+                        SAMPLE_META_APP_SECRET,
+                        &request.body,
+                        request.header("x-hub-signature-256")
+                    ),
+                    Ok(()),
+                    "{name}: X-Hub-Signature-256 does not validate"
+                );
+            }
+        } else if route.spec().webhook {
             let form = request.form().unwrap_or_else(|e| panic!("{name}: {e}"));
             let url = request.public_url(None);
             assert!(

@@ -366,8 +366,8 @@ fn every_function_gets_the_environment_the_code_reads() {
     ] {
         assert!(names.contains(name), "Globals set {name}");
     }
-    // The functions that check X-Twilio-Signature get the token from Secrets Manager, never
-    // from a plain parameter.
+    // The functions that check X-Twilio-Signature (or Meta's X-Hub-Signature-256) get their
+    // secrets from Secrets Manager, never from a plain parameter.
     let functions = resources(&template, "AWS::Serverless::Function");
     for spec in ROUTES.iter().filter(|spec| spec.webhook) {
         let (id, function) = functions
@@ -375,7 +375,12 @@ fn every_function_gets_the_environment_the_code_reads() {
             .find(|(id, function)| crate_of(id, function) == spec.function)
             .expect("a function per webhook");
         let variables = &function["Properties"]["Environment"]["Variables"];
-        for name in ["TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN_PREVIOUS"] {
+        let secrets: &[&str] = if spec.route == frontdesk::Route::MetaWhatsApp {
+            &["META_APP_SECRET", "META_VERIFY_TOKEN"]
+        } else {
+            &["TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN_PREVIOUS"]
+        };
+        for &name in secrets {
             let value = variables[name]
                 .as_str()
                 .unwrap_or_else(|| panic!("{id} sets {name}"));

@@ -15,7 +15,8 @@ pub async fn app_from_env() -> Result<App, Error> {
     telemetry::init();
     let config = Config::from_env("prod")?;
     let clients = AwsClients::from_env().await;
-    let backends = clients.backends_from_env()?;
+    let resources = crate::app::AwsResources::from_lookup(|n| std::env::var(n).ok())?;
+    let backends = clients.backends(&resources);
     let bucket = std::env::var("FRONTDESK_RECORDINGS_BUCKET")
         .ok()
         .filter(|v| !v.trim().is_empty())

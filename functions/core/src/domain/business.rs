@@ -102,6 +102,15 @@ pub struct Business {
     /// Calls per minute accepted from one caller before `<Reject reason="busy"/>`.
     #[serde(default = "default_calls_per_minute")]
     pub calls_per_minute: u32,
+    /// The reply every inbound WhatsApp message gets through Twilio; `None`: no reply.
+    #[serde(default)]
+    pub whatsapp_auto_reply: Option<String>,
+    /// The business's WhatsApp Cloud API phone number id: Meta's webhooks name the business by it.
+    #[serde(default)]
+    pub meta_phone_number_id: Option<String>,
+    /// Who sends this business's outbound WhatsApp messages.
+    #[serde(default)]
+    pub whatsapp_provider: super::message::Provider,
 }
 
 fn default_fallback_text() -> String {
@@ -148,6 +157,9 @@ impl Business {
             transcription_enabled: true,
             delete_from_twilio_after_copy: false,
             calls_per_minute: DEFAULT_CALLS_PER_MINUTE,
+            whatsapp_auto_reply: None,
+            meta_phone_number_id: None,
+            whatsapp_provider: super::message::Provider::default(),
         }
     }
 

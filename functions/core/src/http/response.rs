@@ -56,6 +56,15 @@ pub fn forbidden() -> Response {
     with_body(StatusCode::FORBIDDEN, TEXT_CONTENT_TYPE, "forbidden\n")
 }
 
+/// 401: the request carries no credential where one is required. No detail is given.
+pub fn unauthorized() -> Response {
+    with_body(
+        StatusCode::UNAUTHORIZED,
+        TEXT_CONTENT_TYPE,
+        "unauthorized\n",
+    )
+}
+
 pub fn not_found() -> Response {
     with_body(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n")
 }

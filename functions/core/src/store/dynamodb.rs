@@ -21,6 +21,8 @@
 //! still the one read; a writer that loses the race reads again. So two copies of one callback
 //! arriving together have exactly one effect.
 
+mod messages;
+
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 

@@ -6,6 +6,7 @@
 //! second effect.
 
 pub mod dynamodb;
+pub mod messages;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
 pub mod work;
@@ -42,6 +43,9 @@ pub enum StoreError {
     /// Stored data could not be read back (a bug or a hand edit).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A listing cursor that this store did not hand out.
+    #[error("cursor `{0}` is not valid")]
+    BadCursor(String),
 }
 
 /// What `incoming_call` learns about a call.
@@ -128,7 +132,7 @@ pub enum RecordingAttach {
 
 /// The store's operations. Implementations are cheap to share behind an `Arc`.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: messages::MessageStore + Send + Sync + 'static {
     /// Creates or replaces a business and claims its phone numbers. A number another business
     /// holds is refused with [`StoreError::NumberTaken`]; numbers the business dropped are freed.
     async fn put_business(&self, business: &Business) -> Result<(), StoreError>;

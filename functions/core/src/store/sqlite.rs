@@ -6,6 +6,8 @@
 //! must compare or order them, a companion `*_ns` column holds Unix nanoseconds, because RFC 3339
 //! text does not sort as time when fractions or offsets differ.
 
+mod messages;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -174,6 +176,7 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         tx.execute_batch(SCHEMA).map_err(db)?;
+        tx.execute_batch(messages::SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         tx.commit().map_err(db)?;

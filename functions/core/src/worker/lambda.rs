@@ -25,7 +25,8 @@ pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
     telemetry::init();
     let config = Config::from_env("prod")?;
     let clients = AwsClients::from_env().await;
-    let backends = clients.backends_from_env()?;
+    let resources = crate::app::AwsResources::from_lookup(|n| std::env::var(n).ok())?;
+    let backends = clients.backends(&resources);
     let bucket = std::env::var("FRONTDESK_RECORDINGS_BUCKET")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -33,10 +34,9 @@ pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
             name: "FRONTDESK_RECORDINGS_BUCKET",
             reason: "is required on AWS".into(),
         })?;
-    let queue_url = crate::app::AwsResources::from_lookup(|n| std::env::var(n).ok())?;
     let queue_url = match consumer {
-        Consumer::Transcribe => queue_url.recordings_queue_url,
-        Consumer::Notify => queue_url.notify_queue_url,
+        Consumer::Transcribe => resources.recordings_queue_url,
+        Consumer::Notify => resources.notify_queue_url,
     };
     let worker = Worker::new(
         App::new(config, backends),

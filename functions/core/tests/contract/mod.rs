@@ -6,6 +6,9 @@
 
 #![allow(dead_code)]
 
+pub mod messages;
+pub use messages::*;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -857,6 +860,13 @@ macro_rules! contract_tests {
             call_attempts_are_counted_atomically_per_minute,
             blobs_round_trip_with_type_length_and_etag,
             queue_accepts_messages_and_repeats,
+            an_inbound_message_delivered_three_times_is_stored_once,
+            sent_delivered_and_read_in_every_order_end_read_with_every_time,
+            late_delivered_never_overwrites_read,
+            an_error_code_is_never_erased_by_a_later_callback,
+            a_status_before_the_message_creates_it_and_the_message_fills_it,
+            a_conversation_is_listed_newest_first_in_pages,
+            racing_status_callbacks_never_move_a_status_backwards,
             an_api_key_resolves_to_its_business_by_hash_only,
             a_transcription_finishes_once_and_leaves_the_backlog,
             a_failed_transcription_keeps_its_reason_and_the_copy,

@@ -1,0 +1,335 @@
+//! `/api/whatsapp/messages`, the one sending API:
+//! - `POST` `{"to": "+972…", "body": "…"}` or `{"to": …, "template": {"name", "language",
+//!   "components"?}}` sends through the business's provider (Twilio or Meta), stores the
+//!   message with the provider's id, and answers 201 with it. A provider that is down or
+//!   refuses → 502 with the reason, the message stored as `failed` with the error.
+//! - `GET ?with=+972…&limit=&cursor=` lists the conversation, newest first.
+//!
+//! Authenticated by the business's API key, with CORS for the configured origins ([`api`]).
+
+use http::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use tracing::{error, info, warn};
+
+use super::voice::callback_url;
+use super::whatsapp::STATUS_PATH;
+use crate::api;
+use crate::app::App;
+use crate::domain::{
+    Business, BusinessId, MessageDirection, MessageId, MessageStatus, Provider, WhatsAppAddress,
+};
+use crate::http::response::{json as json_response, json_error};
+use crate::http::{form, InboundRequest, Response};
+use crate::store::format_time;
+use crate::store::messages::{MessageContent, NewMessage, StoredMessage};
+use crate::whatsapp::send::{
+    MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
+};
+
+pub const PATH: &str = "/api/whatsapp/messages";
+
+/// Largest JSON body the send API reads.
+const MAX_BODY: usize = 64 * 1024;
+const DEFAULT_PAGE: usize = 50;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendRequest {
+    to: String,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    template: Option<TemplateRequest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateRequest {
+    name: String,
+    language: String,
+    #[serde(default)]
+    components: Option<Value>,
+}
+
+pub async fn messages(app: &App, request: &InboundRequest) -> Response {
+    api::handle(app, request, |business| async move {
+        if request.method == Method::GET {
+            list(app, request, &business).await
+        } else {
+            send(app, request, &business).await
+        }
+    })
+    .await
+}
+
+fn parse_send(body: &[u8]) -> Result<(WhatsAppAddress, OutboundBody), String> {
+    if body.len() > MAX_BODY {
+        return Err(format!("body is over the {MAX_BODY} byte limit"));
+    }
+    let request: SendRequest =
+        serde_json::from_slice(body).map_err(|e| format!("body is not valid JSON: {e}"))?;
+    let to = WhatsAppAddress::parse(&request.to).map_err(|e| format!("to: {e}"))?;
+    let body = match (request.body, request.template) {
+        (Some(text), None) if !text.trim().is_empty() => OutboundBody::Text(text),
+        (Some(_), None) => return Err("body must not be empty".into()),
+        (None, Some(t)) if !t.name.trim().is_empty() && !t.language.trim().is_empty() => {
+            OutboundBody::Template {
+                name: t.name,
+                language: t.language,
+                components: t.components,
+            }
+        }
+        (None, Some(_)) => return Err("template needs a name and a language".into()),
+        (Some(_), Some(_)) => return Err("give either body or template, not both".into()),
+        (None, None) => return Err("body (text) or template is required".into()),
+    };
+    Ok((to, body))
+}
+
+/// The business's sender, or why it cannot send.
+fn sender(app: &App, business: &Business) -> Result<Box<dyn WhatsAppSender>, SendError> {
+    let config = &app.config().whatsapp;
+    match business.whatsapp_provider {
+        Provider::Twilio => {
+            let (Some(account_sid), Some(auth_token)) = (
+                config.twilio_account_sid.clone(),
+                app.config().twilio_auth_token.clone(),
+            ) else {
+                return Err(SendError::NotConfigured(
+                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required to send through Twilio"
+                        .into(),
+                ));
+            };
+            Ok(Box::new(TwilioSender {
+                base_url: config.twilio_api_base_url.clone(),
+                account_sid,
+                auth_token,
+            }))
+        }
+        Provider::Meta => {
+            let Some(access_token) = config.meta_access_token.clone() else {
+                return Err(SendError::NotConfigured(
+                    "META_ACCESS_TOKEN is required to send through Meta".into(),
+                ));
+            };
+            Ok(Box::new(MetaSender {
+                base_url: config.meta_graph_base_url.clone(),
+                version: config.meta_graph_version.clone(),
+                access_token,
+            }))
+        }
+    }
+}
+
+async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> Response {
+    let (to, body) = match parse_send(&request.body) {
+        Ok(parsed) => parsed,
+        Err(reason) => return json_error(StatusCode::BAD_REQUEST, &reason),
+    };
+    let business = match app.store().business(business_id).await {
+        Ok(Some(business)) => business,
+        Ok(None) => return json_error(StatusCode::NOT_FOUND, "the key's business is gone"),
+        Err(err) => {
+            warn!(error = %err, "business lookup failed");
+            return json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store unavailable; try again",
+            );
+        }
+    };
+    let Some(from) = business.phone_numbers.first().cloned() else {
+        return json_error(
+            StatusCode::CONFLICT,
+            "the business has no phone number to send from",
+        );
+    };
+    let outbound = Outbound {
+        from: from.into(),
+        meta_phone_number_id: business.meta_phone_number_id.clone(),
+        to: to.clone(),
+        body: body.clone(),
+        status_callback: Some(callback_url(app, request, STATUS_PATH)),
+    };
+    let sent = match sender(app, &business) {
+        Ok(sender) => sender.send(&outbound).await,
+        Err(err) => Err(err),
+    };
+    let (id, status, failure) = match &sent {
+        Ok(accepted) => (accepted.id.clone(), accepted.status, None),
+        Err(err) => (MessageId::new_local(), MessageStatus::Failed, Some(err)),
+    };
+    let (kind, text) = match &body {
+        OutboundBody::Text(text) => ("text", Some(text.clone())),
+        OutboundBody::Template { name, .. } => ("template", Some(name.clone())),
+    };
+    let message = NewMessage {
+        id: id.clone(),
+        business_id: Some(business.id.clone()),
+        direction: MessageDirection::Outbound,
+        contact: Some(to.number().clone()),
+        from: Some(outbound.from.address()),
+        to: Some(to.address()),
+        content: MessageContent {
+            kind: kind.into(),
+            body: text,
+            raw: match &body {
+                OutboundBody::Text(_) => json!({ "provider": business.whatsapp_provider }),
+                OutboundBody::Template {
+                    name,
+                    language,
+                    components,
+                } => json!({
+                    "provider": business.whatsapp_provider,
+                    "template": { "name": name, "language": language, "components": components },
+                }),
+            },
+            ..MessageContent::default()
+        },
+        status,
+        error_code: failure.map(|e| e.code()),
+        error_message: failure.map(|e| e.to_string()),
+        at: OffsetDateTime::now_utc(),
+    };
+    let stored = app.store().insert_message(&message).await;
+    if let Err(err) = &stored {
+        // The provider already has it: its status callbacks will recreate the record.
+        error!(metric = "whatsapp_outbound_unstored", message_id = %id, error = %err, "sent message not stored");
+    }
+    match failure {
+        None => {
+            info!(message_id = %id, status = status.as_str(), "whatsapp message sent");
+            let mut answer = message_json(&stored_view(&message));
+            answer["stored"] = stored.is_ok().into();
+            json_response(StatusCode::CREATED, &answer)
+        }
+        Some(err) => {
+            warn!(message_id = %id, error = %err, "whatsapp message not sent");
+            let mut answer = json!({ "error": err.to_string(), "message": message_json(&stored_view(&message)) });
+            answer["stored"] = stored.is_ok().into();
+            json_response(StatusCode::BAD_GATEWAY, &answer)
+        }
+    }
+}
+
+/// A message as just stored, for the answer.
+fn stored_view(message: &NewMessage) -> StoredMessage {
+    let mut view = StoredMessage {
+        id: message.id.clone(),
+        business_id: message.business_id.clone(),
+        direction: Some(message.direction),
+        contact: message.contact.clone(),
+        from: message.from.clone(),
+        to: message.to.clone(),
+        content: Some(message.content.clone()),
+        created_at: Some(message.at),
+        status: Some(message.status),
+        status_at: Some(message.at),
+        sent_at: None,
+        delivered_at: None,
+        read_at: None,
+        failed_at: None,
+        error_code: message.error_code.clone(),
+        error_message: message.error_message.clone(),
+    };
+    if message.status.time_field().is_some() && message.status.is_terminal() {
+        view.failed_at = Some(message.at);
+    }
+    view
+}
+
+/// The JSON form of a message in API answers.
+pub fn message_json(message: &StoredMessage) -> Value {
+    let time = |t: Option<OffsetDateTime>| t.map(format_time);
+    let content = message.content.as_ref();
+    json!({
+        "id": message.id.as_str(),
+        "direction": message.direction.map(MessageDirection::as_str),
+        "from": message.from,
+        "to": message.to,
+        "contact": message.contact.as_ref().map(|c| c.as_str()),
+        "kind": content.map(|c| c.kind.as_str()),
+        "body": content.and_then(|c| c.body.as_deref()),
+        "profile_name": content.and_then(|c| c.profile_name.as_deref()),
+        "media": content.map(|c| &c.media),
+        "status": message.status.map(MessageStatus::as_str),
+        "created_at": time(message.created_at),
+        "sent_at": time(message.sent_at),
+        "delivered_at": time(message.delivered_at),
+        "read_at": time(message.read_at),
+        "failed_at": time(message.failed_at),
+        "error_code": message.error_code,
+        "error_message": message.error_message,
+    })
+}
+
+async fn list(app: &App, request: &InboundRequest, business: &BusinessId) -> Response {
+    let query = match form::parse(request.raw_query.as_bytes()) {
+        Ok(query) => query,
+        Err(err) => return json_error(StatusCode::BAD_REQUEST, &err.to_string()),
+    };
+    let Some(with) = query.non_empty("with") else {
+        return json_error(StatusCode::BAD_REQUEST, "with=<phone number> is required");
+    };
+    // A `+` left unescaped in a query reads as a space; WhatsApp numbers are international.
+    let contact = match WhatsAppAddress::parse(with) {
+        Ok(address) => address,
+        Err(err) => return json_error(StatusCode::BAD_REQUEST, &format!("with: {err}")),
+    };
+    let limit = match query.non_empty("limit").map(str::parse::<usize>) {
+        None => DEFAULT_PAGE,
+        Some(Ok(limit)) if limit > 0 => limit,
+        Some(_) => return json_error(StatusCode::BAD_REQUEST, "limit must be a positive number"),
+    };
+    match app
+        .store()
+        .conversation(business, contact.number(), limit, query.non_empty("cursor"))
+        .await
+    {
+        Ok(page) => json_response(
+            StatusCode::OK,
+            &json!({
+                "with": contact.number().as_str(),
+                "messages": page.messages.iter().map(message_json).collect::<Vec<_>>(),
+                "next_cursor": page.next_cursor,
+            }),
+        ),
+        Err(crate::store::StoreError::BadCursor(_)) => {
+            json_error(StatusCode::BAD_REQUEST, "cursor is not one this API gave")
+        }
+        Err(err) => {
+            warn!(error = %err, "conversation listing failed");
+            json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store unavailable; try again",
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_requests_are_parsed_with_one_line_reasons() {
+        let (to, body) =
+            parse_send(br#"{"to":"whatsapp:whatsapp:+972501234567","body":"hi"}"#).unwrap();
+        assert_eq!(to.address(), "whatsapp:+972501234567");
+        assert_eq!(body, OutboundBody::Text("hi".into()));
+        for (bad, reason) in [
+            (&b"{"[..], "not valid JSON"),
+            (br#"{"to":"+972501234567"}"#, "is required"),
+            (br#"{"to":"050","body":"x"}"#, "to:"),
+            (
+                br#"{"to":"+972501234567","body":"x","extra":1}"#,
+                "unknown field",
+            ),
+            (br#"{"to":"+972501234567","body":" "}"#, "empty"),
+        ] {
+            let err = parse_send(bad).unwrap_err();
+            assert!(err.contains(reason), "{err}");
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! WhatsApp messages in the store: idempotent insert by provider id, monotonic status, every
+//! status event kept, conversations newest first.
+//!
+//! Both backends implement [`MessageStore`] and pass the same contract suite
+//! (`functions/core/tests/contract/messages.rs`).
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::StoreError;
+use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
+
+/// A media item: Twilio gives a URL, Meta a media id to fetch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+
+/// What a message said, stored as one JSON document so new kinds need no schema change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageContent {
+    /// `text`, `image`, `location`, `interactive`, `button`, `reaction`, … or the provider's
+    /// own name for a kind Frontdesk does not know.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<Media>,
+    /// The message this one replies or reacts to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_id: Option<String>,
+    /// Every field as received: Twilio's full parameter set, or Meta's message object.
+    #[serde(default)]
+    pub raw: serde_json::Value,
+}
+
+/// A message to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub business_id: Option<BusinessId>,
+    pub direction: MessageDirection,
+    /// The other party: the conversation the message belongs to.
+    pub contact: Option<PhoneNumber>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub content: MessageContent,
+    /// Its status as stored (`received` inbound; the send's answer outbound).
+    pub status: MessageStatus,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+/// One status callback about a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageStatusUpdate {
+    pub id: MessageId,
+    pub status: MessageStatus,
+    pub at: OffsetDateTime,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// A stored status event. One per message and status: a repeated callback is one event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageEvent {
+    pub status: MessageStatus,
+    pub at: OffsetDateTime,
+    pub error_code: Option<String>,
+}
+
+/// A message as stored. A message known only from status callbacks has no direction or
+/// content yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMessage {
+    pub id: MessageId,
+    pub business_id: Option<BusinessId>,
+    pub direction: Option<MessageDirection>,
+    pub contact: Option<PhoneNumber>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub content: Option<MessageContent>,
+    pub created_at: Option<OffsetDateTime>,
+    pub status: Option<MessageStatus>,
+    pub status_at: Option<OffsetDateTime>,
+    pub sent_at: Option<OffsetDateTime>,
+    pub delivered_at: Option<OffsetDateTime>,
+    pub read_at: Option<OffsetDateTime>,
+    pub failed_at: Option<OffsetDateTime>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// A page of a conversation, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConversationPage {
+    pub messages: Vec<StoredMessage>,
+    /// Pass back to get the next (older) page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Largest page a conversation listing returns.
+pub const MAX_PAGE: usize = 100;
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Stores a message once per provider id and applies its status. Returns `true` the first
+    /// time; a repeat (a retried webhook) changes nothing and returns `false`. A record
+    /// created earlier by a status callback takes the message's content.
+    async fn insert_message(&self, message: &NewMessage) -> Result<bool, StoreError>;
+
+    /// Keeps the callback as an event, sets its status time and error (an error is never
+    /// erased), and moves the status only forward (see
+    /// [`crate::domain::message::message_status_advances`]), atomically. An unknown id
+    /// creates the record. Returns whether the status changed.
+    async fn apply_message_status(&self, update: &MessageStatusUpdate) -> Result<bool, StoreError>;
+
+    async fn message(&self, id: &MessageId) -> Result<Option<StoredMessage>, StoreError>;
+
+    /// Every status event of a message, oldest first.
+    async fn message_events(&self, id: &MessageId) -> Result<Vec<MessageEvent>, StoreError>;
+
+    /// A business's conversation with `contact`, newest first, at most `limit` (capped at
+    /// [`MAX_PAGE`]) messages after `cursor`.
+    async fn conversation(
+        &self,
+        business: &BusinessId,
+        contact: &PhoneNumber,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<ConversationPage, StoreError>;
+}
+
+/// The sort key of a message in its conversation, and the cursor format both backends share:
+/// zero-padded Unix nanoseconds, `#`, the id. It sorts as time, then id.
+pub fn conversation_position(at: OffsetDateTime, id: &MessageId) -> String {
+    format!("{:020}#{}", time_ns(at), id.as_str())
+}
+
+/// A cursor back to its position, or why it is not one.
+pub fn parse_cursor(cursor: &str) -> Result<(i64, MessageId), StoreError> {
+    let bad = || StoreError::BadCursor(cursor.chars().take(80).collect());
+    let (ns, id) = cursor.split_once('#').ok_or_else(bad)?;
+    let ns = ns.parse::<i64>().map_err(|_| bad())?;
+    let id = MessageId::parse(id).map_err(|_| bad())?;
+    Ok((ns, id))
+}
+
+/// Unix nanoseconds, saturating outside i64 (years before 1678 or after 2262), never negative
+/// in practice for message times.
+pub fn time_ns(at: OffsetDateTime) -> i64 {
+    let nanos = at.unix_timestamp_nanos();
+    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The page size a caller asked for, within 1..=[`MAX_PAGE`].
+pub fn page_size(limit: usize) -> usize {
+    limit.clamp(1, MAX_PAGE)
+}

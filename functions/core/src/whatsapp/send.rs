@@ -1,0 +1,277 @@
+//! Sending WhatsApp messages: one interface, [`WhatsAppSender`], implemented for Twilio's
+//! Messages API ([`TwilioSender`]) and Meta's Graph API ([`MetaSender`]). Both take their base
+//! URL from configuration, so tests point them at local stand-ins.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::config::Secret;
+use crate::domain::{MessageId, MessageSid, MessageStatus, Wamid, WhatsAppAddress};
+use crate::http::FormParams;
+
+/// Connect and whole-request limits: a send answers an API caller, who should not wait long.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The one HTTP client for the providers, built on first use and kept for the process.
+pub fn http_client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .expect("the TLS backend initialises")
+    })
+}
+
+/// What to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutboundBody {
+    Text(String),
+    /// A Meta message template (needed outside the 24 h customer-service window).
+    Template {
+        name: String,
+        language: String,
+        components: Option<Value>,
+    },
+}
+
+/// One message to send.
+#[derive(Clone, Debug)]
+pub struct Outbound {
+    /// The business's own WhatsApp number (Twilio's `From`).
+    pub from: WhatsAppAddress,
+    /// The business's Cloud API phone number id (Meta).
+    pub meta_phone_number_id: Option<String>,
+    pub to: WhatsAppAddress,
+    pub body: OutboundBody,
+    /// Where the provider reports delivery (Twilio's `StatusCallback`).
+    pub status_callback: Option<String>,
+}
+
+/// The provider took the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    pub id: MessageId,
+    pub status: MessageStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The provider answered and refused: its HTTP status, error code and message.
+    #[error("{provider} refused the message (HTTP {status}{}): {message}", code.as_deref().map(|c| format!(", code {c}")).unwrap_or_default())]
+    Refused {
+        provider: &'static str,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The provider could not be reached, or answered something unreadable.
+    #[error("{provider} unreachable: {reason}")]
+    Unreachable {
+        provider: &'static str,
+        reason: String,
+    },
+    /// This deployment or business lacks what the provider needs.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The provider cannot send this kind of body.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl SendError {
+    /// The error code to store with the failed message.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Refused { code: Some(c), .. } => c.clone(),
+            Self::Refused { status, .. } => format!("http_{status}"),
+            Self::Unreachable { .. } => "provider_unreachable".into(),
+            Self::NotConfigured(_) => "not_configured".into(),
+            Self::Unsupported(_) => "unsupported".into(),
+        }
+    }
+}
+
+#[async_trait]
+pub trait WhatsAppSender: Send + Sync {
+    async fn send(&self, message: &Outbound) -> Result<Accepted, SendError>;
+}
+
+fn unreachable(provider: &'static str, error: reqwest::Error) -> SendError {
+    // Without the URL: it can carry an account id, and the caller knows which provider it was.
+    SendError::Unreachable {
+        provider,
+        reason: error.without_url().to_string(),
+    }
+}
+
+/// Twilio's Messages API: `POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json`, Basic
+/// auth with the account SID and auth token, form `From`, `To`, `Body`, `StatusCallback`.
+pub struct TwilioSender {
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: Secret,
+}
+
+#[async_trait]
+impl WhatsAppSender for TwilioSender {
+    async fn send(&self, message: &Outbound) -> Result<Accepted, SendError> {
+        const PROVIDER: &str = "twilio";
+        let OutboundBody::Text(text) = &message.body else {
+            return Err(SendError::Unsupported(
+                "templates are sent through Meta; send text through Twilio".into(),
+            ));
+        };
+        let mut pairs = vec![
+            ("From".to_string(), message.from.address()),
+            ("To".to_string(), message.to.address()),
+            ("Body".to_string(), text.clone()),
+        ];
+        if let Some(callback) = &message.status_callback {
+            pairs.push(("StatusCallback".to_string(), callback.clone()));
+        }
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.account_sid,
+            self.auth_token.expose()
+        ));
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.base_url, self.account_sid
+        );
+        let response = http_client()
+            .post(url)
+            .header("authorization", format!("Basic {credentials}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(FormParams::from_pairs(pairs).encode())
+            .send()
+            .await
+            .map_err(|e| unreachable(PROVIDER, e))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| unreachable(PROVIDER, e))?;
+        if !status.is_success() {
+            return Err(SendError::Refused {
+                provider: PROVIDER,
+                status: status.as_u16(),
+                code: body.get("code").map(|c| match c {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }),
+                message: body["message"].as_str().unwrap_or("no message").to_string(),
+            });
+        }
+        let sid = body["sid"].as_str().unwrap_or_default();
+        let id =
+            MessageSid::parse(sid)
+                .map(MessageId::Twilio)
+                .map_err(|e| SendError::Unreachable {
+                    provider: PROVIDER,
+                    reason: format!("answer without a valid sid: {e}"),
+                })?;
+        let status = body["status"]
+            .as_str()
+            .and_then(MessageStatus::parse)
+            .unwrap_or(MessageStatus::Queued);
+        Ok(Accepted { id, status })
+    }
+}
+
+/// Meta's Graph API: `POST {base}/{version}/{phone_number_id}/messages` with the bearer
+/// access token and a JSON text or template message.
+pub struct MetaSender {
+    pub base_url: String,
+    pub version: String,
+    pub access_token: Secret,
+}
+
+/// The Graph API request body for `message`.
+pub fn meta_request_body(message: &Outbound) -> Value {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": message.to.digits(),
+    });
+    match &message.body {
+        OutboundBody::Text(text) => {
+            body["type"] = "text".into();
+            body["text"] = json!({ "preview_url": false, "body": text });
+        }
+        OutboundBody::Template {
+            name,
+            language,
+            components,
+        } => {
+            body["type"] = "template".into();
+            let mut template = json!({ "name": name, "language": { "code": language } });
+            if let Some(components) = components {
+                template["components"] = components.clone();
+            }
+            body["template"] = template;
+        }
+    }
+    body
+}
+
+#[async_trait]
+impl WhatsAppSender for MetaSender {
+    async fn send(&self, message: &Outbound) -> Result<Accepted, SendError> {
+        const PROVIDER: &str = "meta";
+        let Some(phone_number_id) = message.meta_phone_number_id.as_deref() else {
+            return Err(SendError::NotConfigured(
+                "the business has no meta_phone_number_id".into(),
+            ));
+        };
+        let url = format!(
+            "{}/{}/{}/messages",
+            self.base_url, self.version, phone_number_id
+        );
+        let response = http_client()
+            .post(url)
+            .bearer_auth(self.access_token.expose())
+            .json(&meta_request_body(message))
+            .send()
+            .await
+            .map_err(|e| unreachable(PROVIDER, e))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| unreachable(PROVIDER, e))?;
+        if !status.is_success() {
+            let error = &body["error"];
+            return Err(SendError::Refused {
+                provider: PROVIDER,
+                status: status.as_u16(),
+                code: error.get("code").map(Value::to_string),
+                message: error["message"]
+                    .as_str()
+                    .unwrap_or("no message")
+                    .to_string(),
+            });
+        }
+        let wamid = body
+            .pointer("/messages/0/id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let id = Wamid::parse(wamid)
+            .map(MessageId::Meta)
+            .map_err(|e| SendError::Unreachable {
+                provider: PROVIDER,
+                reason: format!("answer without a valid message id: {e}"),
+            })?;
+        // Meta's send answer means accepted; `sent` arrives by webhook.
+        Ok(Accepted {
+            id,
+            status: MessageStatus::Accepted,
+        })
+    }
+}

@@ -1,0 +1,7 @@
+//! Lambda `whatsapp-incoming`: POST /webhook/whatsapp/incoming (Twilio WhatsApp: a message comes in).
+
+#[tokio::main]
+async fn main() -> Result<(), frontdesk::lambda::Error> {
+    let app = frontdesk::lambda::app_from_env(|aws| aws).await?;
+    frontdesk::lambda::run(app, frontdesk::Route::WhatsAppIncoming).await
+}

@@ -1,0 +1,7 @@
+//! Lambda `whatsapp-status`: POST /webhook/whatsapp/status (Twilio WhatsApp status callback).
+
+#[tokio::main]
+async fn main() -> Result<(), frontdesk::lambda::Error> {
+    let app = frontdesk::lambda::app_from_env(|aws| aws).await?;
+    frontdesk::lambda::run(app, frontdesk::Route::WhatsAppStatus).await
+}
