@@ -80,6 +80,31 @@ def http_event(name, method, path, params=None, headers=None, query="", json_bod
     (EVENTS / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
 
 
+def sqs_event(name, queue, body):
+    """An SQS event source mapping batch of one message, as Lambda hands it over."""
+    event = {
+        "Records": [
+            {
+                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+                "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a-sample-receipt-handle",
+                "body": json.dumps(body, ensure_ascii=False),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795255260000",
+                    "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+                    "ApproximateFirstReceiveTimestamp": "1795255260500",
+                },
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(json.dumps(body, ensure_ascii=False).encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:eu-west-1:123456789012:frontdesk-{queue}",
+                "awsRegion": "eu-west-1",
+            }
+        ]
+    }
+    (EVENTS / f"{name}.json").write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+
+
 def main():
     http_event("health", "GET", "/health", headers={"user-agent": "curl/8.5.0"})
     http_event("incoming-call", "POST", "/webhook/incoming_call", {**CALL, "CallStatus": "ringing", "CallerName": "Dana Levi"})
@@ -112,6 +137,9 @@ def main():
     http_event("whatsapp-messages", "GET", "/api/whatsapp/messages", query="with=%2B972501234567&limit=20", headers={"authorization": "Bearer fdk_" + "A" * 43}, user_agent="curl/8.5.0")
     http_event("greeting", "GET", "/greetings/demo.mp3")
     http_event("greeting-head", "HEAD", "/greetings/demo.mp3")
+    api_headers = {"authorization": "Bearer fdk_SAMPLEsampleSAMPLEsampleSAMPLEsampleSAMPLEs", "origin": "https://crm.example.com"}
+    http_event("api-calls", "GET", "/api/calls", headers=api_headers)
+    http_event("api-call", "GET", "/api/calls/" + CALL["CallSid"], headers=api_headers)
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
@@ -124,6 +152,24 @@ def main():
         "detail": {},
     }
     (EVENTS / "reconciler-schedule.json").write_text(json.dumps(scheduled, indent=2) + "\n")
+    sqs_event("transcribe", "recordings", {
+        "call_sid": CALL["CallSid"],
+        "recording_sid": "RE0123456789abcdef0123456789abcdef",
+        "recording_url": RECORDING_URL,
+        "recording_duration_seconds": 14,
+        "business_id": "demo",
+        "from": CALL["From"],
+        "to": CALL["To"],
+        "direction": "inbound",
+        "enqueued_at": "2026-11-21T10:00:31Z",
+    })
+    sqs_event("notify", "notify", {
+        "event": "call.completed",
+        "call_sid": CALL["CallSid"],
+        "business_id": "demo",
+        "trigger": "transcription",
+        "digits": None,
+    })
 
 
 if __name__ == "__main__":

@@ -841,3 +841,92 @@ async fn one_instance_serves_many_invocations() {
         .await;
     assert_eq!(status(&response), 200, "{response}");
 }
+
+/// The sample SQS event's message id (infra/make_events.py).
+const SAMPLE_MESSAGE_ID: &str = "059f36b4-87a3-44ab-83d2-661975830a7d";
+
+#[tokio::test]
+async fn transcribe_reports_a_recording_it_cannot_fetch_yet_as_a_batch_item_failure() {
+    let (resources, _) = resources(true).await;
+    let mut function = Function::start(
+        "transcribe",
+        &resources,
+        &[
+            ("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket),
+            ("TWILIO_ACCOUNT_SID", "ACtest"),
+        ],
+    )
+    .await;
+    // The sample job names Twilio's media host; a closed local port stands in for an
+    // unreachable one, so the test needs no network.
+    let mut sqs = serde_json::from_slice::<Value>(&event("transcribe.json")).unwrap();
+    let mut job: Value = serde_json::from_str(sqs["Records"][0]["body"].as_str().unwrap()).unwrap();
+    job["recording_url"] =
+        "http://127.0.0.1:9/2010-04-01/Accounts/ACtest/Recordings/RE0123456789abcdef0123456789abcdef"
+            .into();
+    sqs["Records"][0]["body"] = job.to_string().into();
+    let response = function
+        .invoke_bytes("transcribe.json", serde_json::to_vec(&sqs).unwrap())
+        .await;
+    assert_eq!(
+        response,
+        serde_json::json!({"batchItemFailures": [{"itemIdentifier": SAMPLE_MESSAGE_ID}]}),
+        "{}",
+        function.log_text()
+    );
+    let log = function.json_log();
+    assert!(
+        log.iter().any(|line| line["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("transcription will be retried"))),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn notify_settles_an_event_for_an_unknown_call_without_retry() {
+    let (resources, _) = resources(true).await;
+    let mut function = Function::start(
+        "notify",
+        &resources,
+        &[("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket)],
+    )
+    .await;
+    let response = function.invoke("notify.json").await;
+    assert_eq!(
+        response,
+        serde_json::json!({"batchItemFailures": []}),
+        "{}",
+        function.log_text()
+    );
+}
+
+#[tokio::test]
+async fn the_calls_api_answers_an_unknown_key_with_a_json_401() {
+    let (resources, _) = resources(false).await;
+    for (function, sample) in [
+        ("api-calls", "api-calls.json"),
+        ("api-call", "api-call.json"),
+    ] {
+        let mut function = Function::start(
+            function,
+            &resources,
+            &[
+                ("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket),
+                ("FRONTDESK_ALLOWED_ORIGINS", "https://crm.example.com"),
+            ],
+        )
+        .await;
+        let response = function.invoke(sample).await;
+        assert_eq!(status(&response), 401, "{response}");
+        assert_eq!(header(&response, "content-type"), Some("application/json"));
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            Some("https://crm.example.com")
+        );
+        assert!(
+            body_text(&response).contains("unknown API key"),
+            "{response}"
+        );
+    }
+}

@@ -1,4 +1,5 @@
 //! The `frontdesk` command's library: the local server and operator tools.
 
+pub mod consumers;
 pub mod seed;
 pub mod serve;

@@ -39,6 +39,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         workers: usize,
     },
+    /// Create an API key for a business (embedded store under FRONTDESK_DATA_DIR). The key is
+    /// printed once; only its SHA-256 is kept.
+    ApiKey {
+        /// The business id.
+        #[arg(long)]
+        business: String,
+    },
+    /// Create (or replace) the secret that signs a business's webhooks (embedded store). The
+    /// `whsec_…` secret is printed for the business to verify signatures with.
+    WebhookSecret {
+        /// The business id.
+        #[arg(long)]
+        business: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +65,12 @@ fn main() -> ExitCode {
             seed,
             workers,
         } => runtime(workers).and_then(|rt| rt.block_on(serve(addr, public_url, seed))),
+        Command::ApiKey { business } => {
+            runtime(1).and_then(|rt| rt.block_on(credential(&business, Credential::ApiKey)))
+        }
+        Command::WebhookSecret { business } => {
+            runtime(1).and_then(|rt| rt.block_on(credential(&business, Credential::WebhookSecret)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,7 +104,11 @@ async fn serve(
     }
     let backends = Backends::embedded(&config.data_dir)?;
     let public = config.public_base_url.clone();
-    let app = App::new(config, backends);
+    // Recording copies live beside the greetings, under data_dir/blobs/recordings/.
+    let recordings = std::sync::Arc::new(frontdesk::blob::folder::FolderBlobs::new(
+        config.data_dir.join("blobs"),
+    ));
+    let app = App::with_recordings(config, backends, recordings);
     if seed.exists() {
         let loaded = frontdesk_cli::seed::load(&app, &seed).await?;
         tracing::info!(businesses = ?loaded, seed = %seed.display(), "seed loaded");
@@ -96,9 +120,52 @@ async fn serve(
         frontdesk_cli::serve::banner(&local_addr, public.as_ref())
     );
     frontdesk_cli::serve::spawn_reconciler(app.clone());
+    let queue = frontdesk::queue::embedded::EmbeddedQueue::open(
+        &app.config().data_dir.join("frontdesk.sqlite3"),
+    )?;
+    frontdesk_cli::consumers::spawn(
+        frontdesk_cli::consumers::worker(&app)?,
+        std::sync::Arc::new(queue),
+    );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     frontdesk_cli::serve::run(app, listener, shutdown).await?;
+    Ok(())
+}
+
+enum Credential {
+    ApiKey,
+    WebhookSecret,
+}
+
+/// Creates a credential for a business in the embedded store and prints it once.
+async fn credential(business: &str, kind: Credential) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env("local")?;
+    let backends = Backends::embedded(&config.data_dir)?;
+    let business = frontdesk::domain::BusinessId::parse(business)?;
+    if backends.store.business(&business).await?.is_none() {
+        return Err(format!("no business `{business}` in {}", config.data_dir.display()).into());
+    }
+    match kind {
+        Credential::ApiKey => {
+            let key = frontdesk::api::ApiKey::generate()?;
+            backends
+                .store
+                .put_api_key(&business, &key.hash(), time::OffsetDateTime::now_utc())
+                .await?;
+            println!("{}", key.reveal());
+            eprintln!("API key for {business}: shown once, only its hash is kept.");
+        }
+        Credential::WebhookSecret => {
+            let secret = frontdesk::worker::signing::generate_secret()?;
+            backends
+                .store
+                .put_webhook_secret(&business, &secret)
+                .await?;
+            println!("{}", secret.expose());
+            eprintln!("Webhook signing secret for {business} (Standard Webhooks).");
+        }
+    }
     Ok(())
 }

@@ -64,11 +64,31 @@ struct Inner {
     validator: Validator,
     backends: Backends,
     greeting_checks: Mutex<HashMap<String, (bool, Instant)>>,
+    /// Recording copies, for the links the calls API gives (None where no route needs them).
+    recordings: Option<Arc<dyn BlobStore>>,
     businesses_by_number: Mutex<HashMap<PhoneNumber, (Option<Business>, Instant)>>,
 }
 
 impl App {
     pub fn new(config: Config, backends: Backends) -> Self {
+        Self::build(config, backends, None)
+    }
+
+    /// An app that also reads recording copies (the calls API's links).
+    pub fn with_recordings(
+        config: Config,
+        backends: Backends,
+        recordings: Arc<dyn BlobStore>,
+    ) -> Self {
+        Self::build(config, backends, Some(recordings))
+    }
+
+    /// The recording copies, when this app was given them.
+    pub fn recordings(&self) -> Option<&dyn BlobStore> {
+        self.inner.recordings.as_deref()
+    }
+
+    fn build(config: Config, backends: Backends, recordings: Option<Arc<dyn BlobStore>>) -> Self {
         let validator = Validator::new(
             config.twilio_auth_token.clone(),
             config.twilio_auth_token_previous.clone(),
@@ -79,6 +99,7 @@ impl App {
                 validator,
                 backends,
                 greeting_checks: Mutex::new(HashMap::new()),
+                recordings,
                 businesses_by_number: Mutex::new(HashMap::new()),
             }),
         }
@@ -172,21 +193,34 @@ pub struct AwsResources {
 
 impl AwsResources {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or(ConfigError::Invalid {
-                    name,
-                    reason: "is required on AWS".into(),
-                })
-        };
         Ok(Self {
-            table: required("FRONTDESK_TABLE")?,
-            recordings_queue_url: required("FRONTDESK_RECORDINGS_QUEUE_URL")?,
-            notify_queue_url: required("FRONTDESK_NOTIFY_QUEUE_URL")?,
-            greetings_bucket: required("FRONTDESK_GREETINGS_BUCKET")?,
+            table: required(&lookup, "FRONTDESK_TABLE")?,
+            recordings_queue_url: required(&lookup, "FRONTDESK_RECORDINGS_QUEUE_URL")?,
+            notify_queue_url: required(&lookup, "FRONTDESK_NOTIFY_QUEUE_URL")?,
+            greetings_bucket: required(&lookup, "FRONTDESK_GREETINGS_BUCKET")?,
         })
     }
+
+    /// `FRONTDESK_RECORDINGS_BUCKET`, the bucket of recording copies: set only for the
+    /// functions that read or write them (the consumers and the calls API).
+    pub fn recordings_bucket_from_env() -> Result<String, ConfigError> {
+        required(
+            &|name: &str| std::env::var(name).ok(),
+            "FRONTDESK_RECORDINGS_BUCKET",
+        )
+    }
+}
+
+fn required(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, ConfigError> {
+    lookup(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::Invalid {
+            name,
+            reason: "is required on AWS".into(),
+        })
 }
 
 impl AwsClients {

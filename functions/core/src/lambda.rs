@@ -9,7 +9,7 @@ use crate::app::{App, AwsResources, Backends};
 use crate::aws;
 use crate::blob::s3::S3Blobs;
 use crate::blob::{Blob, BlobError, BlobMeta, BlobStore};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::http::lambda::{inbound_request, lambda_response};
 use crate::queue::sqs::{QueueUrls, SqsQueue};
 use crate::queue::{OutboundMessage, Queue, QueueError};
@@ -39,8 +39,12 @@ pub async fn app_from_env(wire: impl FnOnce(Wiring) -> Wiring) -> Result<App, Er
             queue: Arc::new(NotWired),
             greetings: Arc::new(NotWired),
         },
+        recordings: None,
     });
-    Ok(App::new(config, wiring.backends))
+    Ok(match wiring.recordings {
+        Some(recordings) => App::with_recordings(config, wiring.backends, recordings?),
+        None => App::new(config, wiring.backends),
+    })
 }
 
 /// The backends of one function, as `main` asks for them.
@@ -48,6 +52,7 @@ pub struct Wiring {
     sdk: aws_config::SdkConfig,
     resources: AwsResources,
     backends: Backends,
+    recordings: Option<Result<Arc<dyn BlobStore>, ConfigError>>,
 }
 
 impl Wiring {
@@ -60,6 +65,16 @@ impl Wiring {
                 notify: self.resources.notify_queue_url.clone(),
             },
         ));
+        self
+    }
+
+    /// The bucket of recording copies (`FRONTDESK_RECORDINGS_BUCKET`), for the calls API's links.
+    pub fn recordings(mut self) -> Self {
+        let s3 = aws::s3_client(&self.sdk);
+        self.recordings = Some(
+            AwsResources::recordings_bucket_from_env()
+                .map(|bucket| Arc::new(S3Blobs::new(s3, bucket)) as Arc<dyn BlobStore>),
+        );
         self
     }
 

@@ -7,6 +7,7 @@
 //! - [`handlers`] — one async function per route.
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
 //! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
+//! - [`worker`] — the queue consumers: transcription and business webhooks.
 //! - [`telemetry`] — logging.
 //! - [`tls`] — the one TLS stack of every outbound connection.
 
@@ -27,6 +28,7 @@ pub mod telemetry;
 pub mod tls;
 pub mod twilio;
 pub mod whatsapp;
+pub mod worker;
 
 pub use app::App;
 pub use config::Config;

@@ -25,6 +25,8 @@ pub enum Route {
     WhatsAppStatus,
     MetaWhatsApp,
     WhatsAppMessages,
+    ApiCalls,
+    ApiCall,
 }
 
 /// Where a route lives and who calls it.
@@ -118,6 +120,20 @@ pub const ROUTES: &[RouteSpec] = &[
         function: "whatsapp-messages",
         webhook: false,
     },
+    RouteSpec {
+        route: Route::ApiCalls,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: handlers::calls_api::LIST_PATH,
+        function: "api-calls",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiCall,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: handlers::calls_api::CALL_PATH,
+        function: "api-call",
+        webhook: false,
+    },
 ];
 
 impl Route {
@@ -144,6 +160,8 @@ impl Route {
             }
             Route::MetaWhatsApp => handlers::meta_whatsapp::notification(app, request).await,
             Route::WhatsAppMessages => handlers::whatsapp_api::messages(app, request).await,
+            Route::ApiCalls => handlers::calls_api::list_calls(app, request).await,
+            Route::ApiCall => handlers::calls_api::get_call(app, request).await,
         }
     }
 
@@ -166,6 +184,10 @@ impl Route {
             Route::WhatsAppMessages => {
                 response::json_error(http::StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
             }
+            Route::ApiCalls | Route::ApiCall => response::json_error(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "handler failed; try again",
+            ),
         }
     }
 }

@@ -196,7 +196,11 @@ fn every_function_crate_has_exactly_one_template_function_built_from_its_bin() {
         let timeout = function_property(&template, function, "Timeout")
             .as_i64()
             .unwrap_or_else(|| panic!("{id}.Timeout is set"));
-        let expected_timeout = if crate_name == "reconciler" { 60 } else { 10 };
+        let expected_timeout = match crate_name.as_str() {
+            "reconciler" | "notify" => 60,
+            "transcribe" => 300,
+            _ => 10,
+        };
         assert_eq!(timeout, expected_timeout, "{id}.Timeout");
     }
     for (id, function) in &functions {
@@ -385,5 +389,60 @@ fn every_function_gets_the_environment_the_code_reads() {
                 "{id}.{name} is a Secrets Manager dynamic reference: {value}"
             );
         }
+    }
+}
+
+/// The queue consumers: an SQS event source with partial batch failures on the queue the code
+/// consumes, a timeout within the queue's visibility timeout, and a redrive policy whose
+/// `maxReceiveCount` is the receive count the code gives up at.
+#[test]
+fn each_consumer_reads_its_queue_with_partial_failures_and_the_codes_receive_limit() {
+    use frontdesk::worker::Consumer;
+    let template = template();
+    let functions = resources(&template, "AWS::Serverless::Function");
+    for (consumer, crate_name, queue_id) in [
+        (Consumer::Transcribe, "transcribe", "RecordingsQueue"),
+        (Consumer::Notify, "notify", "NotifyQueue"),
+    ] {
+        let (id, function) = functions
+            .iter()
+            .find(|(id, function)| crate_of(id, function) == crate_name)
+            .unwrap_or_else(|| panic!("a function built from functions/{crate_name}"));
+        let events = function["Properties"]["Events"]
+            .as_hash()
+            .unwrap_or_else(|| panic!("{id} has events"));
+        let sqs: Vec<_> = events
+            .values()
+            .filter(|e| e["Type"].as_str() == Some("SQS"))
+            .collect();
+        assert_eq!(sqs.len(), 1, "{id} has one SQS event");
+        let properties = &sqs[0]["Properties"];
+        // `!GetAtt RecordingsQueue.Arn` reads as its scalar.
+        let queue = format!("{:?}", properties["Queue"]);
+        assert!(
+            queue.contains(&format!("{queue_id}.Arn")),
+            "{id} reads {queue_id}: {queue}"
+        );
+        assert_eq!(
+            properties["FunctionResponseTypes"].as_vec(),
+            Some(&vec![Yaml::String("ReportBatchItemFailures".into())]),
+            "{id} reports batch item failures"
+        );
+        let queue = &template["Resources"][queue_id]["Properties"];
+        assert_eq!(
+            queue["RedrivePolicy"]["maxReceiveCount"].as_i64(),
+            Some(i64::from(consumer.max_receives())),
+            "{queue_id}'s maxReceiveCount"
+        );
+        let visibility = queue["VisibilityTimeout"].as_i64().unwrap();
+        let timeout = function_property(&template, function, "Timeout")
+            .as_i64()
+            .unwrap();
+        assert!(
+            timeout <= visibility,
+            "{id}.Timeout {timeout} fits {queue_id}'s visibility timeout {visibility}"
+        );
+        let sample = root().join("events").join(format!("{crate_name}.json"));
+        assert!(sample.is_file(), "missing sample event {sample:?}");
     }
 }

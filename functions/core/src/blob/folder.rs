@@ -123,6 +123,17 @@ impl FolderBlobs {
 
 #[async_trait]
 impl BlobStore for FolderBlobs {
+    /// A `file://` URL: `frontdesk serve` runs on the machine that reads it.
+    async fn link(
+        &self,
+        key: &str,
+        _expires_in: std::time::Duration,
+    ) -> Result<Option<String>, BlobError> {
+        let object = self.object_path(key)?;
+        let absolute = std::path::absolute(&object).unwrap_or(object);
+        Ok(Some(format!("file://{}", absolute.display())))
+    }
+
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError> {
         let object = self.object_path(key)?;
         let content_length = match tokio::fs::metadata(&object).await {

@@ -32,4 +32,14 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError>;
     async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError>;
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<BlobMeta, BlobError>;
+
+    /// A link that lets its holder read `key` for `expires_in` without credentials (an S3
+    /// presigned GET), or `None` where the store has no such thing.
+    async fn link(
+        &self,
+        _key: &str,
+        _expires_in: std::time::Duration,
+    ) -> Result<Option<String>, BlobError> {
+        Ok(None)
+    }
 }

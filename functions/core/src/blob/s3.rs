@@ -112,6 +112,25 @@ impl BlobStore for S3Blobs {
             etag: quoted(out.e_tag),
         })
     }
+
+    /// A presigned GetObject URL (SigV4 query parameters), valid for at most 7 days.
+    async fn link(
+        &self,
+        key: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<Option<String>, BlobError> {
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| BlobError(format!("presigning s3://{}/{key}: {e}", self.bucket)))?;
+        let presigned = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| self.error("GetObject presign", key, e))?;
+        Ok(Some(presigned.uri().to_string()))
+    }
 }
 
 #[cfg(test)]

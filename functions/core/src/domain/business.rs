@@ -96,6 +96,9 @@ pub struct Business {
     pub timezone: String,
     #[serde(default = "default_true")]
     pub transcription_enabled: bool,
+    /// Delete the recording from Twilio once Frontdesk holds its copy.
+    #[serde(default)]
+    pub delete_from_twilio_after_copy: bool,
     /// Calls per minute accepted from one caller before `<Reject reason="busy"/>`.
     #[serde(default = "default_calls_per_minute")]
     pub calls_per_minute: u32,
@@ -152,6 +155,7 @@ impl Business {
             enable_calendar_scheduling: false,
             timezone: default_timezone(),
             transcription_enabled: true,
+            delete_from_twilio_after_copy: false,
             calls_per_minute: DEFAULT_CALLS_PER_MINUTE,
             whatsapp_auto_reply: None,
             meta_phone_number_id: None,

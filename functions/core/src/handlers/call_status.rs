@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::domain::{CallStatus, Direction};
 use crate::http::{response, InboundRequest, Response};
 use crate::store::StatusUpdate;
+use crate::worker::notify::{NotifyJob, Trigger};
 
 pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {
@@ -39,7 +40,20 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
             at: voice::callback_time(&form),
             sip_response_code: form.non_empty("SipResponseCode").map(str::to_string),
         };
-        app.store().apply_call_status(&update).await
+        let advanced = app.store().apply_call_status(&update).await?;
+        if advanced && status.is_final() {
+            // Every ended call gets its call.completed (one with a recording after its
+            // transcript); the notify consumer drops repeats.
+            let job = NotifyJob::call_completed(
+                call_sid.clone(),
+                update.business_id.clone(),
+                Trigger::CallEnded,
+            );
+            if let Err(err) = app.queue().send(&job.message()).await {
+                error!(metric = "event_lost", error = %err, "call.completed not queued");
+            }
+        }
+        Ok::<_, crate::store::StoreError>(advanced)
     };
     match tokio::time::timeout(VOICE_DEADLINE, work).await {
         Ok(Ok(advanced)) => info!(status = status.as_str(), advanced, "call status applied"),

@@ -6,6 +6,7 @@ use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::http::{InboundRequest, Response};
+use crate::worker::notify::NotifyJob;
 
 pub async fn gather(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {
@@ -22,6 +23,14 @@ pub async fn gather(app: &App, request: &InboundRequest) -> Response {
             info!(digits, business = ?business.as_ref().map(|b| b.id.as_str()), "verification code received");
             if let Err(err) = app.store().store_gathered_digits(&call_sid, &digits).await {
                 error!(metric = "gather_lost", error = %err, digits, "verification code not stored");
+            }
+            let job = NotifyJob::verification_code(
+                call_sid.clone(),
+                business.as_ref().map(|b| b.id.clone()),
+                digits.clone(),
+            );
+            if let Err(err) = app.queue().send(&job.message()).await {
+                error!(metric = "event_lost", error = %err, "call.verification_code not queued");
             }
         }
         business.map(|b| (b.thanks_text, b.language))

@@ -2,6 +2,7 @@
 //! callable from a test without AWS.
 
 pub mod call_status;
+pub mod calls_api;
 pub mod gather;
 pub mod greeting;
 pub mod health;

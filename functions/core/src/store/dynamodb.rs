@@ -7,6 +7,9 @@
 //! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
+//! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at` |
+//! | delivery log | `CALL#{sid}` | `DELIVERY#{event id}` | `data` (the `DeliveryLog` as JSON) |
+//! | webhook secret | `BIZ#{id}` | `WEBHOOK_SECRET` | `secret` |
 //! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
 //! | rate counter | `RATE#{business}#{from}#{minute_start}` | `RATE` | `n`, `expires_at` (minute start + 180 s) |
 //!
@@ -35,10 +38,12 @@ use aws_sdk_dynamodb::types::{
 use time::OffsetDateTime;
 
 use super::{
-    format_time, parse_time, Call, CallEvent, CallStart, Recording, RecordingAttach, StatusUpdate,
-    Store, StoreError,
+    format_time, parse_time, Call, CallEvent, CallMedia, CallStart, DeliveryLog, Recording,
+    RecordingAttach, StatusUpdate, Store, StoreError, TranscriptionOutcome,
 };
+use super::{list_position, CallPage, CallQuery};
 use crate::api::ApiKeyHash;
+use crate::config::Secret;
 use crate::domain::call::status_advances;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
@@ -88,6 +93,15 @@ const PHONE_SK: &str = "PHONE";
 const CALL_SK: &str = "CALL";
 const RATE_SK: &str = "RATE";
 const API_KEY_SK: &str = "APIKEY";
+const MEDIA_SK: &str = "MEDIA";
+const WEBHOOK_SECRET_SK: &str = "WEBHOOK_SECRET";
+const DELIVERY_PREFIX: &str = "DELIVERY#";
+const RECORDING_KEY: &str = "recording_key";
+const TRANSCRIPT: &str = "transcript";
+const LANGUAGE: &str = "language";
+const REASON: &str = "reason";
+const FINISHED_AT: &str = "finished_at";
+const SECRET: &str = "secret";
 const CREATED_AT: &str = "created_at";
 const RECON_PK: &str = "RECON";
 const BUSINESSES_GSI1PK: &str = "BIZ";
@@ -266,6 +280,18 @@ fn rate_key(business: &BusinessId, from: &str, minute_start: i64) -> Item {
 
 fn api_key_key(hash: &ApiKeyHash) -> Item {
     key(format!("APIKEY#{hash}"), API_KEY_SK)
+}
+
+fn media_key(sid: &CallSid) -> Item {
+    key(call_pk(sid), MEDIA_SK)
+}
+
+fn delivery_key(sid: &CallSid, event_id: &str) -> Item {
+    key(call_pk(sid), &format!("{DELIVERY_PREFIX}{event_id}"))
+}
+
+fn webhook_secret_key(business: &BusinessId) -> Item {
+    key(format!("BIZ#{business}"), WEBHOOK_SECRET_SK)
 }
 
 fn calls_gsi1pk(business: &BusinessId) -> String {
@@ -1339,6 +1365,229 @@ impl Store for DynamoStore {
         BusinessId::parse(required(&item, BUSINESS_ID)?)
             .map(Some)
             .map_err(corrupt("API key owner"))
+    }
+
+    async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(RECORDING_KEY, s(key));
+        self.update_request(media_key(sid), changes)
+            .send()
+            .await
+            .map_err(|e| unavailable("UpdateItem", e))?;
+        Ok(())
+    }
+
+    async fn finish_transcription(
+        &self,
+        sid: &CallSid,
+        outcome: &TranscriptionOutcome,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..MAX_WRITE_ROUNDS {
+            let Some(loaded) = self.load_call(sid).await? else {
+                return Ok(false);
+            };
+            if !matches!(
+                loaded.call.transcription,
+                Some(TranscriptionState::Pending | TranscriptionState::Queued)
+            ) {
+                return Ok(false);
+            }
+            let mut changes = Changes::against(Some(&loaded.item));
+            changes.set(TRANSCRIPTION, s(outcome.state().as_str()));
+            let mut media = Changes::blind();
+            match outcome {
+                TranscriptionOutcome::Ready {
+                    transcript,
+                    language,
+                } => {
+                    media.set(TRANSCRIPT, s(transcript.as_str()));
+                    match language {
+                        Some(language) => media.set(LANGUAGE, s(language.as_str())),
+                        None => media.remove(LANGUAGE),
+                    }
+                    media.remove(REASON);
+                }
+                TranscriptionOutcome::Failed { reason }
+                | TranscriptionOutcome::Skipped { reason } => {
+                    media.set(REASON, s(reason.as_str()));
+                }
+            }
+            media.set(FINISHED_AT, s(format_time(at)));
+            let leave_backlog = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(recon_key(sid)))
+                .build()
+                .map_err(request_error)?;
+            let alongside = vec![
+                self.transaction_update(media_key(sid), media)?,
+                TransactWriteItem::builder().delete(leave_backlog).build(),
+            ];
+            if self.write_call(sid, changes, alongside).await? {
+                return Ok(true);
+            }
+        }
+        Err(contended(&format!("call {sid}")))
+    }
+
+    async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError> {
+        let Some(item) = self.get(media_key(sid)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(CallMedia {
+            recording_key: get_s(&item, RECORDING_KEY)?.map(str::to_string),
+            transcript: get_s(&item, TRANSCRIPT)?.map(str::to_string),
+            language: get_s(&item, LANGUAGE)?.map(str::to_string),
+            reason: get_s(&item, REASON)?.map(str::to_string),
+            finished_at: get_time(&item, FINISHED_AT)?,
+        }))
+    }
+
+    async fn put_webhook_secret(
+        &self,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        let mut item = webhook_secret_key(business);
+        item.insert(SECRET.into(), s(secret.expose()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
+        Ok(self
+            .get(webhook_secret_key(business))
+            .await?
+            .as_ref()
+            .map(|item| required(item, SECRET).map(Secret::new))
+            .transpose()?
+            .flatten())
+    }
+
+    async fn delivery(
+        &self,
+        sid: &CallSid,
+        event_id: &str,
+    ) -> Result<Option<DeliveryLog>, StoreError> {
+        self.get(delivery_key(sid, event_id))
+            .await?
+            .as_ref()
+            .map(|item| {
+                serde_json::from_str(required(item, DATA)?)
+                    .map_err(|e| StoreError::Corrupt(format!("delivery log: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
+        let data = serde_json::to_string(log)
+            .map_err(|e| StoreError::Corrupt(format!("delivery log does not serialise: {e}")))?;
+        let mut item = delivery_key(&log.call_sid, &log.event_id);
+        item.insert(DATA.into(), s(data));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError> {
+        let limit = query.limit.max(1);
+        let mut placeholders = Placeholders::default();
+        let pk = placeholders.name(GSI1_PARTITION_KEY);
+        let partition = placeholders.value(s(calls_gsi1pk(business)));
+        // gsi1sk is the list position, so since and the cursor are key conditions.
+        let since = query.since.map(format_time);
+        let sk = if since.is_some() || query.after.is_some() {
+            placeholders.name(GSI1_SORT_KEY)
+        } else {
+            String::new()
+        };
+        let key_condition = match (&since, &query.after) {
+            (Some(since), Some(after)) => format!(
+                "{pk} = {partition} AND {sk} BETWEEN {} AND {}",
+                placeholders.value(s(since.as_str())),
+                placeholders.value(s(after.as_str()))
+            ),
+            (Some(since), None) => format!(
+                "{pk} = {partition} AND {sk} >= {}",
+                placeholders.value(s(since.as_str()))
+            ),
+            (None, Some(after)) => format!(
+                "{pk} = {partition} AND {sk} < {}",
+                placeholders.value(s(after.as_str()))
+            ),
+            (None, None) => format!("{pk} = {partition}"),
+        };
+        let mut filters = Vec::new();
+        if let Some(status) = query.status {
+            let name = placeholders.name(STATUS);
+            filters.push(format!(
+                "{name} = {}",
+                placeholders.value(s(status.as_str()))
+            ));
+        }
+        if let Some(direction) = query.direction {
+            let name = placeholders.name(DIRECTION);
+            filters.push(format!(
+                "{name} = {}",
+                placeholders.value(s(direction.as_str()))
+            ));
+        }
+        let (names, values) = placeholders.into_maps();
+        let mut calls = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(GSI1)
+                .scan_index_forward(false)
+                .key_condition_expression(&key_condition)
+                .set_filter_expression((!filters.is_empty()).then(|| filters.join(" AND ")))
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|e| unavailable("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                if query.after.as_deref() == get_s(&item, GSI1_SORT_KEY)? {
+                    continue;
+                }
+                calls.push(call_from_item(&item)?);
+                if calls.len() > limit {
+                    break;
+                }
+            }
+            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if calls.len() > limit || start_key.is_none() {
+                break;
+            }
+        }
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
     }
 }
 

@@ -9,16 +9,20 @@ pub mod dynamodb;
 pub mod messages;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
+pub mod work;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::api::ApiKeyHash;
+use crate::config::Secret;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
     TranscriptionState,
 };
+pub use work::{list_position, CallPage, CallQuery};
+pub use work::{CallMedia, DeliveryAttempt, DeliveryLog, DeliveryState, TranscriptionOutcome};
 
 /// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
 /// turn it into a 5xx for Twilio.
@@ -218,6 +222,48 @@ pub trait Store: messages::MessageStore + Send + Sync + 'static {
     /// The business holding the API key with this hash.
     async fn business_by_api_key(&self, key: &ApiKeyHash)
         -> Result<Option<BusinessId>, StoreError>;
+
+    /// Keeps the recording copy's blob key on the call.
+    async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError>;
+
+    /// Ends a call's transcription (`ready`, `failed` or `skipped`) if it is still `pending` or
+    /// `queued`, storing the result and leaving the backlog in the same write. `Ok(false)`: it
+    /// had already ended (a redelivered job), and nothing changed.
+    async fn finish_transcription(
+        &self,
+        sid: &CallSid,
+        outcome: &TranscriptionOutcome,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// The call's recording copy and transcript, if any was stored.
+    async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError>;
+
+    /// Sets the secret (`whsec_…`) that signs the business's webhooks.
+    async fn put_webhook_secret(
+        &self,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError>;
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError>;
+
+    /// The delivery log of an event.
+    async fn delivery(
+        &self,
+        sid: &CallSid,
+        event_id: &str,
+    ) -> Result<Option<DeliveryLog>, StoreError>;
+
+    /// Creates or replaces an event's delivery log.
+    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError>;
+
+    /// A business's calls with a known start, newest first, filtered, one page at a time.
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError>;
 }
 
 /// RFC 3339, the one format timestamps are stored in.

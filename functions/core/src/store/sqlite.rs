@@ -19,10 +19,12 @@ use rusqlite::{
 use time::OffsetDateTime;
 
 use super::{
-    format_time, parse_time, Call, CallEvent, CallStart, Recording, RecordingAttach, StatusUpdate,
-    Store, StoreError,
+    format_time, parse_time, Call, CallEvent, CallMedia, CallStart, DeliveryLog, Recording,
+    RecordingAttach, StatusUpdate, Store, StoreError, TranscriptionOutcome,
 };
+use super::{list_position, CallPage, CallQuery};
 use crate::api::ApiKeyHash;
+use crate::config::Secret;
 use crate::domain::call::status_advances;
 use crate::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
@@ -93,6 +95,27 @@ CREATE TABLE IF NOT EXISTS call_attempts (
     PRIMARY KEY (business_id, caller, minute_start)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS call_attempts_by_expiry ON call_attempts (expires_at);
+
+CREATE TABLE IF NOT EXISTS call_media (
+    call_sid      TEXT PRIMARY KEY,
+    recording_key TEXT,
+    transcript    TEXT,
+    language      TEXT,
+    reason        TEXT,
+    finished_at   TEXT
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    call_sid TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (call_sid, event_id)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS webhook_secrets (
+    business_id TEXT PRIMARY KEY,
+    secret      TEXT NOT NULL
+) STRICT;
 
 -- Only the SHA-256 of a key is kept.
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -839,5 +862,211 @@ impl Store for SqliteStore {
         owner
             .map(|id| BusinessId::parse(&id).map_err(|e| corrupt("API key owner", e)))
             .transpose()
+    }
+
+    async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO call_media (call_sid, recording_key) VALUES (?1, ?2)
+                 ON CONFLICT (call_sid) DO UPDATE SET recording_key = excluded.recording_key",
+            )
+            .and_then(|mut statement| statement.execute(params![sid.as_str(), key]))
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn finish_transcription(
+        &self,
+        sid: &CallSid,
+        outcome: &TranscriptionOutcome,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            // The state check and the change are one statement, so one finisher wins.
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE calls SET transcription = ?2
+                     WHERE sid = ?1 AND transcription IN ('pending', 'queued')",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![sid.as_str(), outcome.state().as_str()])
+                })
+                .map_err(db)?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            let (transcript, language, reason) = match outcome {
+                TranscriptionOutcome::Ready {
+                    transcript,
+                    language,
+                } => (Some(transcript.as_str()), language.as_deref(), None),
+                TranscriptionOutcome::Failed { reason }
+                | TranscriptionOutcome::Skipped { reason } => (None, None, Some(reason.as_str())),
+            };
+            tx.prepare_cached(
+                "INSERT INTO call_media (call_sid, transcript, language, reason, finished_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (call_sid) DO UPDATE SET transcript = excluded.transcript,
+                     language = excluded.language, reason = excluded.reason,
+                     finished_at = excluded.finished_at",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    sid.as_str(),
+                    transcript,
+                    language,
+                    reason,
+                    format_time(at)
+                ])
+            })
+            .map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError> {
+        let row: Option<(
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = self
+            .conn()
+            .prepare_cached(
+                "SELECT recording_key, transcript, language, reason, finished_at
+                 FROM call_media WHERE call_sid = ?1",
+            )
+            .and_then(|mut statement| {
+                statement.query_row([sid.as_str()], |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                })
+            })
+            .optional()
+            .map_err(db)?;
+        row.map(
+            |(recording_key, transcript, language, reason, finished_at)| {
+                Ok(CallMedia {
+                    recording_key,
+                    transcript,
+                    language,
+                    reason,
+                    finished_at: parse_optional_time(finished_at)?,
+                })
+            },
+        )
+        .transpose()
+    }
+
+    async fn put_webhook_secret(
+        &self,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO webhook_secrets (business_id, secret) VALUES (?1, ?2)
+                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![business.as_str(), secret.expose()])
+            })
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
+        let secret: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT secret FROM webhook_secrets WHERE business_id = ?1")
+            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        Ok(secret.and_then(Secret::new))
+    }
+
+    async fn delivery(
+        &self,
+        sid: &CallSid,
+        event_id: &str,
+    ) -> Result<Option<DeliveryLog>, StoreError> {
+        let document: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT document FROM deliveries WHERE call_sid = ?1 AND event_id = ?2")
+            .and_then(|mut statement| {
+                statement.query_row(params![sid.as_str(), event_id], |row| row.get(0))
+            })
+            .optional()
+            .map_err(db)?;
+        document
+            .map(|d| serde_json::from_str(&d).map_err(|e| corrupt("delivery log", e)))
+            .transpose()
+    }
+
+    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
+        let document = serde_json::to_string(log).map_err(|e| corrupt("delivery log", e))?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO deliveries (call_sid, event_id, document) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (call_sid, event_id) DO UPDATE SET document = excluded.document",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![log.call_sid.as_str(), log.event_id, document])
+            })
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError> {
+        let limit = query.limit.max(1);
+        let conn = self.conn();
+        // The position is `{started_at}#{sid}`, compared as text like DynamoDB's gsi1sk.
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls
+                 WHERE business_id = ?1 AND started_at IS NOT NULL
+                   AND (?2 IS NULL OR status = ?2)
+                   AND (?3 IS NULL OR direction = ?3)
+                   AND (?4 IS NULL OR started_at || '#' || sid >= ?4)
+                   AND (?5 IS NULL OR started_at || '#' || sid < ?5)
+                 ORDER BY started_at || '#' || sid DESC
+                 LIMIT ?6"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![
+                    business.as_str(),
+                    query.status.map(|s| s.as_str()),
+                    query.direction.map(|d| d.as_str()),
+                    query.since.map(format_time),
+                    query.after,
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
+                ],
+                CallRow::read,
+            )
+            .map_err(db)?;
+        let mut calls = rows
+            .map(|row| row.map_err(db).and_then(CallRow::into_call))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
     }
 }

@@ -597,6 +597,245 @@ pub async fn an_api_key_resolves_to_its_business_by_hash_only(b: &Backends) {
     );
 }
 
+pub async fn a_transcription_finishes_once_and_leaves_the_backlog(b: &Backends) {
+    use frontdesk::store::TranscriptionOutcome;
+    let sid = call_sid();
+    b.store
+        .attach_recording(&sid, &recording(&format!("RE{}", unique())), true, T0)
+        .await
+        .unwrap();
+    assert!(b.store.claim_transcription_job(&sid, T0).await.unwrap());
+    b.store
+        .set_recording_copy(&sid, "recordings/acme/CA1/RE1.mp3")
+        .await
+        .unwrap();
+    let ready = TranscriptionOutcome::Ready {
+        transcript: "שלום, I'd like an appointment".into(),
+        language: Some("he".into()),
+    };
+    assert!(b
+        .store
+        .finish_transcription(&sid, &ready, T0)
+        .await
+        .unwrap());
+    let failed = TranscriptionOutcome::Failed {
+        reason: "late".into(),
+    };
+    assert!(
+        !b.store
+            .finish_transcription(&sid, &failed, T0)
+            .await
+            .unwrap(),
+        "a finished transcription is not finished again"
+    );
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.transcription, Some(TranscriptionState::Ready));
+    let media = b.store.call_media(&sid).await.unwrap().unwrap();
+    assert_eq!(
+        media.recording_key.as_deref(),
+        Some("recordings/acme/CA1/RE1.mp3")
+    );
+    assert_eq!(
+        media.transcript.as_deref(),
+        Some("שלום, I'd like an appointment")
+    );
+    assert_eq!(media.language.as_deref(), Some("he"));
+    assert_eq!(media.finished_at, Some(T0));
+    let backlog = b
+        .store
+        .transcription_backlog(T0 + Duration::hours(2), 10_000)
+        .await
+        .unwrap();
+    assert!(!backlog.iter().any(|c| c.sid == sid));
+
+    let unknown = call_sid();
+    assert!(!b
+        .store
+        .finish_transcription(&unknown, &failed, T0)
+        .await
+        .unwrap());
+    assert_eq!(b.store.call_media(&unknown).await.unwrap(), None);
+}
+
+pub async fn a_failed_transcription_keeps_its_reason_and_the_copy(b: &Backends) {
+    use frontdesk::store::TranscriptionOutcome;
+    let sid = call_sid();
+    b.store
+        .attach_recording(&sid, &recording(&format!("RE{}", unique())), true, T0)
+        .await
+        .unwrap();
+    b.store
+        .set_recording_copy(&sid, "recordings/k.mp3")
+        .await
+        .unwrap();
+    let failed = TranscriptionOutcome::Failed {
+        reason: "transcription API answered 500 six times".into(),
+    };
+    assert!(b
+        .store
+        .finish_transcription(&sid, &failed, T0)
+        .await
+        .unwrap());
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.transcription, Some(TranscriptionState::Failed));
+    let media = b.store.call_media(&sid).await.unwrap().unwrap();
+    assert_eq!(media.recording_key.as_deref(), Some("recordings/k.mp3"));
+    assert_eq!(
+        media.reason.as_deref(),
+        Some("transcription API answered 500 six times")
+    );
+    assert_eq!(media.transcript, None);
+}
+
+pub async fn delivery_logs_and_webhook_secrets_round_trip(b: &Backends) {
+    use frontdesk::config::Secret;
+    use frontdesk::store::{DeliveryAttempt, DeliveryLog, DeliveryState};
+    let owner = business(vec![]);
+    assert!(b.store.webhook_secret(&owner.id).await.unwrap().is_none());
+    let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    b.store
+        .put_webhook_secret(&owner.id, &secret)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.store.webhook_secret(&owner.id).await.unwrap(),
+        Some(secret)
+    );
+
+    let sid = call_sid();
+    let event_id = format!("evt_{sid}_completed");
+    assert!(b.store.delivery(&sid, &event_id).await.unwrap().is_none());
+    let mut log = DeliveryLog {
+        event_id: event_id.clone(),
+        event_type: "call.completed".into(),
+        call_sid: sid.clone(),
+        business_id: Some(owner.id.clone()),
+        url: Some("https://crm.example.com/hooks".into()),
+        route: "inbound_webhook_url".into(),
+        state: DeliveryState::Retrying,
+        attempts: vec![DeliveryAttempt {
+            at: T0,
+            status_code: Some(500),
+            error: None,
+            latency_ms: 12,
+        }],
+    };
+    b.store.put_delivery(&log).await.unwrap();
+    log.state = DeliveryState::Delivered;
+    log.attempts.push(DeliveryAttempt {
+        at: T0 + Duration::seconds(30),
+        status_code: Some(200),
+        error: None,
+        latency_ms: 8,
+    });
+    b.store.put_delivery(&log).await.unwrap();
+    assert_eq!(b.store.delivery(&sid, &event_id).await.unwrap(), Some(log));
+    assert!(
+        b.store.call_events(&sid).await.unwrap().is_empty(),
+        "a delivery log is not a status event"
+    );
+}
+
+pub async fn calls_are_listed_newest_first_filtered_and_paged(b: &Backends) {
+    use frontdesk::store::CallQuery;
+    let other = business(vec![]);
+    let business = business(vec![]);
+    let mut sids = Vec::new();
+    for minute in 0..5 {
+        let sid = call_sid();
+        let mut s = start(&sid, &business.id);
+        s.started_at = T0 + Duration::minutes(minute);
+        s.direction = if minute == 2 {
+            Direction::OutboundApi
+        } else {
+            Direction::Inbound
+        };
+        b.store.record_call_start(&s).await.unwrap();
+        sids.push(sid);
+    }
+    b.store
+        .apply_call_status(&update(&sids[4], CallStatus::Completed, None))
+        .await
+        .unwrap();
+    b.store
+        .record_call_start(&start(&call_sid(), &other.id))
+        .await
+        .unwrap();
+
+    let query = |limit| CallQuery {
+        limit,
+        ..CallQuery::default()
+    };
+    let first = b.store.list_calls(&business.id, &query(2)).await.unwrap();
+    let seen: Vec<_> = first.calls.iter().map(|c| c.sid.clone()).collect();
+    assert_eq!(seen, vec![sids[4].clone(), sids[3].clone()], "newest first");
+    let second = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                after: first.next.clone(),
+                ..query(2)
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<_> = second.calls.iter().map(|c| c.sid.clone()).collect();
+    assert_eq!(seen, vec![sids[2].clone(), sids[1].clone()]);
+    let last = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                after: second.next.clone(),
+                ..query(2)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(last.calls.len(), 1);
+    assert_eq!(last.next, None, "no page after the last");
+
+    let outbound = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                direction: Some(Direction::OutboundApi),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(outbound.calls.len(), 1);
+    assert_eq!(outbound.calls[0].sid, sids[2]);
+    let completed = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                status: Some(CallStatus::Completed),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(completed.calls.len(), 1);
+    assert_eq!(completed.calls[0].sid, sids[4]);
+    let recent = b
+        .store
+        .list_calls(
+            &business.id,
+            &CallQuery {
+                since: Some(T0 + Duration::minutes(3)),
+                ..query(10)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(recent.calls.len(), 2);
+}
+
 /// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
 /// returning `Backends`).
 #[macro_export]
@@ -628,7 +867,11 @@ macro_rules! contract_tests {
             a_status_before_the_message_creates_it_and_the_message_fills_it,
             a_conversation_is_listed_newest_first_in_pages,
             racing_status_callbacks_never_move_a_status_backwards,
-            an_api_key_resolves_to_its_business_by_hash_only
+            an_api_key_resolves_to_its_business_by_hash_only,
+            a_transcription_finishes_once_and_leaves_the_backlog,
+            a_failed_transcription_keeps_its_reason_and_the_copy,
+            delivery_logs_and_webhook_secrets_round_trip,
+            calls_are_listed_newest_first_filtered_and_paged
         );
     };
     (@each $make:path; $($name:ident),*) => {

@@ -1,0 +1,7 @@
+//! Lambda `api-call`: GET|OPTIONS /api/calls/{CallSid}.
+
+#[tokio::main]
+async fn main() -> Result<(), frontdesk::lambda::Error> {
+    let app = frontdesk::lambda::app_from_env(|aws| aws.recordings()).await?;
+    frontdesk::lambda::run(app, frontdesk::Route::ApiCall).await
+}

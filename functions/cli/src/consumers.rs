@@ -1,0 +1,71 @@
+//! `frontdesk serve`'s queue consumers: the `transcribe` and `notify` workers the Lambda
+//! functions run, polling the embedded queue in-process instead of SQS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk::blob::folder::FolderBlobs;
+use frontdesk::queue::embedded::EmbeddedQueue;
+use frontdesk::worker::{Consumer, Worker, WorkerSettings};
+use frontdesk::App;
+use time::OffsetDateTime;
+
+/// How often an idle consumer looks at its queue.
+pub const POLL_EVERY: Duration = Duration::from_millis(250);
+/// How long a received message stays hidden while it is processed (as the SQS visibility
+/// timeout does on AWS).
+const VISIBILITY: Duration = Duration::from_secs(360);
+const BATCH: usize = 10;
+
+/// A worker on `app` whose recording copies go to `data_dir/blobs/recordings/…`.
+pub fn worker(app: &App) -> Result<Worker, Box<dyn std::error::Error>> {
+    let recordings = Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs")));
+    Ok(Worker::new(
+        app.clone(),
+        recordings,
+        WorkerSettings::from_env()?,
+    )?)
+}
+
+/// Receives, processes and settles every visible message of `consumer`'s queue once; returns
+/// how many were processed.
+pub async fn drain_once(worker: &Worker, queue: &EmbeddedQueue, consumer: Consumer) -> usize {
+    let now = OffsetDateTime::now_utc();
+    let received = match queue.receive(consumer.queue(), BATCH, VISIBILITY, now) {
+        Ok(received) => received,
+        Err(err) => {
+            tracing::warn!(error = %err, queue = consumer.queue().as_str(), "queue not readable");
+            return 0;
+        }
+    };
+    for message in &received {
+        let disposition = consumer.process(worker, message).await;
+        if let Err(err) = queue.settle(
+            message,
+            disposition,
+            consumer.max_receives(),
+            OffsetDateTime::now_utc(),
+        ) {
+            tracing::warn!(error = %err, "message not settled; it shows again after its timeout");
+        }
+    }
+    received.len()
+}
+
+/// Runs both consumers for as long as the process lives.
+pub fn spawn(worker: Worker, queue: Arc<EmbeddedQueue>) -> Vec<tokio::task::JoinHandle<()>> {
+    [Consumer::Transcribe, Consumer::Notify]
+        .into_iter()
+        .map(|consumer| {
+            let worker = worker.clone();
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                loop {
+                    if drain_once(&worker, &queue, consumer).await == 0 {
+                        tokio::time::sleep(POLL_EVERY).await;
+                    }
+                }
+            })
+        })
+        .collect()
+}

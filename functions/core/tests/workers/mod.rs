@@ -1,0 +1,223 @@
+//! The consumers end to end: a recorded call → its copy, its transcript, a signed
+//! `call.completed` at the URL the routing rules choose. Run on the embedded backends
+//! (`workers_embedded.rs`, every fault) and on DynamoDB, SQS and S3 in moto (`workers_aws.rs`).
+
+#![allow(dead_code)]
+
+pub mod standins;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use frontdesk::app::Backends;
+use frontdesk::blob::BlobStore;
+use frontdesk::config::Secret;
+use frontdesk::domain::{Business, BusinessId, CallSid, CallStatus, Direction, RecordingSid};
+use frontdesk::queue::TranscriptionJob;
+use frontdesk::store::{CallStart, Recording, StatusUpdate};
+use frontdesk::worker::{Consumer, Disposition, Received, Worker, WorkerSettings};
+use frontdesk::{App, Config};
+use standins::{Answer, Kind, StandIn, ACCOUNT_SID, TRANSCRIBE_KEY};
+use time::OffsetDateTime;
+
+pub const AUTH_TOKEN: &str = "test-auth-token-0123456789abcdef";
+pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+pub fn unique() -> u64 {
+    COUNTER.fetch_add(1, Ordering::Relaxed) + u64::from(std::process::id()) * 1000
+}
+
+/// The demo greeting: a real MP3.
+pub fn mp3() -> Bytes {
+    Bytes::from(
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../infra/seed/demo-greeting.mp3"
+        ))
+        .expect("infra/seed/demo-greeting.mp3"),
+    )
+}
+
+/// The scripts the stand-ins answer from.
+pub struct Scripts {
+    pub media: Vec<Answer>,
+    pub transcription: Vec<Answer>,
+    pub receiver: Vec<Answer>,
+}
+
+impl Default for Scripts {
+    fn default() -> Self {
+        Self {
+            media: vec![Answer::Status(200)],
+            transcription: vec![Answer::Status(200)],
+            receiver: vec![Answer::Status(200)],
+        }
+    }
+}
+
+pub struct Env {
+    pub worker: Worker,
+    pub media: StandIn,
+    pub transcription: StandIn,
+    pub receiver: StandIn,
+    pub business: Business,
+}
+
+pub fn config() -> Config {
+    let vars = [
+        ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+        ("FRONTDESK_SIGNATURE_POLICY", "off"),
+    ];
+    Config::from_lookup(
+        |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        },
+        "test",
+    )
+    .unwrap()
+}
+
+impl Env {
+    /// A business whose webhook URLs are set by `urls(receiver base)`, stand-ins answering
+    /// from `scripts`, and a worker on `backends`.
+    pub async fn start(
+        backends: Backends,
+        recordings: Arc<dyn BlobStore>,
+        scripts: Scripts,
+        urls: impl FnOnce(&mut Business, &str),
+    ) -> Self {
+        let mp3 = mp3();
+        let media = StandIn::start(Kind::Media, &scripts.media, mp3.clone(), AUTH_TOKEN).await;
+        let transcription = StandIn::start(
+            Kind::Transcription,
+            &scripts.transcription,
+            mp3.clone(),
+            AUTH_TOKEN,
+        )
+        .await;
+        let receiver = StandIn::start(Kind::Receiver, &scripts.receiver, mp3, AUTH_TOKEN).await;
+        let settings = {
+            let base = transcription.base_url.clone();
+            WorkerSettings::from_lookup(move |name| match name {
+                "TWILIO_ACCOUNT_SID" => Some(ACCOUNT_SID.into()),
+                "TRANSCRIBE_API_BASE" => Some(format!("{base}/v1")),
+                "TRANSCRIBE_API_KEY" => Some(TRANSCRIBE_KEY.into()),
+                "TRANSCRIBE_TIMEOUT_SECONDS" => Some("1".into()),
+                "FRONTDESK_WEBHOOK_TIMEOUT_SECONDS" => Some("1".into()),
+                _ => None,
+            })
+            .unwrap()
+        };
+        let app = App::new(config(), backends);
+        let mut business = Business::new(
+            BusinessId::parse(&format!("biz-{}", unique())).unwrap(),
+            "Acme Dental",
+        );
+        urls(&mut business, &receiver.base_url);
+        app.store().put_business(&business).await.unwrap();
+        app.store()
+            .put_webhook_secret(&business.id, &Secret::new(WEBHOOK_SECRET).unwrap())
+            .await
+            .unwrap();
+        let worker = Worker::new(app, recordings, settings).unwrap();
+        Self {
+            worker,
+            media,
+            transcription,
+            receiver,
+            business,
+        }
+    }
+
+    pub fn app(&self) -> &App {
+        &self.worker.app
+    }
+
+    /// A call that rang in (or out), was recorded and completed; its transcription job is
+    /// queued the way `handle_recording` queues it.
+    pub async fn recorded_call(&self, direction: Direction) -> TranscriptionJob {
+        let sid = CallSid::parse(&format!("CA{:032x}", unique())).unwrap();
+        let recording_sid = RecordingSid::parse(&format!("RE{:032x}", unique())).unwrap();
+        let store = self.app().store();
+        let t0 = OffsetDateTime::now_utc() - time::Duration::minutes(2);
+        store
+            .record_call_start(&CallStart {
+                sid: sid.clone(),
+                business_id: self.business.id.clone(),
+                from: "+972501234567".into(),
+                to: "+97233334444".into(),
+                direction,
+                caller_name: None,
+                status: CallStatus::InProgress,
+                started_at: t0,
+            })
+            .await
+            .unwrap();
+        let recording = Recording {
+            sid: recording_sid.clone(),
+            url: format!(
+                "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}",
+                self.media.base_url
+            ),
+            duration_seconds: Some(7),
+            digits: Some("hangup".into()),
+        };
+        store
+            .attach_recording(&sid, &recording, self.business.transcription_enabled, t0)
+            .await
+            .unwrap();
+        let job = TranscriptionJob {
+            call_sid: sid.clone(),
+            recording_sid,
+            recording_url: recording.url.clone(),
+            recording_duration_seconds: Some(7),
+            business_id: Some(self.business.id.clone()),
+            from: Some("+972501234567".into()),
+            to: Some("+97233334444".into()),
+            direction,
+            enqueued_at: t0,
+        };
+        if self.business.transcription_enabled {
+            assert!(frontdesk::handlers::recording::send_job(self.app(), &job).await);
+        }
+        store
+            .apply_call_status(&StatusUpdate {
+                sid,
+                status: CallStatus::Completed,
+                sequence: None,
+                business_id: None,
+                from: None,
+                to: None,
+                direction,
+                duration_seconds: Some(40),
+                at: t0 + time::Duration::seconds(40),
+                sip_response_code: None,
+            })
+            .await
+            .unwrap();
+        job
+    }
+
+    /// Runs `consumer` on `body` as the `receive_count`-th receive.
+    pub async fn process(&self, consumer: Consumer, body: &str, receive_count: u32) -> Disposition {
+        consumer
+            .process(
+                &self.worker,
+                &Received {
+                    id: format!("m{}", unique()),
+                    body: body.to_string(),
+                    receive_count,
+                },
+            )
+            .await
+    }
+}
+
+/// Far enough ahead that every backoff has passed.
+pub const LATER: Duration = Duration::from_secs(48 * 3600);
