@@ -63,7 +63,7 @@ fn event(file: &str) -> Vec<u8> {
 /// The bootstrap of every function crate, by bin name (found once per test process): the
 /// workspace's debug builds, or with `FRONTDESK_TEST_SAM_BUILD_DIR` set, the ones `sam build`
 /// put in that folder (`<Logical id>/bootstrap`, the template naming each function
-/// `<CamelCaseBin>Function`).
+/// `<CamelCaseBin>Function`, with `WhatsApp` spelt as the template spells it).
 fn bootstraps() -> &'static HashMap<String, PathBuf> {
     static BOOTSTRAPS: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
     BOOTSTRAPS.get_or_init(|| match std::env::var_os("FRONTDESK_TEST_SAM_BUILD_DIR") {
@@ -78,7 +78,10 @@ fn sam_bootstraps(dir: &std::path::Path) -> HashMap<String, PathBuf> {
         .map(|bin| {
             let logical_id: String = bin
                 .split('-')
-                .map(|word| word[..1].to_uppercase() + &word[1..])
+                .map(|word| match word {
+                    "whatsapp" => "WhatsApp".to_string(),
+                    word => word[..1].to_uppercase() + &word[1..],
+                })
                 .chain(["Function".to_string()])
                 .collect();
             let path = dir.join(logical_id).join("bootstrap");
