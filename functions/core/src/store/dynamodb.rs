@@ -671,6 +671,33 @@ fn fill_calls_index(
 // ---- requests ------------------------------------------------------------------------------
 
 impl DynamoStore {
+    /// Puts `item` unless an item with its key exists. Returns whether it was written: an
+    /// event kept once however often its callback is delivered.
+    async fn put_if_absent(&self, item: Item) -> Result<bool, StoreError> {
+        let mut placeholders = Placeholders::default();
+        let condition = format!("attribute_not_exists({})", placeholders.name(PARTITION_KEY));
+        let (names, _) = placeholders.into_maps();
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("PutItem", e)),
+        }
+    }
+
     async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
@@ -1100,25 +1127,8 @@ impl Store for DynamoStore {
         if let Some(code) = &update.sip_response_code {
             event.insert(SIP_RESPONSE_CODE.into(), s(code.as_str()));
         }
-        let mut placeholders = Placeholders::default();
-        let condition = format!("attribute_not_exists({})", placeholders.name(PARTITION_KEY));
-        let (names, _) = placeholders.into_maps();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(event))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .send()
-            .await;
-        match put {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-            Err(e) => return Err(unavailable("PutItem", e)),
-        }
+        // The same callback again: its event is already kept.
+        self.put_if_absent(event).await?;
 
         for _ in 0..MAX_WRITE_ROUNDS {
             let loaded = self.load_call(&update.sid).await?;

@@ -102,34 +102,6 @@ fn event_from_item(item: &Item) -> Result<MessageEvent, StoreError> {
     })
 }
 
-fn is_condition_failure<E>(
-    error: &aws_sdk_dynamodb::error::SdkError<E, impl std::fmt::Debug>,
-) -> bool
-where
-    E: ConditionFailure,
-{
-    error
-        .as_service_error()
-        .is_some_and(E::is_condition_failure)
-}
-
-/// The service errors that say a condition expression was false.
-trait ConditionFailure {
-    fn is_condition_failure(&self) -> bool;
-}
-
-impl ConditionFailure for aws_sdk_dynamodb::operation::update_item::UpdateItemError {
-    fn is_condition_failure(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
-impl ConditionFailure for aws_sdk_dynamodb::operation::put_item::PutItemError {
-    fn is_condition_failure(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
 impl DynamoStore {
     /// Runs an UpdateItem; `Ok(false)` when its condition was false.
     async fn message_update(
@@ -153,7 +125,12 @@ impl DynamoStore {
             .await;
         match sent {
             Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(unavailable("UpdateItem", e)),
         }
     }
@@ -168,24 +145,9 @@ impl DynamoStore {
         if let Some(code) = &update.error_code {
             event.insert(ERROR_CODE.into(), s(code.as_str()));
         }
-        let mut placeholders = Placeholders::default();
-        let condition = format!("attribute_not_exists({})", placeholders.name(PARTITION_KEY));
-        let (names, _) = placeholders.into_maps();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(event))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            // The same callback again: its event is already kept.
-            Err(e) if is_condition_failure(&e) => Ok(()),
-            Err(e) => Err(unavailable("PutItem", e)),
-        }
+        // The same callback again: its event is already kept.
+        self.put_if_absent(event).await?;
+        Ok(())
     }
 }
 
