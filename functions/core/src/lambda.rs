@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigError};
 use crate::http::lambda::{inbound_request, lambda_response};
 use crate::queue::sqs::{QueueUrls, SqsQueue};
 use crate::queue::{OutboundMessage, Queue, QueueError};
-use crate::routes::{self, Route};
+use crate::routes::{self, RouteHandler};
 use crate::store::dynamodb::DynamoStore;
 use crate::telemetry;
 
@@ -121,8 +121,10 @@ fn not_wired_blobs() -> BlobError {
     BlobError(format!("blob store {NOT_WIRED}"))
 }
 
-/// Serves `route` until the Lambda runtime stops.
-pub async fn run(app: App, route: Route) -> Result<(), Error> {
+/// Serves one route until the Lambda runtime stops. `main` passes it as a constant,
+/// `const { Route::Greeting.with_handler() }`, so the bootstrap links that route's handler and
+/// no other.
+pub async fn run(app: App, route: RouteHandler) -> Result<(), Error> {
     lambda_http::run(lambda_http::service_fn(
         move |event: lambda_http::Request| {
             let app = app.clone();

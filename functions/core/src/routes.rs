@@ -1,6 +1,8 @@
 //! The route table: every path Frontdesk serves, the Lambda function that serves it, and the
 //! handler both front doors call. `frontdesk serve` dispatches on it; each Lambda runs one route.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use http::Method;
@@ -136,6 +138,18 @@ pub const ROUTES: &[RouteSpec] = &[
     },
 ];
 
+/// A route's handler: a plain async function behind a pointer, so the one table of routes can
+/// hand out any of them.
+pub type Handler = for<'a> fn(&'a App, &'a InboundRequest) -> HandlerFuture<'a>;
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Response> + Send + 'a>>;
+
+/// A route and its handler, fixed together.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteHandler {
+    pub route: Route,
+    pub handler: Handler,
+}
+
 impl Route {
     pub fn spec(self) -> &'static RouteSpec {
         ROUTES
@@ -144,24 +158,54 @@ impl Route {
             .expect("every route has a spec")
     }
 
-    async fn handle(self, app: &App, request: &InboundRequest) -> Response {
+    /// The route's handler. A `const` function, so a Lambda can fix its route's handler at
+    /// compile time (`const { Route::Greeting.with_handler() }`) and link that handler alone;
+    /// `frontdesk serve` picks it per request.
+    pub const fn handler(self) -> Handler {
         match self {
-            Route::Health => handlers::health::health(app, request).await,
-            Route::IncomingCall => handlers::incoming_call::incoming_call(app, request).await,
-            Route::HandleRecording => handlers::recording::handle_recording(app, request).await,
-            Route::RecordingStatus => handlers::recording::recording_status(app, request).await,
-            Route::CallStatus => handlers::call_status::call_status(app, request).await,
-            Route::Gather => handlers::gather::gather(app, request).await,
-            Route::Greeting => handlers::greeting::greeting(app, request).await,
-            Route::WhatsAppIncoming => handlers::whatsapp::incoming(app, request).await,
-            Route::WhatsAppStatus => handlers::whatsapp::status(app, request).await,
-            Route::MetaWhatsApp if request.method == Method::GET => {
-                handlers::meta_whatsapp::verify_subscription(app, request).await
+            Route::Health => |app, request| Box::pin(handlers::health::health(app, request)),
+            Route::IncomingCall => {
+                |app, request| Box::pin(handlers::incoming_call::incoming_call(app, request))
             }
-            Route::MetaWhatsApp => handlers::meta_whatsapp::notification(app, request).await,
-            Route::WhatsAppMessages => handlers::whatsapp_api::messages(app, request).await,
-            Route::ApiCalls => handlers::calls_api::list_calls(app, request).await,
-            Route::ApiCall => handlers::calls_api::get_call(app, request).await,
+            Route::HandleRecording => {
+                |app, request| Box::pin(handlers::recording::handle_recording(app, request))
+            }
+            Route::RecordingStatus => {
+                |app, request| Box::pin(handlers::recording::recording_status(app, request))
+            }
+            Route::CallStatus => {
+                |app, request| Box::pin(handlers::call_status::call_status(app, request))
+            }
+            Route::Gather => |app, request| Box::pin(handlers::gather::gather(app, request)),
+            Route::Greeting => |app, request| Box::pin(handlers::greeting::greeting(app, request)),
+            Route::WhatsAppIncoming => {
+                |app, request| Box::pin(handlers::whatsapp::incoming(app, request))
+            }
+            Route::WhatsAppStatus => {
+                |app, request| Box::pin(handlers::whatsapp::status(app, request))
+            }
+            Route::MetaWhatsApp => |app, request| {
+                if request.method == Method::GET {
+                    Box::pin(handlers::meta_whatsapp::verify_subscription(app, request))
+                } else {
+                    Box::pin(handlers::meta_whatsapp::notification(app, request))
+                }
+            },
+            Route::WhatsAppMessages => {
+                |app, request| Box::pin(handlers::whatsapp_api::messages(app, request))
+            }
+            Route::ApiCalls => {
+                |app, request| Box::pin(handlers::calls_api::list_calls(app, request))
+            }
+            Route::ApiCall => |app, request| Box::pin(handlers::calls_api::get_call(app, request)),
+        }
+    }
+
+    /// The route with its handler, for one Lambda function's `main`.
+    pub const fn with_handler(self) -> RouteHandler {
+        RouteHandler {
+            route: self,
+            handler: self.handler(),
         }
     }
 
@@ -254,7 +298,7 @@ pub fn resolve(method: &Method, path: &str) -> Result<Route, NoRoute> {
 /// Routes and serves a request (the local server's entry point).
 pub async fn dispatch(app: &App, request: InboundRequest) -> Response {
     match resolve(&request.method, &request.route_path) {
-        Ok(route) => serve(app, route, request).await,
+        Ok(route) => serve(app, route.with_handler(), request).await,
         Err(no_route) => {
             let response = no_route.into_response();
             info!(
@@ -271,7 +315,8 @@ pub async fn dispatch(app: &App, request: InboundRequest) -> Response {
 
 /// Serves one request on a known route inside its request span. A panicking handler is
 /// caught and answered with the route's safe response.
-pub async fn serve(app: &App, route: Route, request: InboundRequest) -> Response {
+pub async fn serve(app: &App, route: RouteHandler, request: InboundRequest) -> Response {
+    let RouteHandler { route, handler } = route;
     let span = tracing::info_span!(
         "request",
         request_id = %request.request_id,
@@ -283,9 +328,8 @@ pub async fn serve(app: &App, route: Route, request: InboundRequest) -> Response
         let started = Instant::now();
         let task_app = app.clone();
         let task_request = request.clone();
-        let task = tokio::spawn(
-            async move { route.handle(&task_app, &task_request).await }.in_current_span(),
-        );
+        let task =
+            tokio::spawn(async move { handler(&task_app, &task_request).await }.in_current_span());
         let response = match task.await {
             Ok(response) => response,
             Err(failure) => {

@@ -3,5 +3,9 @@
 #[tokio::main]
 async fn main() -> Result<(), frontdesk::lambda::Error> {
     let app = frontdesk::lambda::app_from_env(|aws| aws.queue()).await?;
-    frontdesk::lambda::run(app, frontdesk::Route::HandleRecording).await
+    frontdesk::lambda::run(
+        app,
+        const { frontdesk::Route::HandleRecording.with_handler() },
+    )
+    .await
 }

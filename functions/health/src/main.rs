@@ -3,5 +3,5 @@
 #[tokio::main]
 async fn main() -> Result<(), frontdesk::lambda::Error> {
     let app = frontdesk::lambda::app_from_env(|aws| aws).await?;
-    frontdesk::lambda::run(app, frontdesk::Route::Health).await
+    frontdesk::lambda::run(app, const { frontdesk::Route::Health.with_handler() }).await
 }

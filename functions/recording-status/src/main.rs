@@ -3,5 +3,9 @@
 #[tokio::main]
 async fn main() -> Result<(), frontdesk::lambda::Error> {
     let app = frontdesk::lambda::app_from_env(|aws| aws.queue()).await?;
-    frontdesk::lambda::run(app, frontdesk::Route::RecordingStatus).await
+    frontdesk::lambda::run(
+        app,
+        const { frontdesk::Route::RecordingStatus.with_handler() },
+    )
+    .await
 }
