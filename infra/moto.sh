@@ -53,6 +53,7 @@ installed() {
         "$venv/bin/python" - "$moto_version" <<'PY' 2>/dev/null
 import sys
 import flask, flask_cors, moto  # noqa: F401  (all three must import)
+import moto.cloudformation.parsing  # noqa: F401  (the CLI's --stack tests create stacks)
 sys.exit(0 if moto.__version__ == sys.argv[1] else 1)
 PY
 }
@@ -64,7 +65,7 @@ install() {
     say "installing moto $moto_version into $venv"
     [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv" >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "moto[dynamodb,s3,sqs]==$moto_version" "flask==$flask_version" "flask-cors==$flask_cors_version" >&2 ||
+        "moto[dynamodb,s3,sqs,cloudformation]==$moto_version" "flask==$flask_version" "flask-cors==$flask_cors_version" >&2 ||
         die "pip install failed"
     installed || die "moto $moto_version is not importable from $venv after install"
     say "installed in $((SECONDS - started)) s"

@@ -3,9 +3,40 @@
 
 use std::io::Write;
 
-use frontdesk::domain::Business;
+use frontdesk::domain::{Business, BusinessId};
 
 use crate::twilio_rest::{NumberUrls, TwilioRest, TwilioRestError};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum TwilioCommand {
+    /// Point the business's Twilio numbers at this deployment: voice URL, status callback and
+    /// messaging webhook. Prints the change; applies it only with --yes.
+    Configure {
+        business: String,
+        /// Apply the change (without it, nothing is written to Twilio).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Runs `frontdesk twilio …`; `Ok(false)` when a number is not on the Twilio account.
+pub async fn run(
+    deployment: &crate::deployment::Deployment,
+    command: TwilioCommand,
+    out: &mut dyn Write,
+) -> Result<bool, crate::CliError> {
+    let TwilioCommand::Configure { business, yes } = command;
+    let business = crate::business::load(deployment, &BusinessId::parse(&business)?).await?;
+    let twilio = deployment.settings.twilio.as_ref().ok_or_else(|| {
+        format!(
+            "no Twilio credentials in {}: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+            deployment.settings.source
+        )
+    })?;
+    let urls = NumberUrls::for_stack(&deployment.base_url);
+    let report = configure(twilio, &business, &urls, yes, out).await?;
+    Ok(report.is_success())
+}
 
 /// What a run found, number by number (E.164).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

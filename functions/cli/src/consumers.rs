@@ -18,7 +18,7 @@ const VISIBILITY: Duration = Duration::from_secs(360);
 const BATCH: usize = 10;
 
 /// A worker on `app` whose recording copies go to `data_dir/blobs/recordings/…`.
-pub fn worker(app: &App) -> Result<Worker, Box<dyn std::error::Error>> {
+pub fn worker(app: &App) -> Result<Worker, crate::CliError> {
     let recordings = Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs")));
     Ok(Worker::new(
         app.clone(),

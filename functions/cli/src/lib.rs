@@ -1,7 +1,15 @@
 //! The `frontdesk` command's library: the local server and operator tools.
 
+pub mod business;
 pub mod configure;
 pub mod consumers;
+pub mod deployment;
+pub mod doctor;
+pub mod greeting;
+pub mod mp3;
 pub mod seed;
 pub mod serve;
 pub mod twilio_rest;
+
+/// A command's failure, printed as one line.
+pub type CliError = Box<dyn std::error::Error + Send + Sync>;

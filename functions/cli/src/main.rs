@@ -8,16 +8,27 @@ use clap::{Parser, Subcommand};
 use frontdesk::app::Backends;
 use frontdesk::config::{PublicBaseUrl, SignaturePolicy};
 use frontdesk::{telemetry, App, Config};
+use frontdesk_cli::business::{self, BusinessCommand};
+use frontdesk_cli::configure::{self, TwilioCommand};
+use frontdesk_cli::deployment::TargetArgs;
+use frontdesk_cli::doctor::{self, DoctorArgs};
+use frontdesk_cli::greeting::{self, GreetingCommand};
+use frontdesk_cli::CliError;
 
 #[derive(Parser)]
 #[command(
     name = "frontdesk",
     version,
-    about = "Answer a business's phone and WhatsApp lines"
+    about = "Answer a business's phone and WhatsApp lines",
+    long_about = "Answer a business's phone and WhatsApp lines.\n\nOperator commands work on the \
+local store of `frontdesk serve` (FRONTDESK_DATA_DIR, default .frontdesk) unless given a deployed \
+stack (--stack NAME) or its table and bucket (--table, --bucket)."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 #[derive(Subcommand)]
@@ -39,20 +50,18 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         workers: usize,
     },
-    /// Create an API key for a business (embedded store under FRONTDESK_DATA_DIR). The key is
-    /// printed once; only its SHA-256 is kept.
-    ApiKey {
-        /// The business id.
-        #[arg(long)]
-        business: String,
-    },
-    /// Create (or replace) the secret that signs a business's webhooks (embedded store). The
-    /// `whsec_…` secret is printed for the business to verify signatures with.
-    WebhookSecret {
-        /// The business id.
-        #[arg(long)]
-        business: String,
-    },
+    /// Create, change, show, list and delete businesses; issue their API keys and webhook
+    /// secrets.
+    #[command(subcommand)]
+    Business(Box<BusinessCommand>),
+    /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
+    #[command(subcommand)]
+    Greeting(GreetingCommand),
+    /// Check every business (or one) and say what to fix: exits 1 on any FAIL.
+    Doctor(DoctorArgs),
+    /// Point a business's Twilio numbers at this deployment.
+    #[command(subcommand)]
+    Twilio(TwilioCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,16 +73,13 @@ fn main() -> ExitCode {
             public_url,
             seed,
             workers,
-        } => runtime(workers).and_then(|rt| rt.block_on(serve(addr, public_url, seed))),
-        Command::ApiKey { business } => {
-            runtime(1).and_then(|rt| rt.block_on(credential(&business, Credential::ApiKey)))
-        }
-        Command::WebhookSecret { business } => {
-            runtime(1).and_then(|rt| rt.block_on(credential(&business, Credential::WebhookSecret)))
-        }
+        } => runtime(workers)
+            .and_then(|rt| rt.block_on(serve(addr, public_url, seed)))
+            .map(|()| ExitCode::SUCCESS),
+        command => runtime(1).and_then(|rt| rt.block_on(operate(&cli.target, command))),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("frontdesk: {err}");
             ExitCode::FAILURE
@@ -81,7 +87,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
+/// The operator commands, on the deployment the global flags name.
+async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliError> {
+    let deployment = target.open().await?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Serve { .. } => unreachable!("serve runs on its own runtime"),
+        Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
+        Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
+        Command::Doctor(args) => {
+            if !doctor::run(&deployment, args, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Twilio(command) => {
+            if !configure::run(&deployment, command, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, CliError> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         .enable_all()
@@ -92,7 +120,7 @@ async fn serve(
     addr: SocketAddr,
     public_url: Option<String>,
     seed: PathBuf,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), CliError> {
     let mut config = Config::from_env("local")?;
     if let Some(url) = public_url {
         config.public_base_url = Some(PublicBaseUrl::parse(&url)?);
@@ -131,41 +159,5 @@ async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     };
     frontdesk_cli::serve::run(app, listener, shutdown).await?;
-    Ok(())
-}
-
-enum Credential {
-    ApiKey,
-    WebhookSecret,
-}
-
-/// Creates a credential for a business in the embedded store and prints it once.
-async fn credential(business: &str, kind: Credential) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env("local")?;
-    let backends = Backends::embedded(&config.data_dir)?;
-    let business = frontdesk::domain::BusinessId::parse(business)?;
-    if backends.store.business(&business).await?.is_none() {
-        return Err(format!("no business `{business}` in {}", config.data_dir.display()).into());
-    }
-    match kind {
-        Credential::ApiKey => {
-            let key = frontdesk::api::ApiKey::generate()?;
-            backends
-                .store
-                .put_api_key(&business, &key.hash(), time::OffsetDateTime::now_utc())
-                .await?;
-            println!("{}", key.reveal());
-            eprintln!("API key for {business}: shown once, only its hash is kept.");
-        }
-        Credential::WebhookSecret => {
-            let secret = frontdesk::worker::signing::generate_secret()?;
-            backends
-                .store
-                .put_webhook_secret(&business, &secret)
-                .await?;
-            println!("{}", secret.expose());
-            eprintln!("Webhook signing secret for {business} (Standard Webhooks).");
-        }
-    }
     Ok(())
 }

@@ -17,6 +17,9 @@ pub struct BlobMeta {
     pub etag: String,
 }
 
+/// Told the number of bytes sent so far.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blob {
     pub meta: BlobMeta,
@@ -32,6 +35,21 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError>;
     async fn get(&self, key: &str) -> Result<Option<Blob>, BlobError>;
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<BlobMeta, BlobError>;
+
+    /// [`BlobStore::put`], calling `progress` with the bytes sent so far as the upload goes
+    /// (the CLI's progress bar). Stores that write at once report the whole length when done.
+    async fn put_with_progress(
+        &self,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        progress: Progress,
+    ) -> Result<BlobMeta, BlobError> {
+        let length = body.len() as u64;
+        let stored = self.put(key, body, content_type).await?;
+        progress(length);
+        Ok(stored)
+    }
 
     /// A link that lets its holder read `key` for `expires_in` without credentials (an S3
     /// presigned GET), or `None` where the store has no such thing.

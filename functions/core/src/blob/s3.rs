@@ -4,9 +4,10 @@ use async_trait::async_trait;
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
+use aws_smithy_types::body::SdkBody;
 use bytes::Bytes;
 
-use super::{Blob, BlobError, BlobMeta, BlobStore};
+use super::{Blob, BlobError, BlobMeta, BlobStore, Progress};
 
 pub struct S3Blobs {
     client: aws_sdk_s3::Client,
@@ -43,6 +44,71 @@ fn length(content_length: Option<i64>) -> u64 {
     content_length
         .and_then(|n| u64::try_from(n).ok())
         .unwrap_or(0)
+}
+
+impl S3Blobs {
+    async fn put_object(
+        &self,
+        key: &str,
+        body: ByteStream,
+        content_length: u64,
+        content_type: &str,
+    ) -> Result<BlobMeta, BlobError> {
+        let out = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .content_length(i64::try_from(content_length).unwrap_or(i64::MAX))
+            .server_side_encryption(ServerSideEncryption::Aes256)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.error("PutObject", key, e))?;
+        Ok(BlobMeta {
+            content_length,
+            content_type: content_type.to_string(),
+            etag: quoted(out.e_tag),
+        })
+    }
+}
+
+/// Upload chunk size: small enough that a progress bar moves on a slow link.
+const CHUNK: usize = 64 * 1024;
+
+/// A body handed out in [`CHUNK`]s, reporting the running total.
+struct Counted {
+    body: Bytes,
+    sent: usize,
+    progress: Progress,
+}
+
+impl http_body::Body for Counted {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        if self.sent >= self.body.len() {
+            return std::task::Poll::Ready(None);
+        }
+        let end = (self.sent + CHUNK).min(self.body.len());
+        let chunk = self.body.slice(self.sent..end);
+        self.sent = end;
+        (self.progress)(end as u64);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.body.len()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact((self.body.len() - self.sent) as u64)
+    }
 }
 
 #[async_trait]
@@ -95,22 +161,29 @@ impl BlobStore for S3Blobs {
 
     async fn put(&self, key: &str, body: Bytes, content_type: &str) -> Result<BlobMeta, BlobError> {
         let content_length = body.len() as u64;
-        let out = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .server_side_encryption(ServerSideEncryption::Aes256)
-            .body(ByteStream::from(body))
-            .send()
+        self.put_object(key, ByteStream::from(body), content_length, content_type)
             .await
-            .map_err(|e| self.error("PutObject", key, e))?;
-        Ok(BlobMeta {
-            content_length,
-            content_type: content_type.to_string(),
-            etag: quoted(out.e_tag),
-        })
+    }
+
+    /// Streams the body in chunks, counting each one as the SDK takes it; the body is rebuilt
+    /// from the start if the SDK retries.
+    async fn put_with_progress(
+        &self,
+        key: &str,
+        body: Bytes,
+        content_type: &str,
+        progress: Progress,
+    ) -> Result<BlobMeta, BlobError> {
+        let content_length = body.len() as u64;
+        let stream = ByteStream::new(SdkBody::retryable(move || {
+            SdkBody::from_body_1_x(Counted {
+                body: body.clone(),
+                sent: 0,
+                progress: progress.clone(),
+            })
+        }));
+        self.put_object(key, stream, content_length, content_type)
+            .await
     }
 
     /// A presigned GetObject URL (SigV4 query parameters), valid for at most 7 days.

@@ -66,6 +66,9 @@ pub struct Business {
     /// Key of the greeting MP3 in the greetings bucket; `None` means speak the fallback text.
     #[serde(default)]
     pub greeting_key: Option<String>,
+    /// The ETag the greeting had when it was uploaded, so a changed object can be noticed.
+    #[serde(default)]
+    pub greeting_etag: Option<String>,
     #[serde(default = "default_fallback_text")]
     pub fallback_text: String,
     #[serde(default = "default_thanks_text")]
@@ -141,6 +144,7 @@ impl Business {
             phone_numbers: Vec::new(),
             voice_mode: VoiceMode::default(),
             greeting_key: None,
+            greeting_etag: None,
             fallback_text: default_fallback_text(),
             thanks_text: default_thanks_text(),
             language: default_language(),

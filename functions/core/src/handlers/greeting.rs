@@ -11,6 +11,11 @@ use crate::http::{response, InboundRequest, Response};
 /// makes a changed one cheap to notice.
 const CACHE_CONTROL: &str = "public, max-age=300";
 
+/// The path a business's greeting is served at (`<Play>`'s URL is the public base plus this).
+pub fn path(business: &BusinessId) -> String {
+    format!("/greetings/{business}.mp3")
+}
+
 pub async fn greeting(app: &App, request: &InboundRequest) -> Response {
     let id = request
         .route_path

@@ -50,7 +50,7 @@ pub async fn greeting_url(
     Some(callback_url(
         app,
         request,
-        &format!("/greetings/{}.mp3", business.id),
+        &super::greeting::path(&business.id),
     ))
 }
 

@@ -815,6 +815,23 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    fn transaction_delete(
+        &self,
+        key: Item,
+        (condition, placeholders): (String, Placeholders),
+    ) -> Result<TransactWriteItem, StoreError> {
+        let (names, values) = placeholders.into_maps();
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .build()
+            .map_err(request_error)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<Transaction, StoreError> {
         let sent = self
             .client
@@ -995,16 +1012,7 @@ impl Store for DynamoStore {
                     owner = placeholders.name(BUSINESS_ID),
                     id = placeholders.value(s(business.id.as_str())),
                 );
-                let (names, values) = placeholders.into_maps();
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(phone_key(number)))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .build()
-                    .map_err(request_error)?;
-                items.push(TransactWriteItem::builder().delete(delete).build());
+                items.push(self.transaction_delete(phone_key(number), (condition, placeholders))?);
             }
 
             let reasons = match self.transact(items).await? {
@@ -1037,6 +1045,37 @@ impl Store for DynamoStore {
             }
         }
         Err(contended(&format!("business {}", business.id)))
+    }
+
+    async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
+        for _ in 0..MAX_WRITE_ROUNDS {
+            let Some(item) = self.get(business_key(id)).await? else {
+                return Ok(false);
+            };
+            let numbers = business_from_item(&item)?.phone_numbers;
+            // The profile goes only as it was read, so its numbers are the ones to free.
+            let mut placeholders = Placeholders::default();
+            let condition = format!(
+                "{} = {}",
+                placeholders.name(DATA),
+                placeholders.value(s(required(&item, DATA)?))
+            );
+            let mut items =
+                vec![self.transaction_delete(business_key(id), (condition, placeholders))?];
+            for number in numbers.iter().collect::<BTreeSet<_>>() {
+                let mut placeholders = Placeholders::default();
+                let condition = format!(
+                    "{} = {}",
+                    placeholders.name(BUSINESS_ID),
+                    placeholders.value(s(id.as_str()))
+                );
+                items.push(self.transaction_delete(phone_key(number), (condition, placeholders))?);
+            }
+            if let Transaction::Committed = self.transact(items).await? {
+                return Ok(true);
+            }
+        }
+        Err(contended(&format!("business {id}")))
     }
 
     async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {

@@ -679,6 +679,18 @@ impl Store for SqliteStore {
         self.write(|tx| put_business(tx, business))
     }
 
+    async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM business_numbers WHERE business_id = ?1")
+                .and_then(|mut statement| statement.execute([id.as_str()]))
+                .map_err(db)?;
+            tx.prepare_cached("DELETE FROM businesses WHERE id = ?1")
+                .and_then(|mut statement| statement.execute([id.as_str()]))
+                .map(|deleted| deleted > 0)
+                .map_err(db)
+        })
+    }
+
     async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {
         let document: Option<String> = self
             .conn()

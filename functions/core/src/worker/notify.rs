@@ -161,6 +161,27 @@ pub fn route(business: &Business, direction: Direction) -> Result<Destination, S
     Err(format!("no {name}/generic webhook URL set"))
 }
 
+/// A Standard Webhooks POST of `body` (JSON) to `url`, signed with the business's secret:
+/// `webhook-id`, `webhook-timestamp` and `webhook-signature`.
+pub fn signed_event(
+    client: &reqwest::Client,
+    url: &str,
+    secret: &crate::config::Secret,
+    event_id: &str,
+    at: OffsetDateTime,
+    body: Vec<u8>,
+) -> Result<reqwest::RequestBuilder, signing::BadSecret> {
+    let timestamp = at.unix_timestamp();
+    let signature = signing::sign(secret, event_id, timestamp, &body)?;
+    Ok(client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", event_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body))
+}
+
 pub async fn process(worker: &Worker, message: &Received) -> Disposition {
     let job: NotifyJob = match serde_json::from_str(&message.body) {
         Ok(job) => job,
@@ -291,22 +312,21 @@ async fn deliver(
         "data": data,
     }))
     .map_err(|e| e.to_string())?;
-    let timestamp = now.unix_timestamp();
-    let signature = match signing::sign(&secret, &event_id, timestamp, &body) {
-        Ok(signature) => signature,
+    let request = match signed_event(
+        &worker.webhooks,
+        &destination.url,
+        &secret,
+        &event_id,
+        now,
+        body,
+    ) {
+        Ok(request) => request,
         Err(err) => return skip(worker, log, err.to_string()).await,
     };
 
     let started = Instant::now();
-    let sent = worker
-        .webhooks
-        .post(&destination.url)
+    let sent = request
         .timeout(worker.settings.webhook_timeout)
-        .header("content-type", "application/json")
-        .header("webhook-id", &event_id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(body)
         .send()
         .await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -156,6 +156,27 @@ pub async fn a_number_held_by_another_business_is_refused(b: &Backends) {
     );
 }
 
+pub async fn deleting_a_business_frees_its_numbers(b: &Backends) {
+    let (first, second) = (number(), number());
+    let biz = business(vec![first.clone(), second.clone()]);
+    b.store.put_business(&biz).await.unwrap();
+    assert!(b.store.delete_business(&biz.id).await.unwrap());
+    assert_eq!(b.store.business(&biz.id).await.unwrap(), None);
+    assert_eq!(b.store.business_by_number(&first).await.unwrap(), None);
+    assert!(!b.store.delete_business(&biz.id).await.unwrap());
+    let successor = business(vec![first.clone(), second.clone()]);
+    b.store.put_business(&successor).await.unwrap();
+    assert_eq!(
+        b.store
+            .business_by_number(&second)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        successor.id
+    );
+}
+
 pub async fn updating_a_business_frees_the_numbers_it_dropped(b: &Backends) {
     let (kept, dropped) = (number(), number());
     let mut biz = business(vec![kept.clone(), dropped.clone()]);
@@ -845,6 +866,7 @@ macro_rules! contract_tests {
             business_is_found_by_id_and_by_each_number,
             a_number_held_by_another_business_is_refused,
             updating_a_business_frees_the_numbers_it_dropped,
+            deleting_a_business_frees_its_numbers,
             businesses_are_listed_by_id,
             a_repeated_call_start_changes_nothing,
             a_status_callback_before_the_start_creates_the_call,

@@ -1,0 +1,417 @@
+//! Which Frontdesk the operator commands work on: the local embedded store by default, or a
+//! deployed stack (`--stack NAME`, read from its CloudFormation outputs and parameters) or its
+//! parts named outright (`--table`, `--bucket`, `--region`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk::app::Backends;
+use frontdesk::aws::AwsClients;
+use frontdesk::blob::s3::S3Blobs;
+use frontdesk::blob::BlobStore;
+use frontdesk::config::PublicBaseUrl;
+use frontdesk::queue::embedded::EmbeddedQueue;
+use frontdesk::queue::QueueName;
+use frontdesk::store::dynamodb::DynamoStore;
+use frontdesk::store::Store;
+
+use crate::twilio_rest::TwilioRest;
+use crate::CliError;
+
+/// Where the CLI's state lives. Every flag is global, so it may follow any subcommand.
+#[derive(clap::Args, Clone, Debug)]
+pub struct TargetArgs {
+    /// A deployed stack: its table, buckets, queues, URL and secret come from its
+    /// CloudFormation outputs and parameters.
+    #[arg(long, global = true, env = "FRONTDESK_STACK", conflicts_with = "table")]
+    pub stack: Option<String>,
+    /// A DynamoDB table to work on directly (instead of --stack).
+    #[arg(long, global = true)]
+    pub table: Option<String>,
+    /// The greetings bucket, with --table.
+    #[arg(long, global = true, requires = "table")]
+    pub bucket: Option<String>,
+    /// The AWS region (default: AWS_REGION or the profile's).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// An AWS-compatible endpoint instead of AWS (LocalStack, moto).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// The public base URL Twilio calls: a stack's comes from its ApiBaseUrl output; locally it
+    /// is the tunnel in front of `frontdesk serve` (default http://127.0.0.1:3000).
+    #[arg(long, global = true, env = "PUBLIC_BASE_URL")]
+    pub base_url: Option<String>,
+    /// The local state folder of `frontdesk serve`.
+    #[arg(
+        long,
+        global = true,
+        env = "FRONTDESK_DATA_DIR",
+        default_value = ".frontdesk"
+    )]
+    pub data_dir: PathBuf,
+}
+
+/// The local server's address when nothing else is said.
+pub const LOCAL_BASE_URL: &str = "http://127.0.0.1:3000";
+
+/// An opened deployment: its store and greetings, and what the doctor needs to know of it.
+pub struct Deployment {
+    pub store: Arc<dyn Store>,
+    pub greetings: Arc<dyn BlobStore>,
+    pub base_url: PublicBaseUrl,
+    /// Human words for where this is (`local store .frontdesk`, `stack frontdesk-prod`).
+    pub name: String,
+    pub queues: DeadLetters,
+    pub settings: Settings,
+}
+
+/// Where the dead-letter queues can be read.
+pub enum DeadLetters {
+    Embedded(EmbeddedQueue),
+    Sqs {
+        client: aws_sdk_sqs::Client,
+        queues: Vec<(QueueName, String)>,
+    },
+    /// A table named without its stack: the queues are not known.
+    Unknown,
+}
+
+/// The deployment's credentials and switches, by presence only (values never leave here,
+/// except inside the Twilio client the doctor and `twilio configure` read and write with).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where they were read (`the environment`, `secret frontdesk/secrets`).
+    pub source: String,
+    pub twilio_auth_token: bool,
+    pub meta_app_secret: bool,
+    pub meta_verify_token: bool,
+    /// The transcription server (`TRANSCRIBE_API_BASE`), when one is set.
+    pub transcribe_api_base: Option<String>,
+    pub transcribe_api_key: bool,
+    /// Twilio's REST API with this deployment's account, when both credentials are known.
+    pub twilio: Option<TwilioRest>,
+}
+
+impl Settings {
+    /// Settings read through `lookup`, which answers environment variable names.
+    pub fn from_lookup(source: &str, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        Self {
+            source: source.to_string(),
+            twilio_auth_token: value("TWILIO_AUTH_TOKEN").is_some(),
+            meta_app_secret: value("META_APP_SECRET").is_some(),
+            meta_verify_token: value("META_VERIFY_TOKEN").is_some(),
+            transcribe_api_base: value("TRANSCRIBE_API_BASE"),
+            transcribe_api_key: value("TRANSCRIBE_API_KEY").is_some(),
+            twilio: TwilioRest::from_lookup(&lookup),
+        }
+    }
+
+    /// The environment's settings, as `frontdesk serve` reads them.
+    pub fn from_env() -> Self {
+        Self::from_lookup("the environment", |name| std::env::var(name).ok())
+    }
+}
+
+/// The operator's AWS calls may take longer than a webhook's budget (uploads, scans).
+fn cli_timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_timeout(Duration::from_secs(120))
+        .build()
+}
+
+impl TargetArgs {
+    fn is_aws(&self) -> bool {
+        self.stack.is_some() || self.table.is_some()
+    }
+
+    /// Opens the deployment these flags name.
+    pub async fn open(&self) -> Result<Deployment, CliError> {
+        if !self.is_aws() {
+            return self.open_local();
+        }
+        let mut loader = frontdesk::aws::config_loader(self.endpoint_url.as_deref())
+            .timeout_config(cli_timeouts());
+        if let Some(region) = &self.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        let sdk = loader.load().await;
+        let clients = AwsClients::from_config(&sdk);
+        match &self.stack {
+            Some(stack) => self.open_stack(stack, &sdk, &clients).await,
+            None => {
+                let table = self.table.clone().unwrap_or_default();
+                let greetings: Arc<dyn BlobStore> = match &self.bucket {
+                    Some(bucket) => Arc::new(S3Blobs::new(clients.s3.clone(), bucket.clone())),
+                    None => Arc::new(NoBucket),
+                };
+                Ok(Deployment {
+                    store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), table.clone())),
+                    greetings,
+                    base_url: self.base_url_or(None)?,
+                    name: format!("table {table}"),
+                    queues: DeadLetters::Unknown,
+                    settings: Settings::from_env(),
+                })
+            }
+        }
+    }
+
+    fn base_url_or(&self, stack_url: Option<&str>) -> Result<PublicBaseUrl, CliError> {
+        let url = self
+            .base_url
+            .as_deref()
+            .or(stack_url)
+            .unwrap_or(LOCAL_BASE_URL);
+        Ok(PublicBaseUrl::parse(url)?)
+    }
+
+    fn open_local(&self) -> Result<Deployment, CliError> {
+        let backends = Backends::embedded(&self.data_dir)?;
+        let queue = EmbeddedQueue::open(&self.data_dir.join("frontdesk.sqlite3"))?;
+        Ok(Deployment {
+            store: backends.store,
+            greetings: backends.greetings,
+            base_url: self.base_url_or(None)?,
+            name: format!("local store {}", self.data_dir.display()),
+            queues: DeadLetters::Embedded(queue),
+            settings: Settings::from_env(),
+        })
+    }
+
+    async fn open_stack(
+        &self,
+        stack: &str,
+        sdk: &aws_config::SdkConfig,
+        clients: &AwsClients,
+    ) -> Result<Deployment, CliError> {
+        let description =
+            StackDescription::read(&aws_sdk_cloudformation::Client::new(sdk), stack).await?;
+        let table = description.output("TableName")?;
+        let bucket = description.output("GreetingsBucketName")?;
+        let queues = [
+            (QueueName::Recordings, "RecordingsQueueUrl"),
+            (QueueName::Notify, "NotifyQueueUrl"),
+        ]
+        .into_iter()
+        .filter_map(|(queue, output)| Some((queue, description.outputs.get(output)?.clone())))
+        .collect();
+        let settings = match description.parameters.get("SecretsName") {
+            Some(secret) => {
+                let mut settings =
+                    read_secret(&aws_sdk_secretsmanager::Client::new(sdk), secret).await?;
+                settings.transcribe_api_base = description
+                    .parameters
+                    .get("TranscribeApiBase")
+                    .filter(|v| !v.trim().is_empty())
+                    .cloned();
+                settings
+            }
+            None => Settings::from_env(),
+        };
+        Ok(Deployment {
+            store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), table)),
+            greetings: Arc::new(S3Blobs::new(clients.s3.clone(), bucket)),
+            base_url: self
+                .base_url_or(description.outputs.get("ApiBaseUrl").map(String::as_str))?,
+            name: format!("stack {stack}"),
+            queues: DeadLetters::Sqs {
+                client: clients.sqs.clone(),
+                queues,
+            },
+            settings,
+        })
+    }
+}
+
+struct StackDescription {
+    name: String,
+    outputs: HashMap<String, String>,
+    parameters: HashMap<String, String>,
+}
+
+impl StackDescription {
+    async fn read(client: &aws_sdk_cloudformation::Client, stack: &str) -> Result<Self, CliError> {
+        let described = client
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "stack {stack}: {}",
+                    aws_sdk_cloudformation::error::DisplayErrorContext(e)
+                )
+            })?;
+        let found = described
+            .stacks()
+            .first()
+            .ok_or_else(|| format!("stack {stack} does not exist"))?;
+        Ok(Self {
+            name: stack.to_string(),
+            outputs: found
+                .outputs()
+                .iter()
+                .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+                .collect(),
+            parameters: found
+                .parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_string(),
+                        p.parameter_value()?.to_string(),
+                    ))
+                })
+                .collect(),
+        })
+    }
+
+    fn output(&self, key: &str) -> Result<String, CliError> {
+        self.outputs.get(key).cloned().ok_or_else(|| {
+            format!(
+                "stack {} has no {key} output: is it a Frontdesk stack?",
+                self.name
+            )
+            .into()
+        })
+    }
+}
+
+/// The stack's secret (one JSON object, see template.yaml), read for which keys hold a value.
+async fn read_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    name: &str,
+) -> Result<Settings, CliError> {
+    let value = client
+        .get_secret_value()
+        .secret_id(name)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "secret {name}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+            )
+        })?;
+    let json: HashMap<String, serde_json::Value> =
+        serde_json::from_str(value.secret_string().unwrap_or("{}"))
+            .map_err(|e| format!("secret {name} is not a JSON object: {e}"))?;
+    // The secret's keys name the environment variables the template resolves them into.
+    // Anything else (TWILIO_API_BASE_URL: a stand-in or proxy) is the operator's environment.
+    let key_for = |env: &str| match env {
+        "TWILIO_AUTH_TOKEN" => Some("twilio_auth_token"),
+        "TWILIO_ACCOUNT_SID" => Some("twilio_account_sid"),
+        "META_APP_SECRET" => Some("meta_app_secret"),
+        "META_VERIFY_TOKEN" => Some("meta_verify_token"),
+        "TRANSCRIBE_API_KEY" => Some("transcription_api_key"),
+        _ => None,
+    };
+    Ok(Settings::from_lookup(
+        &format!("secret {name}"),
+        |env| match key_for(env) {
+            Some(key) => json.get(key).and_then(|v| v.as_str()).map(str::to_string),
+            None => std::env::var(env).ok(),
+        },
+    ))
+}
+
+/// The greetings store of a table named without `--bucket`.
+struct NoBucket;
+
+#[async_trait::async_trait]
+impl BlobStore for NoBucket {
+    async fn head(
+        &self,
+        _key: &str,
+    ) -> Result<Option<frontdesk::blob::BlobMeta>, frontdesk::blob::BlobError> {
+        Err(no_bucket())
+    }
+    async fn get(
+        &self,
+        _key: &str,
+    ) -> Result<Option<frontdesk::blob::Blob>, frontdesk::blob::BlobError> {
+        Err(no_bucket())
+    }
+    async fn put(
+        &self,
+        _key: &str,
+        _body: bytes::Bytes,
+        _content_type: &str,
+    ) -> Result<frontdesk::blob::BlobMeta, frontdesk::blob::BlobError> {
+        Err(no_bucket())
+    }
+}
+
+fn no_bucket() -> frontdesk::blob::BlobError {
+    frontdesk::blob::BlobError("no greetings bucket: pass --bucket with --table, or --stack".into())
+}
+
+impl DeadLetters {
+    /// How many messages wait in each dead-letter queue; `None` when the queues are unknown.
+    pub async fn counts(&self) -> Result<Option<Vec<(QueueName, u64)>>, CliError> {
+        match self {
+            Self::Unknown => Ok(None),
+            Self::Embedded(queue) => {
+                let mut counts = Vec::new();
+                for name in [QueueName::Recordings, QueueName::Notify] {
+                    counts.push((name, queue.dead_letters(name)?.len() as u64));
+                }
+                Ok(Some(counts))
+            }
+            Self::Sqs { client, queues } => {
+                let mut counts = Vec::new();
+                for (name, url) in queues {
+                    counts.push((*name, sqs_dead_letter_count(client, url).await?));
+                }
+                Ok(Some(counts))
+            }
+        }
+    }
+}
+
+/// The dead-letter queue is the one the queue's redrive policy names.
+async fn sqs_dead_letter_count(client: &aws_sdk_sqs::Client, url: &str) -> Result<u64, CliError> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let sqs_error = |e| format!("{url}: {}", aws_sdk_sqs::error::DisplayErrorContext(e));
+    let attributes = client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::RedrivePolicy)
+        .send()
+        .await
+        .map_err(sqs_error)?;
+    let Some(policy) = attributes
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::RedrivePolicy))
+    else {
+        return Err(format!("{url} has no dead-letter queue (no redrive policy)").into());
+    };
+    let policy: serde_json::Value = serde_json::from_str(policy)
+        .map_err(|e| format!("{url}: redrive policy is not JSON: {e}"))?;
+    let arn = policy["deadLetterTargetArn"].as_str().unwrap_or_default();
+    let dlq_name = arn.rsplit(':').next().unwrap_or_default();
+    let dlq_url = client
+        .get_queue_url()
+        .queue_name(dlq_name)
+        .send()
+        .await
+        .map_err(|e| format!("{dlq_name}: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?
+        .queue_url
+        .unwrap_or_default();
+    let counts = client
+        .get_queue_attributes()
+        .queue_url(&dlq_url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .send()
+        .await
+        .map_err(|e| format!("{dlq_url}: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+    Ok(counts
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::ApproximateNumberOfMessages))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0))
+}
