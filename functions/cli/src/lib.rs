@@ -3,3 +3,5 @@
 pub mod consumers;
 pub mod seed;
 pub mod serve;
+pub mod signing;
+pub mod simulate;

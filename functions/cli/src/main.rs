@@ -53,6 +53,13 @@ enum Command {
         #[arg(long)]
         business: String,
     },
+    /// Print the X-Twilio-Signature Twilio sends for a URL and its parameters or JSON body.
+    Sign(frontdesk_cli::signing::SignArgs),
+    /// Check an X-Twilio-Signature by the webhooks' own rules: exit 0 when valid, 1 when not.
+    Verify(frontdesk_cli::signing::VerifyArgs),
+    /// Send a signed Twilio or Meta webhook to a local or deployed Frontdesk and print the
+    /// answer: exit 0 for a 2xx answer, 1 otherwise.
+    Simulate(frontdesk_cli::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +78,13 @@ fn main() -> ExitCode {
         Command::WebhookSecret { business } => {
             runtime(1).and_then(|rt| rt.block_on(credential(&business, Credential::WebhookSecret)))
         }
+        Command::Sign(args) => return exit_code(frontdesk_cli::signing::sign(&args)),
+        Command::Verify(args) => return exit_code(frontdesk_cli::signing::verify(&args)),
+        Command::Simulate(args) => {
+            return exit_code(
+                runtime(1).and_then(|rt| rt.block_on(frontdesk_cli::simulate::run(args))),
+            )
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +93,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of a command that decides its own (sign, verify, simulate).
+fn exit_code(result: Result<ExitCode, Box<dyn std::error::Error>>) -> ExitCode {
+    result.unwrap_or_else(|err| {
+        eprintln!("frontdesk: {err}");
+        ExitCode::FAILURE
+    })
 }
 
 fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
