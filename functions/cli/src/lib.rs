@@ -9,6 +9,8 @@ pub mod greeting;
 pub mod mp3;
 pub mod seed;
 pub mod serve;
+pub mod signing;
+pub mod simulate;
 pub mod twilio_rest;
 
 /// A command's failure, printed as one line.

@@ -62,6 +62,13 @@ enum Command {
     /// Point a business's Twilio numbers at this deployment.
     #[command(subcommand)]
     Twilio(TwilioCommand),
+    /// Print the X-Twilio-Signature Twilio sends for a URL and its parameters or JSON body.
+    Sign(frontdesk_cli::signing::SignArgs),
+    /// Check an X-Twilio-Signature by the webhooks' own rules: exit 0 when valid, 1 when not.
+    Verify(frontdesk_cli::signing::VerifyArgs),
+    /// Send a signed Twilio or Meta webhook to a local or deployed Frontdesk and print the
+    /// answer: exit 0 for a 2xx answer, 1 otherwise.
+    Simulate(frontdesk_cli::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +83,11 @@ fn main() -> ExitCode {
         } => runtime(workers)
             .and_then(|rt| rt.block_on(serve(addr, public_url, seed)))
             .map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => frontdesk_cli::signing::sign(&args),
+        Command::Verify(args) => frontdesk_cli::signing::verify(&args),
+        Command::Simulate(args) => {
+            runtime(1).and_then(|rt| rt.block_on(frontdesk_cli::simulate::run(args)))
+        }
         command => runtime(1).and_then(|rt| rt.block_on(operate(&cli.target, command))),
     };
     match result {
@@ -92,7 +104,9 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
     let deployment = target.open().await?;
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Serve { .. } => unreachable!("serve runs on its own runtime"),
+        Command::Serve { .. } | Command::Sign(_) | Command::Verify(_) | Command::Simulate(_) => {
+            unreachable!("these need no deployment and run before one is opened")
+        }
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
         Command::Doctor(args) => {

@@ -142,6 +142,48 @@ fn body_sha256_param(url: &str) -> Option<&str> {
         .find_map(|pair| pair.strip_prefix("bodySHA256="))
 }
 
+/// The lower-hex SHA-256 of a non-form body: the `bodySHA256` value Twilio adds to the URL.
+pub fn body_sha256(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+/// `url` as Twilio signs it for a JSON `body`: carrying `bodySHA256=<hash of body>`. An existing
+/// `bodySHA256` value is replaced where it stands; otherwise the parameter is appended to the
+/// query, as Twilio appends it. Every other byte of the URL is kept.
+pub fn url_with_body_sha256(url: &str, body: &[u8]) -> String {
+    let hash = body_sha256(body);
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (url, None),
+    };
+    let mut signed = match before_fragment.split_once('?') {
+        Some((base, query)) if body_sha256_param(before_fragment).is_some() => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.strip_prefix("bodySHA256=") {
+                    Some(_) => format!("bodySHA256={hash}"),
+                    None => pair.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", pairs.join("&"))
+        }
+        Some((_, query)) => {
+            let separator = if query.is_empty() || query.ends_with('&') {
+                ""
+            } else {
+                "&"
+            };
+            format!("{before_fragment}{separator}bodySHA256={hash}")
+        }
+        None => format!("{before_fragment}?bodySHA256={hash}"),
+    };
+    if let Some(fragment) = fragment {
+        signed.push('#');
+        signed.push_str(fragment);
+    }
+    signed
+}
+
 /// Validates X-Twilio-Signature against the primary auth token and, during a rotation,
 /// the previous one.
 #[derive(Clone, Debug)]
@@ -172,7 +214,7 @@ impl Validator {
             SignedPayload::Form(params) => params,
             SignedPayload::Body(body) => {
                 let claimed = body_sha256_param(url).ok_or(Rejection::BodyHashMissing)?;
-                let actual = hex::encode(Sha256::digest(body));
+                let actual = body_sha256(body);
                 if !bool::from(
                     claimed
                         .to_ascii_lowercase()
@@ -304,6 +346,34 @@ mod tests {
         assert_eq!(
             validator.validate(&url, SignedPayload::Body(br#"{"a":2}"#), Some(&signature)),
             Err(Rejection::BodyHashMismatch)
+        );
+    }
+
+    #[test]
+    fn body_sha256_is_appended_to_the_query_or_replaced_in_place() {
+        let body = br#"{"a":1}"#;
+        let hash = body_sha256(body);
+        assert_eq!(
+            url_with_body_sha256("https://x/hook", body),
+            format!("https://x/hook?bodySHA256={hash}")
+        );
+        assert_eq!(
+            url_with_body_sha256("https://x/hook?b=%27c%27", body),
+            format!("https://x/hook?b=%27c%27&bodySHA256={hash}")
+        );
+        assert_eq!(
+            url_with_body_sha256("https://x/hook?", body),
+            format!("https://x/hook?bodySHA256={hash}")
+        );
+        assert_eq!(
+            url_with_body_sha256("https://x/hook?bodySHA256=stale&z=1#frag", body),
+            format!("https://x/hook?bodySHA256={hash}&z=1#frag")
+        );
+        let signed = url_with_body_sha256("https://x/hook?z=1", body);
+        assert_eq!(
+            url_with_body_sha256(&signed, body),
+            signed,
+            "already signed"
         );
     }
 
