@@ -6,53 +6,17 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use frontdesk::aws::AwsClients;
 use support::operator::{Receiver, ACCOUNT_SID, AUTH_TOKEN, NUMBER};
+use support::serve_process::ServeProcess;
 use support::twilio_api::TwilioApi;
 
 const MP3: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../infra/seed/demo-greeting.mp3"
 );
-
-/// `frontdesk serve` on the local store in `data`, on a free port; killed when dropped.
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-fn serve(data: &std::path::Path) -> (Serve, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "/nonexistent.json",
-        ])
-        .env_clear()
-        .env("FRONTDESK_DATA_DIR", data)
-        .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("frontdesk serve runs");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next().unwrap().unwrap();
-    let base = banner
-        .strip_prefix("Frontdesk listening on ")
-        .unwrap_or_else(|| panic!("unexpected banner: {banner}"))
-        .to_string();
-    std::thread::spawn(move || lines.for_each(drop));
-    (Serve(child), base)
-}
 
 /// Runs `frontdesk ARGS` with exactly `env` (and PATH), as a user's shell would.
 fn frontdesk(env: &HashMap<&str, String>, args: &[&str]) -> Output {
@@ -164,7 +128,12 @@ fn user_environment(twilio: &TwilioApi) -> HashMap<&'static str, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_locally() {
     let data = tempfile::tempdir().unwrap();
-    let (_server, base) = serve(data.path());
+    let server = ServeProcess::start(
+        data.path(),
+        "/nonexistent.json",
+        &[("TWILIO_AUTH_TOKEN", AUTH_TOKEN)],
+    );
+    let base = server.base.clone();
     let twilio = TwilioApi::start(ACCOUNT_SID, AUTH_TOKEN).await;
     twilio.add_number(NUMBER, Some("https://old.example.com/voice"), None, None);
     let receiver = Receiver::start().await;

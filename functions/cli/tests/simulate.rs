@@ -2,16 +2,18 @@
 //! seed (the demo clinic): every simulated webhook passes the signature check and gets the
 //! answer Twilio or Meta would get.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod support;
+
+use std::process::{Command, Output};
+
+use support::serve_process::ServeProcess;
 
 const TOKEN: &str = "simulate-test-auth-token";
 const APP_SECRET: &str = "simulate-test-meta-app-secret";
 
-/// A `frontdesk serve` process on an ephemeral port; killed when dropped.
+/// A `frontdesk serve` process on the demo seed, with its data folder.
 struct Server {
-    child: Child,
-    base: String,
+    process: ServeProcess,
     _data: tempfile::TempDir,
 }
 
@@ -22,28 +24,17 @@ impl Server {
             env!("CARGO_MANIFEST_DIR"),
             "/../../infra/seed/businesses.json"
         );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--seed", seed])
-            .env_clear()
-            .env("FRONTDESK_DATA_DIR", data.path())
-            .env("TWILIO_AUTH_TOKEN", TOKEN)
-            .env("META_APP_SECRET", APP_SECRET)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("frontdesk serve runs");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let banner = lines.next().unwrap().unwrap();
-        let base = banner
-            .strip_prefix("Frontdesk listening on ")
-            .unwrap_or_else(|| panic!("unexpected banner: {banner}"))
-            .to_string();
-        // Keep reading, so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let process = ServeProcess::start(
+            data.path(),
+            seed,
+            &[
+                ("TWILIO_AUTH_TOKEN", TOKEN),
+                ("META_APP_SECRET", APP_SECRET),
+                ("RUST_LOG", "warn"),
+            ],
+        );
         Self {
-            child,
-            base,
+            process,
             _data: data,
         }
     }
@@ -51,7 +42,7 @@ impl Server {
     /// `frontdesk simulate EVENT --base <this server> ARGS...`, with no secrets in the environment.
     fn simulate(&self, event: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["simulate", event, "--base", &self.base])
+            .args(["simulate", event, "--base", &self.process.base])
             .args(args)
             .env_clear()
             .output()
@@ -71,13 +62,6 @@ impl Server {
             )
         });
         (output, answer)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
     }
 }
 
@@ -119,7 +103,7 @@ fn simulated_call_prints_status_headers_and_body_as_http_text() {
     let request_line = String::from_utf8(output.stderr).unwrap();
     assert_eq!(
         request_line.trim_end(),
-        format!("POST {}/webhook/incoming_call", server.base)
+        format!("POST {}/webhook/incoming_call", server.process.base)
     );
 }
 

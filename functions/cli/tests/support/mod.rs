@@ -5,4 +5,5 @@
 #![allow(dead_code)]
 
 pub mod operator;
+pub mod serve_process;
 pub mod twilio_api;
