@@ -41,13 +41,8 @@ impl TwilioRest {
     }
 
     /// From `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` (and `TWILIO_API_BASE_URL`, default
-    /// Twilio's); `None` when either credential is unset or empty.
-    pub fn from_env() -> Option<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// [`TwilioRest::from_env`] reading through `lookup`, so tests need not touch the process
-    /// environment.
+    /// Twilio's) as `lookup` answers them (the environment, or a stack's secret); `None` when
+    /// either credential is unset or empty.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
         let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let account_sid = non_empty("TWILIO_ACCOUNT_SID")?;
