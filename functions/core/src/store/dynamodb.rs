@@ -11,6 +11,7 @@
 //! | delivery log | `CALL#{sid}` | `DELIVERY#{event id}` | `data` (the `DeliveryLog` as JSON) |
 //! | webhook secret | `BIZ#{id}` | `WEBHOOK_SECRET` | `secret` |
 //! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
+//! | a business's API key | `BIZ#{id}` | `APIKEY#{sha256 hex}` | `created_at`: so deleting the business finds its keys |
 //! | rate counter | `RATE#{business}#{from}#{minute_start}` | `RATE` | `n`, `expires_at` (minute start + 180 s) |
 //!
 //! GSI `gsi1` (`gsi1pk`, `gsi1sk`, all attributes): businesses in id order, a business's calls
@@ -244,8 +245,13 @@ fn key(pk: String, sk: &str) -> Item {
     ])
 }
 
+/// The partition of everything that belongs to one business.
+fn business_partition(id: &BusinessId) -> String {
+    format!("BIZ#{id}")
+}
+
 fn business_key(id: &BusinessId) -> Item {
-    key(format!("BIZ#{id}"), PROFILE_SK)
+    key(business_partition(id), PROFILE_SK)
 }
 
 fn phone_key(number: &PhoneNumber) -> Item {
@@ -290,8 +296,15 @@ fn delivery_key(sid: &CallSid, event_id: &str) -> Item {
     key(call_pk(sid), &format!("{DELIVERY_PREFIX}{event_id}"))
 }
 
+fn business_api_key_key(business: &BusinessId, hash: &ApiKeyHash) -> Item {
+    key(
+        business_partition(business),
+        &format!("{API_KEY_SK}#{hash}"),
+    )
+}
+
 fn webhook_secret_key(business: &BusinessId) -> Item {
-    key(format!("BIZ#{business}"), WEBHOOK_SECRET_SK)
+    key(business_partition(business), WEBHOOK_SECRET_SK)
 }
 
 fn calls_gsi1pk(business: &BusinessId) -> String {
@@ -832,6 +845,15 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
+    fn transaction_delete_unconditional(&self, key: Item) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .build()
+            .map_err(request_error)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<Transaction, StoreError> {
         let sent = self
             .client
@@ -1062,14 +1084,44 @@ impl Store for DynamoStore {
             );
             let mut items =
                 vec![self.transaction_delete(business_key(id), (condition, placeholders))?];
-            for number in numbers.iter().collect::<BTreeSet<_>>() {
-                let mut placeholders = Placeholders::default();
-                let condition = format!(
+            let owned_by_business = |placeholders: &mut Placeholders| {
+                format!(
                     "{} = {}",
                     placeholders.name(BUSINESS_ID),
                     placeholders.value(s(id.as_str()))
-                );
+                )
+            };
+            for number in numbers.iter().collect::<BTreeSet<_>>() {
+                let mut placeholders = Placeholders::default();
+                let condition = owned_by_business(&mut placeholders);
                 items.push(self.transaction_delete(phone_key(number), (condition, placeholders))?);
+            }
+            // The rest of the business's partition (its webhook secret, its API keys' entries),
+            // and the keys themselves, so they stop authenticating.
+            let mut placeholders = Placeholders::default();
+            let key_condition = format!(
+                "{} = {}",
+                placeholders.name(PARTITION_KEY),
+                placeholders.value(s(business_partition(id)))
+            );
+            for entry in self.query_all(None, &key_condition, placeholders).await? {
+                let sort_key = required(&entry, SORT_KEY)?;
+                if sort_key == PROFILE_SK {
+                    continue;
+                }
+                if let Some(hash) = sort_key
+                    .strip_prefix(API_KEY_SK)
+                    .and_then(|rest| rest.strip_prefix('#'))
+                    .and_then(ApiKeyHash::parse)
+                {
+                    let mut placeholders = Placeholders::default();
+                    let condition = owned_by_business(&mut placeholders);
+                    items.push(
+                        self.transaction_delete(api_key_key(&hash), (condition, placeholders))?,
+                    );
+                }
+                let entry_key = key(required(&entry, PARTITION_KEY)?.to_string(), sort_key);
+                items.push(self.transaction_delete_unconditional(entry_key)?);
             }
             if let Transaction::Committed = self.transact(items).await? {
                 return Ok(true);
@@ -1381,26 +1433,22 @@ impl Store for DynamoStore {
             owner = placeholders.name(BUSINESS_ID),
             id = placeholders.value(s(business.as_str())),
         );
-        let (names, values) = placeholders.into_maps();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        let mut listed = business_api_key_key(business, key);
+        listed.insert(CREATED_AT.into(), s(format_time(created_at)));
+        let items = vec![
+            self.transaction_put(item, Some((condition, placeholders)))?,
+            self.transaction_put(listed, None)?,
+        ];
+        match self.transact(items).await? {
+            Transaction::Committed => Ok(()),
+            Transaction::Cancelled(reasons)
+                if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") =>
             {
                 Err(StoreError::ApiKeyTaken)
             }
-            Err(e) => Err(unavailable("PutItem", e)),
+            Transaction::Cancelled(reasons) => Err(StoreError::Unavailable(format!(
+                "API key write cancelled: {reasons:?}"
+            ))),
         }
     }
 

@@ -139,8 +139,8 @@ pub trait Store: messages::MessageStore + Send + Sync + 'static {
 
     async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError>;
 
-    /// Deletes a business and frees its phone numbers; its calls and messages stay as history.
-    /// `Ok(false)`: there was no such business.
+    /// Deletes a business, frees its phone numbers and revokes its API keys and webhook secret;
+    /// its calls and messages stay as history. `Ok(false)`: there was no such business.
     async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError>;
 
     /// The business that owns `number`, through the phone-number index.

@@ -681,9 +681,11 @@ impl Store for SqliteStore {
 
     async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
         self.write(|tx| {
-            tx.prepare_cached("DELETE FROM business_numbers WHERE business_id = ?1")
-                .and_then(|mut statement| statement.execute([id.as_str()]))
-                .map_err(db)?;
+            for table in ["business_numbers", "webhook_secrets", "api_keys"] {
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE business_id = ?1"))
+                    .and_then(|mut statement| statement.execute([id.as_str()]))
+                    .map_err(db)?;
+            }
             tx.prepare_cached("DELETE FROM businesses WHERE id = ?1")
                 .and_then(|mut statement| statement.execute([id.as_str()]))
                 .map(|deleted| deleted > 0)

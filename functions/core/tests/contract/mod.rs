@@ -156,12 +156,18 @@ pub async fn a_number_held_by_another_business_is_refused(b: &Backends) {
     );
 }
 
-pub async fn deleting_a_business_frees_its_numbers(b: &Backends) {
+pub async fn deleting_a_business_frees_its_numbers_and_revokes_its_keys(b: &Backends) {
     let (first, second) = (number(), number());
     let biz = business(vec![first.clone(), second.clone()]);
     b.store.put_business(&biz).await.unwrap();
+    let key = frontdesk::api::ApiKey::generate().unwrap().hash();
+    b.store.put_api_key(&biz.id, &key, T0).await.unwrap();
+    let secret = frontdesk::config::Secret::new("whsec_dGVzdA==").unwrap();
+    b.store.put_webhook_secret(&biz.id, &secret).await.unwrap();
     assert!(b.store.delete_business(&biz.id).await.unwrap());
     assert_eq!(b.store.business(&biz.id).await.unwrap(), None);
+    assert_eq!(b.store.business_by_api_key(&key).await.unwrap(), None);
+    assert!(b.store.webhook_secret(&biz.id).await.unwrap().is_none());
     assert_eq!(b.store.business_by_number(&first).await.unwrap(), None);
     assert!(!b.store.delete_business(&biz.id).await.unwrap());
     let successor = business(vec![first.clone(), second.clone()]);
@@ -866,7 +872,7 @@ macro_rules! contract_tests {
             business_is_found_by_id_and_by_each_number,
             a_number_held_by_another_business_is_refused,
             updating_a_business_frees_the_numbers_it_dropped,
-            deleting_a_business_frees_its_numbers,
+            deleting_a_business_frees_its_numbers_and_revokes_its_keys,
             businesses_are_listed_by_id,
             a_repeated_call_start_changes_nothing,
             a_status_callback_before_the_start_creates_the_call,
