@@ -62,6 +62,35 @@ fn walk_through(
             webhook,
         ],
     );
+    let taken = frontdesk(
+        env,
+        &[
+            "business", "create", "copy", "--name", "Copycat", "--number", NUMBER,
+        ],
+    );
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&taken.stderr).contains("already belongs to business `acme`"),
+        "{taken:?}"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(env, &["business", "list", "--json"])).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    ok(
+        env,
+        &[
+            "greeting",
+            "say",
+            "acme",
+            "Hello, leave a message",
+            "--language",
+            "en-US",
+        ],
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(env, &["business", "show", "acme", "--json"])).unwrap();
+    assert_eq!(shown["fallback_text"], "Hello, leave a message");
+    assert_eq!(shown["language"], "en-US");
     let secret = ok(env, &["business", "webhook-secret", "acme"]);
     assert!(secret.starts_with("whsec_"), "{secret}");
     let uploaded = ok(
@@ -69,6 +98,21 @@ fn walk_through(
         &["greeting", "upload", "acme", MP3, "--quiet", "--json"],
     );
     let uploaded: serde_json::Value = serde_json::from_str(&uploaded).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(&ok(env, &["business", "show", "acme", "--json"])).unwrap();
+    assert_eq!(stored["greeting_etag"], uploaded["etag"]);
+    let not_mp3 = frontdesk(
+        env,
+        &[
+            "greeting",
+            "upload",
+            "acme",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+            "--quiet",
+        ],
+    );
+    assert_eq!(not_mp3.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&not_mp3.stderr).contains("not an MP3"));
     assert_eq!(uploaded["key"], "greetings/acme.mp3");
     assert_eq!(uploaded["url"], format!("{base}/greetings/acme.mp3"));
     assert_eq!(
