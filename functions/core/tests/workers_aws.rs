@@ -111,7 +111,13 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
     };
     let batch = receive(&clients, &urls.recordings).await;
     assert_eq!(batch.records.len(), 1);
-    let response = handle_batch(&env.worker, &settle, Consumer::Transcribe, batch).await;
+    let response = handle_batch(
+        &env.worker,
+        &settle,
+        Consumer::Transcribe.with_process(),
+        batch,
+    )
+    .await;
     assert!(response.batch_item_failures.is_empty());
 
     let store = env.app().store();
@@ -152,7 +158,7 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
     };
     let batch = receive(&clients, &urls.notify).await;
     assert_eq!(batch.records.len(), 1, "the transcript's call.completed");
-    let response = handle_batch(&env.worker, &settle, Consumer::Notify, batch).await;
+    let response = handle_batch(&env.worker, &settle, Consumer::Notify.with_process(), batch).await;
     assert!(response.batch_item_failures.is_empty());
     let requests = env.receiver.requests();
     assert_eq!(requests.len(), 1);
@@ -213,7 +219,13 @@ async fn a_retried_message_is_reported_and_hidden_for_its_backoff() {
         sqs: clients.sqs.clone(),
         queue_url: queue.clone(),
     };
-    let response = handle_batch(&env.worker, &settle, Consumer::Transcribe, batch).await;
+    let response = handle_batch(
+        &env.worker,
+        &settle,
+        Consumer::Transcribe.with_process(),
+        batch,
+    )
+    .await;
     assert_eq!(response.batch_item_failures.len(), 1);
     assert_eq!(response.batch_item_failures[0].item_identifier, id);
     // Hidden for its backoff (15 s), so nothing is visible right away.

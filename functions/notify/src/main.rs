@@ -4,6 +4,7 @@ use frontdesk::worker::{lambda, Consumer};
 
 #[tokio::main]
 async fn main() -> Result<(), frontdesk::lambda::Error> {
-    let (worker, settle) = lambda::from_env(Consumer::Notify).await?;
-    lambda::run(worker, settle, Consumer::Notify).await
+    let consumer = const { Consumer::Notify.with_process() };
+    let (worker, settle) = lambda::from_env(consumer.consumer).await?;
+    lambda::run(worker, settle, consumer).await
 }

@@ -4,6 +4,7 @@ use frontdesk::worker::{lambda, Consumer};
 
 #[tokio::main]
 async fn main() -> Result<(), frontdesk::lambda::Error> {
-    let (worker, settle) = lambda::from_env(Consumer::Transcribe).await?;
-    lambda::run(worker, settle, Consumer::Transcribe).await
+    let consumer = const { Consumer::Transcribe.with_process() };
+    let (worker, settle) = lambda::from_env(consumer.consumer).await?;
+    lambda::run(worker, settle, consumer).await
 }

@@ -10,7 +10,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use tracing::{info, warn, Instrument};
 
-use super::{Consumer, Disposition, Received, Worker, WorkerSettings};
+use super::{Consumer, ConsumerProcess, Disposition, Received, Worker, WorkerSettings};
 use crate::app::App;
 use crate::aws::AwsClients;
 use crate::blob::s3::S3Blobs;
@@ -54,7 +54,7 @@ pub struct Settle {
 }
 
 /// Serves SQS batches until the Lambda runtime stops.
-pub async fn run(worker: Worker, settle: Settle, consumer: Consumer) -> Result<(), Error> {
+pub async fn run(worker: Worker, settle: Settle, consumer: ConsumerProcess) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: LambdaEvent<SqsEvent>| {
             let worker = worker.clone();
@@ -84,7 +84,7 @@ pub fn received(message: &SqsMessage) -> Received {
 pub async fn handle_batch(
     worker: &Worker,
     settle: &Settle,
-    consumer: Consumer,
+    consumer: ConsumerProcess,
     event: SqsEvent,
 ) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
@@ -92,12 +92,11 @@ pub async fn handle_batch(
         let message = received(record);
         let span = tracing::info_span!(
             "sqs_message",
-            queue = consumer.queue().as_str(),
+            queue = consumer.consumer.queue().as_str(),
             message_id = %message.id,
             receive_count = message.receive_count,
         );
-        let disposition = consumer
-            .process(worker, &message)
+        let disposition = (consumer.process)(worker, &message)
             .instrument(span.clone())
             .await;
         if let Disposition::Retry { after } = disposition {

@@ -61,12 +61,36 @@ impl Consumer {
         }
     }
 
-    pub async fn process(self, worker: &Worker, message: &Received) -> Disposition {
+    /// The consumer's processing, as a plain function: a consumer's Lambda takes it in a
+    /// `const` ([`Consumer::with_process`]), so the other consumer's code is never linked in.
+    pub const fn process_fn(self) -> Process {
         match self {
-            Self::Transcribe => transcribe::process(worker, message).await,
-            Self::Notify => notify::process(worker, message).await,
+            Self::Transcribe => |worker, message| Box::pin(transcribe::process(worker, message)),
+            Self::Notify => |worker, message| Box::pin(notify::process(worker, message)),
         }
     }
+
+    pub const fn with_process(self) -> ConsumerProcess {
+        ConsumerProcess {
+            consumer: self,
+            process: self.process_fn(),
+        }
+    }
+
+    pub async fn process(self, worker: &Worker, message: &Received) -> Disposition {
+        (self.process_fn())(worker, message).await
+    }
+}
+
+pub type Process = for<'a> fn(&'a Worker, &'a Received) -> ProcessFuture<'a>;
+pub type ProcessFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Disposition> + Send + 'a>>;
+
+/// A consumer and its processing, fixed together.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsumerProcess {
+    pub consumer: Consumer,
+    pub process: Process,
 }
 
 /// Exponential backoff for the `receive_count`-th receive: `first`, doubled each time, capped
