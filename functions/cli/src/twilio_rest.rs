@@ -287,8 +287,7 @@ pub enum TwilioRestError {
 }
 
 fn transport(error: reqwest::Error) -> TwilioRestError {
-    // Without the URL: the caller knows where it was going, and the line stays short.
-    TwilioRestError::Transport(error.without_url().to_string())
+    TwilioRestError::Transport(frontdesk::worker::media::describe(error))
 }
 
 /// Twilio's error body is `{"code": 21502, "message": "…", "more_info": "…", "status": 400}`.
