@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A local moto server (DynamoDB, SQS, S3) for the AWS adapter tests, from a project-local
+# A local moto server (DynamoDB, SQS, S3, CloudFormation, Secrets Manager) for the AWS tests, from a project-local
 # virtualenv so a fresh clone or CI needs only python3 and PyPI.
 #
 #   ./infra/moto.sh install   create ./.venv with pinned moto when missing

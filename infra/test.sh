@@ -13,7 +13,7 @@ cargo fmt --all -- --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "moto (local DynamoDB, SQS, S3 for the AWS adapter tests)"
+step "moto (local DynamoDB, SQS, S3, CloudFormation, Secrets Manager for the AWS tests)"
 trap './infra/moto.sh stop' EXIT
 # Assigned first: `eval "$(...)"` alone would hide a failed start from `set -e`.
 moto_env="$(./infra/moto.sh start)"
