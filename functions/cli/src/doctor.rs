@@ -480,7 +480,7 @@ impl<'a> Doctor<'a> {
             url,
             secret,
             &event_id,
-            OffsetDateTime::now_utc(),
+            self.now,
             body.to_string().into_bytes(),
         ) {
             Ok(request) => request,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use clap::Subcommand;
+use frontdesk::blob::{BlobError, BlobMeta, BlobStore, Progress};
 use frontdesk::domain::{Business, BusinessId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -39,6 +40,23 @@ pub enum GreetingCommand {
     },
 }
 
+/// Stores `mp3` as the business's greeting and points the business at it (key and ETag); the
+/// caller saves the business.
+pub async fn attach(
+    greetings: &dyn BlobStore,
+    business: &mut Business,
+    mp3: Bytes,
+    progress: Progress,
+) -> Result<BlobMeta, BlobError> {
+    let key = Business::standard_greeting_key(&business.id);
+    let stored = greetings
+        .put_with_progress(&key, mp3, "audio/mpeg", progress)
+        .await?;
+    business.greeting_key = Some(key);
+    business.greeting_etag = Some(stored.etag.clone());
+    Ok(stored)
+}
+
 /// The public URL of a business's greeting.
 pub fn public_url(deployment: &Deployment, business: &BusinessId) -> String {
     deployment
@@ -61,22 +79,18 @@ pub async fn run(
             let mut business = load(deployment, &BusinessId::parse(&business)?).await?;
             let data = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let info = crate::mp3::check(&data).map_err(|e| format!("{}: {e}", file.display()))?;
-            let key = Business::standard_greeting_key(&business.id);
             let bar = progress_bar(data.len() as u64, quiet);
             let shown = bar.clone();
-            let stored = deployment
-                .greetings
-                .put_with_progress(
-                    &key,
-                    Bytes::from(data),
-                    "audio/mpeg",
-                    Arc::new(move |sent| shown.set_position(sent)),
-                )
-                .await?;
+            let stored = attach(
+                deployment.greetings.as_ref(),
+                &mut business,
+                Bytes::from(data),
+                Arc::new(move |sent| shown.set_position(sent)),
+            )
+            .await?;
             bar.finish_and_clear();
-            business.greeting_key = Some(key.clone());
-            business.greeting_etag = Some(stored.etag.clone());
             deployment.store.put_business(&business).await?;
+            let key = Business::standard_greeting_key(&business.id);
             let url = public_url(deployment, &business.id);
             if json {
                 let result = serde_json::json!({

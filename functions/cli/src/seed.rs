@@ -32,14 +32,14 @@ pub async fn load(app: &App, path: &Path) -> Result<Vec<String>, String> {
         if let Some(mp3) = greeting_mp3 {
             let file = path.parent().unwrap_or(Path::new(".")).join(mp3);
             let body = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let key = Business::standard_greeting_key(&business.id);
-            let stored = app
-                .greetings()
-                .put(&key, Bytes::from(body), "audio/mpeg")
-                .await
-                .map_err(|e| e.to_string())?;
-            business.greeting_key = Some(key);
-            business.greeting_etag = Some(stored.etag);
+            crate::greeting::attach(
+                app.greetings(),
+                &mut business,
+                Bytes::from(body),
+                std::sync::Arc::new(|_| {}),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         }
         app.store()
             .put_business(&business)
