@@ -2,9 +2,9 @@
 //! keys, JSON, CORS for the configured origin, paging, and one business never seeing another's
 //! calls.
 
-use frontdesk::api::ApiKey;
+use frontdesk::domain::ApiKey;
 use frontdesk::domain::{Business, BusinessId, CallSid, CallStatus, Direction};
-use frontdesk::store::{CallStart, StatusUpdate};
+use frontdesk::domain::{CallStart, StatusUpdate};
 use frontdesk_tests::TestServer;
 use serde_json::Value;
 use time::macros::datetime;

@@ -394,7 +394,7 @@ pub async fn run(
         }
         BusinessCommand::ApiKey { id } => {
             let business = load(deployment, &BusinessId::parse(&id)?).await?;
-            let key = frontdesk::api::ApiKey::generate()?;
+            let key = frontdesk::domain::ApiKey::generate()?;
             deployment
                 .store
                 .put_api_key(&business.id, &key.hash(), time::OffsetDateTime::now_utc())

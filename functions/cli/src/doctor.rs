@@ -472,7 +472,7 @@ impl<'a> Doctor<'a> {
         let event_id = format!("evt_ping_{}", uuid::Uuid::new_v4().simple());
         let body = serde_json::json!({
             "type": "frontdesk.ping",
-            "timestamp": frontdesk::store::format_time(self.now),
+            "timestamp": frontdesk::domain::time::format_time(self.now),
             "data": { "business_id": business.id.as_str() },
         });
         let request = match notify::signed_event(
@@ -629,7 +629,7 @@ impl<'a> Doctor<'a> {
             match last {
                 Some((at, to)) => format!(
                     "{count} in the last 7 days, the latest to {to} at {}",
-                    frontdesk::store::format_time(at)
+                    frontdesk::domain::time::format_time(at)
                 ),
                 None => "none in the last 7 days".into(),
             },

@@ -6,9 +6,9 @@ mod support;
 use frontdesk::domain::{
     BusinessId, CallGoal, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid, VoiceMode,
 };
+use frontdesk::domain::{CallStart, Recording, TranscriptionOutcome};
+use frontdesk::queue::Disposition;
 use frontdesk::queue::{OutboundMessage, QueueName};
-use frontdesk::store::{CallStart, Recording, TranscriptionOutcome};
-use frontdesk::worker::Disposition;
 use frontdesk_cli::doctor::{Doctor, Level, Report};
 use support::operator::{Fixture, NUMBER};
 use time::OffsetDateTime;

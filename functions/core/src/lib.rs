@@ -19,6 +19,7 @@ pub mod config;
 pub mod domain;
 pub mod handlers;
 pub mod http;
+pub mod jobs;
 pub mod lambda;
 pub mod meta;
 pub mod queue;

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use frontdesk::api::{self, ApiKey};
+use frontdesk::api;
 use frontdesk::app::Backends;
+use frontdesk::domain::ApiKey;
 use frontdesk::http::{response, InboundRequest};
 use frontdesk::{App, Config};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};

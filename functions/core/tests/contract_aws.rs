@@ -21,10 +21,11 @@ use frontdesk::aws::{config_loader, AwsClients};
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::{Business, BusinessId, CallStatus, Direction, RecordingSid};
+use frontdesk::domain::{Recording, StatusUpdate};
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue, DEDUP_ID_ATTRIBUTE};
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::dynamodb::{create_table, DynamoStore, TTL_ATTRIBUTE};
-use frontdesk::store::{Recording, StatusUpdate, Store, StoreError};
+use frontdesk::store::{Store, StoreError};
 use time::OffsetDateTime;
 
 const ENDPOINT_VAR: &str = "FRONTDESK_TEST_AWS_ENDPOINT";

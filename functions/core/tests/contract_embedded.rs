@@ -10,11 +10,12 @@ use bytes::Bytes;
 use contract::Backends;
 use frontdesk::blob::folder::FolderBlobs;
 use frontdesk::blob::BlobStore;
+use frontdesk::domain::CallStart;
 use frontdesk::domain::{BusinessId, CallStatus, Direction};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::sqlite::SqliteStore;
-use frontdesk::store::{CallStart, Store};
+use frontdesk::store::Store;
 use time::macros::datetime;
 
 const DATABASE: &str = "frontdesk.sqlite3";

@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use frontdesk::app::Backends;
 use frontdesk::blob::folder::FolderBlobs;
+use frontdesk::domain::DeliveryState;
 use frontdesk::domain::{Business, Direction, TranscriptionState};
+use frontdesk::jobs::{NotifyJob, Trigger};
 use frontdesk::queue::embedded::EmbeddedQueue;
+use frontdesk::queue::Disposition;
 use frontdesk::queue::QueueName;
 use frontdesk::store::sqlite::SqliteStore;
-use frontdesk::store::DeliveryState;
-use frontdesk::worker::notify::{NotifyJob, Trigger};
-use frontdesk::worker::{transcribe, Consumer, Disposition};
+use frontdesk::worker::{transcribe, Consumer};
 use time::OffsetDateTime;
 use workers::standins::{verify_with_python, Answer, TRANSCRIPT};
 use workers::{Env, Scripts, LATER, WEBHOOK_SECRET};

@@ -153,7 +153,7 @@ async fn status(server: &TestServer, sid: &str, status: &str, sequence: u32) -> 
         .as_u16()
 }
 
-async fn stored_call(server: &TestServer, sid: &str) -> frontdesk::store::Call {
+async fn stored_call(server: &TestServer, sid: &str) -> frontdesk::domain::Call {
     server
         .app
         .store()

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use bytes::Bytes;
-use frontdesk::api::ApiKey;
+use frontdesk::domain::ApiKey;
 use frontdesk::domain::{
     Business, BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber, Provider,
 };
@@ -71,7 +71,7 @@ fn number(business: &Business) -> &str {
     business.phone_numbers[0].as_str()
 }
 
-async fn stored(server: &TestServer, id: &str) -> frontdesk::store::messages::StoredMessage {
+async fn stored(server: &TestServer, id: &str) -> frontdesk::domain::StoredMessage {
     server
         .app
         .store()

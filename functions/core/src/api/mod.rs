@@ -9,14 +9,13 @@
 //! - JSON answers: [`crate::http::response::json`] and [`crate::http::response::json_error`].
 
 pub mod cors;
-pub mod keys;
 
 use std::future::Future;
 
 use http::{header, HeaderValue, Method, StatusCode};
 use tracing::{info, warn};
 
-pub use keys::{ApiKey, ApiKeyHash};
+pub use crate::domain::{ApiKey, ApiKeyHash};
 
 use crate::app::App;
 use crate::domain::BusinessId;

@@ -1,6 +1,9 @@
-//! Calls: status ranking, direction, transcription state.
+//! Calls: status ranking, direction, transcription state, and a call as Frontdesk knows it.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::ids::{BusinessId, CallSid, RecordingSid};
 
 /// A Twilio call status, ranked so a late callback never moves a call backwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -155,6 +158,78 @@ impl TranscriptionState {
         .into_iter()
         .find(|s| s.as_str() == value)
     }
+}
+
+/// What `incoming_call` learns about a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallStart {
+    pub sid: CallSid,
+    pub business_id: BusinessId,
+    pub from: String,
+    pub to: String,
+    pub direction: Direction,
+    pub caller_name: Option<String>,
+    pub status: CallStatus,
+    pub started_at: OffsetDateTime,
+}
+
+/// A recording Twilio made of a call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    pub sid: RecordingSid,
+    pub url: String,
+    pub duration_seconds: Option<u32>,
+    /// The key that ended the recording, or `hangup`.
+    pub digits: Option<String>,
+}
+
+/// One status callback, as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusUpdate {
+    pub sid: CallSid,
+    pub status: CallStatus,
+    pub sequence: Option<u32>,
+    /// Set when the call is first seen here (an outbound call): its business, parties, direction.
+    pub business_id: Option<BusinessId>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+    pub duration_seconds: Option<u32>,
+    /// Twilio's `Timestamp`, or the time received.
+    pub at: OffsetDateTime,
+    pub sip_response_code: Option<String>,
+}
+
+/// A stored status callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallEvent {
+    pub status: CallStatus,
+    pub sequence: Option<u32>,
+    pub at: OffsetDateTime,
+    pub duration_seconds: Option<u32>,
+}
+
+/// A call as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub sid: CallSid,
+    pub business_id: Option<BusinessId>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Direction,
+    pub caller_name: Option<String>,
+    pub status: CallStatus,
+    pub status_sequence: Option<u32>,
+    pub started_at: Option<OffsetDateTime>,
+    pub ended_at: Option<OffsetDateTime>,
+    pub duration_seconds: Option<u32>,
+    pub recording: Option<Recording>,
+    /// `RecordingStatus` from the recording status callback: completed, absent, failed.
+    pub recording_status: Option<String>,
+    pub transcription: Option<TranscriptionState>,
+    pub transcription_queued_at: Option<OffsetDateTime>,
+    /// Digits captured by `<Gather>` (verification code mode).
+    pub gathered_digits: Option<String>,
 }
 
 #[cfg(test)]

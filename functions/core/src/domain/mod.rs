@@ -1,13 +1,24 @@
-//! The domain: identifiers parsed at the edge, businesses, calls and their status machines.
+//! The domain: identifiers parsed at the edge, businesses, calls and their status machines,
+//! recordings and their transcription, messages, business events and API keys.
 
+pub mod api_key;
 pub mod business;
 pub mod call;
+pub mod delivery;
 pub mod ids;
 pub mod message;
+pub mod time;
+pub mod transcription;
 
+pub use api_key::{ApiKey, ApiKeyHash};
 pub use business::{Business, CallGoal, RecordSettings, VoiceMode};
-pub use call::{CallStatus, Direction, TranscriptionState};
+pub use call::{
+    Call, CallEvent, CallStart, CallStatus, Direction, Recording, StatusUpdate, TranscriptionState,
+};
+pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState};
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{
-    MessageDirection, MessageId, MessageSid, MessageStatus, Provider, Wamid, WhatsAppAddress,
+    Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,
+    MessageStatusUpdate, NewMessage, Provider, StoredMessage, Wamid, WhatsAppAddress,
 };
+pub use transcription::{CallMedia, TranscriptionOutcome};

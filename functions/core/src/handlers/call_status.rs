@@ -4,10 +4,10 @@ use tracing::{error, info};
 
 use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
+use crate::domain::StatusUpdate;
 use crate::domain::{CallStatus, Direction};
 use crate::http::{response, InboundRequest, Response};
-use crate::store::StatusUpdate;
-use crate::worker::notify::{NotifyJob, Trigger};
+use crate::jobs::{NotifyJob, Trigger};
 
 pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {

@@ -14,10 +14,12 @@ use tracing::warn;
 
 use crate::api;
 use crate::app::App;
+use crate::domain::time::format_time;
+use crate::domain::Call;
 use crate::domain::{BusinessId, CallSid, CallStatus, Direction};
 use crate::http::response::{json as json_response, json_error};
 use crate::http::{form, InboundRequest, Response};
-use crate::store::{format_time, Call, CallQuery};
+use crate::store::CallQuery;
 
 pub const LIST_PATH: &str = "/api/calls";
 pub const CALL_PATH: &str = "/api/calls/{call_sid}";

@@ -6,7 +6,7 @@ use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::http::{InboundRequest, Response};
-use crate::worker::notify::NotifyJob;
+use crate::jobs::NotifyJob;
 
 pub async fn gather(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {

@@ -6,9 +6,9 @@ use tracing::{error, info, warn};
 use super::voice::{self, callback_url, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{stream_wss_url, DEFAULT_VERIFICATION_PROMPT};
+use crate::domain::CallStart;
 use crate::domain::{Business, CallStatus, Direction, VoiceMode};
 use crate::http::{response, FormParams, InboundRequest, Response};
-use crate::store::CallStart;
 use crate::twilio::twiml::{
     Connect, Gather, GatherInput, Method, Prompt, RejectReason, Stream, VoiceResponse,
 };

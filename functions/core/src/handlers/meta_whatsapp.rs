@@ -14,10 +14,10 @@ use tracing::{error, info, warn};
 use crate::app::App;
 use crate::config::SignaturePolicy;
 use crate::domain::{Business, MessageDirection, PhoneNumber, WhatsAppAddress};
+use crate::domain::{MessageStatusUpdate, NewMessage};
 use crate::http::{form, response, InboundRequest, Response};
 use crate::meta::payload::{self, Change};
 use crate::meta::signature::{self, SignatureError};
-use crate::store::messages::{MessageStatusUpdate, NewMessage};
 use crate::store::StoreError;
 
 pub const PATH: &str = "/webhook/meta/whatsapp";

@@ -8,7 +8,7 @@ use tracing::{info, warn};
 use super::recording::send_job;
 use crate::app::App;
 use crate::domain::TranscriptionState;
-use crate::queue::TranscriptionJob;
+use crate::jobs::TranscriptionJob;
 
 /// A job queued this long ago without a transcript is sent again.
 pub const STALE_AFTER: Duration = Duration::minutes(15);

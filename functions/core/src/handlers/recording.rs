@@ -11,10 +11,11 @@ use tracing::{error, info, warn};
 use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
+use crate::domain::Recording;
 use crate::domain::{CallSid, Direction, RecordingSid, TranscriptionState};
 use crate::http::{response, FormParams, InboundRequest, Response};
-use crate::queue::TranscriptionJob;
-use crate::store::{Recording, RecordingAttach};
+use crate::jobs::TranscriptionJob;
+use crate::store::RecordingAttach;
 
 pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {

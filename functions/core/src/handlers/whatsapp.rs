@@ -10,8 +10,8 @@ use crate::app::App;
 use crate::domain::{
     Business, MessageDirection, MessageId, MessageSid, MessageStatus, WhatsAppAddress,
 };
+use crate::domain::{Media, MessageContent, MessageStatusUpdate, NewMessage};
 use crate::http::{response, FormParams, InboundRequest, Response};
-use crate::store::messages::{Media, MessageContent, MessageStatusUpdate, NewMessage};
 use crate::twilio::twiml::{Message, MessagingResponse};
 use crate::twilio::webhook;
 

@@ -17,13 +17,13 @@ use super::voice::callback_url;
 use super::whatsapp::STATUS_PATH;
 use crate::api;
 use crate::app::App;
+use crate::domain::time::format_time;
 use crate::domain::{
     Business, BusinessId, MessageDirection, MessageId, MessageStatus, Provider, WhatsAppAddress,
 };
+use crate::domain::{MessageContent, NewMessage, StoredMessage};
 use crate::http::response::{json as json_response, json_error};
 use crate::http::{form, InboundRequest, Response};
-use crate::store::format_time;
-use crate::store::messages::{MessageContent, NewMessage, StoredMessage};
 use crate::whatsapp::send::{
     MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
 };

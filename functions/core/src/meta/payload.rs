@@ -6,8 +6,8 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::domain::{Media, MessageContent};
 use crate::domain::{MessageId, MessageStatus, WhatsAppAddress};
-use crate::store::messages::{Media, MessageContent};
 
 /// A message a customer sent.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,9 +11,9 @@ use rusqlite::{params, Connection};
 use time::OffsetDateTime;
 
 use super::{OutboundMessage, Queue, QueueError, QueueName};
-use crate::store::format_time;
+use crate::domain::time::format_time;
+use crate::queue::{Disposition, Received};
 use crate::store::sqlite::open_connection;
-use crate::worker::{Disposition, Received};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS queue_messages (

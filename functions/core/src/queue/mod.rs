@@ -8,11 +8,9 @@
 pub mod embedded;
 pub mod sqs;
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use std::time::Duration;
 
-use crate::domain::{BusinessId, CallSid, Direction, RecordingSid};
+use async_trait::async_trait;
 
 /// The queues Frontdesk uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,28 +46,21 @@ pub trait Queue: Send + Sync + 'static {
     async fn send(&self, message: &OutboundMessage) -> Result<(), QueueError>;
 }
 
-/// A transcription job. It carries everything needed to finish the work, so a job sent while
-/// the store was down still produces a transcript.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TranscriptionJob {
-    pub call_sid: CallSid,
-    pub recording_sid: RecordingSid,
-    pub recording_url: String,
-    pub recording_duration_seconds: Option<u32>,
-    pub business_id: Option<BusinessId>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub direction: Direction,
-    #[serde(with = "time::serde::rfc3339")]
-    pub enqueued_at: OffsetDateTime,
+/// A message as a consumer receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// The queue's id for it (SQS message id, or the embedded queue's position).
+    pub id: String,
+    pub body: String,
+    /// How many times it has been received, this time included (SQS `ApproximateReceiveCount`).
+    pub receive_count: u32,
 }
 
-impl TranscriptionJob {
-    pub fn message(&self) -> OutboundMessage {
-        OutboundMessage {
-            queue: QueueName::Recordings,
-            dedup_id: format!("{}:{}", self.call_sid, self.recording_sid),
-            body: serde_json::to_string(self).expect("a job always serialises"),
-        }
-    }
+/// What the queue should do with a processed message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Finished (successfully or for good): delete it.
+    Done,
+    /// Show it again after `after`; once every receive is used it goes to the dead-letter queue.
+    Retry { after: Duration },
 }

@@ -5,102 +5,13 @@
 //! (`functions/core/tests/contract/messages.rs`).
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::StoreError;
-use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
-
-/// A media item: Twilio gives a URL, Meta a media id to fetch.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Media {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-}
-
-/// What a message said, stored as one JSON document so new kinds need no schema change.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct MessageContent {
-    /// `text`, `image`, `location`, `interactive`, `button`, `reaction`, … or the provider's
-    /// own name for a kind Frontdesk does not know.
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub media: Vec<Media>,
-    /// The message this one replies or reacts to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_id: Option<String>,
-    /// Every field as received: Twilio's full parameter set, or Meta's message object.
-    #[serde(default)]
-    pub raw: serde_json::Value,
-}
-
-/// A message to store.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewMessage {
-    pub id: MessageId,
-    pub business_id: Option<BusinessId>,
-    pub direction: MessageDirection,
-    /// The other party: the conversation the message belongs to.
-    pub contact: Option<PhoneNumber>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub content: MessageContent,
-    /// Its status as stored (`received` inbound; the send's answer outbound).
-    pub status: MessageStatus,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub at: OffsetDateTime,
-}
-
-/// One status callback about a message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessageStatusUpdate {
-    pub id: MessageId,
-    pub status: MessageStatus,
-    pub at: OffsetDateTime,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-}
-
-/// A stored status event. One per message and status: a repeated callback is one event.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessageEvent {
-    pub status: MessageStatus,
-    pub at: OffsetDateTime,
-    pub error_code: Option<String>,
-}
-
-/// A message as stored. A message known only from status callbacks has no direction or
-/// content yet.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredMessage {
-    pub id: MessageId,
-    pub business_id: Option<BusinessId>,
-    pub direction: Option<MessageDirection>,
-    pub contact: Option<PhoneNumber>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub content: Option<MessageContent>,
-    pub created_at: Option<OffsetDateTime>,
-    pub status: Option<MessageStatus>,
-    pub status_at: Option<OffsetDateTime>,
-    pub sent_at: Option<OffsetDateTime>,
-    pub delivered_at: Option<OffsetDateTime>,
-    pub read_at: Option<OffsetDateTime>,
-    pub failed_at: Option<OffsetDateTime>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-}
+use crate::domain::{
+    BusinessId, MessageEvent, MessageId, MessageStatusUpdate, NewMessage, PhoneNumber,
+    StoredMessage,
+};
 
 /// A page of a conversation, newest first.
 #[derive(Clone, Debug, PartialEq)]

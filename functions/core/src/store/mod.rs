@@ -12,17 +12,14 @@ pub mod sqlite;
 pub mod work;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::api::ApiKeyHash;
 use crate::config::Secret;
 use crate::domain::{
-    Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
-    TranscriptionState,
+    ApiKeyHash, Business, BusinessId, Call, CallEvent, CallMedia, CallSid, CallStart, DeliveryLog,
+    PhoneNumber, Recording, StatusUpdate, TranscriptionOutcome, TranscriptionState,
 };
 pub use work::{list_position, CallPage, CallQuery};
-pub use work::{CallMedia, DeliveryAttempt, DeliveryLog, DeliveryState, TranscriptionOutcome};
 
 /// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
 /// turn it into a 5xx for Twilio.
@@ -46,78 +43,6 @@ pub enum StoreError {
     /// A listing cursor that this store did not hand out.
     #[error("cursor `{0}` is not valid")]
     BadCursor(String),
-}
-
-/// What `incoming_call` learns about a call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallStart {
-    pub sid: CallSid,
-    pub business_id: BusinessId,
-    pub from: String,
-    pub to: String,
-    pub direction: Direction,
-    pub caller_name: Option<String>,
-    pub status: CallStatus,
-    pub started_at: OffsetDateTime,
-}
-
-/// A recording Twilio made of a call.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recording {
-    pub sid: RecordingSid,
-    pub url: String,
-    pub duration_seconds: Option<u32>,
-    /// The key that ended the recording, or `hangup`.
-    pub digits: Option<String>,
-}
-
-/// One status callback, as received.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusUpdate {
-    pub sid: CallSid,
-    pub status: CallStatus,
-    pub sequence: Option<u32>,
-    /// Set when the call is first seen here (an outbound call): its business, parties, direction.
-    pub business_id: Option<BusinessId>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub direction: Direction,
-    pub duration_seconds: Option<u32>,
-    /// Twilio's `Timestamp`, or the time received.
-    pub at: OffsetDateTime,
-    pub sip_response_code: Option<String>,
-}
-
-/// A stored status callback.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallEvent {
-    pub status: CallStatus,
-    pub sequence: Option<u32>,
-    pub at: OffsetDateTime,
-    pub duration_seconds: Option<u32>,
-}
-
-/// A call as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Call {
-    pub sid: CallSid,
-    pub business_id: Option<BusinessId>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub direction: Direction,
-    pub caller_name: Option<String>,
-    pub status: CallStatus,
-    pub status_sequence: Option<u32>,
-    pub started_at: Option<OffsetDateTime>,
-    pub ended_at: Option<OffsetDateTime>,
-    pub duration_seconds: Option<u32>,
-    pub recording: Option<Recording>,
-    /// `RecordingStatus` from the recording status callback: completed, absent, failed.
-    pub recording_status: Option<String>,
-    pub transcription: Option<TranscriptionState>,
-    pub transcription_queued_at: Option<OffsetDateTime>,
-    /// Digits captured by `<Gather>` (verification code mode).
-    pub gathered_digits: Option<String>,
 }
 
 /// What attaching a recording did.
@@ -270,13 +195,8 @@ pub trait Store: messages::MessageStore + Send + Sync + 'static {
     ) -> Result<CallPage, StoreError>;
 }
 
-/// RFC 3339, the one format timestamps are stored in.
-pub fn format_time(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
-
+/// A stored timestamp back to a time, or why the stored data is corrupt.
 pub fn parse_time(value: &str) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+    crate::domain::time::parse_time(value)
         .map_err(|e| StoreError::Corrupt(format!("timestamp `{value}`: {e}")))
 }

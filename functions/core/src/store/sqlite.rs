@@ -18,17 +18,15 @@ use rusqlite::{
 };
 use time::OffsetDateTime;
 
-use super::{
-    format_time, parse_time, Call, CallEvent, CallMedia, CallStart, DeliveryLog, Recording,
-    RecordingAttach, StatusUpdate, Store, StoreError, TranscriptionOutcome,
-};
 use super::{list_position, CallPage, CallQuery};
-use crate::api::ApiKeyHash;
+use super::{parse_time, RecordingAttach, Store, StoreError};
 use crate::config::Secret;
 use crate::domain::call::status_advances;
+use crate::domain::time::format_time;
 use crate::domain::{
-    Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
-    TranscriptionState,
+    ApiKeyHash, Business, BusinessId, Call, CallEvent, CallMedia, CallSid, CallStart, CallStatus,
+    DeliveryLog, Direction, PhoneNumber, Recording, RecordingSid, StatusUpdate,
+    TranscriptionOutcome, TranscriptionState,
 };
 
 /// Bumped when the schema changes, so an older build refuses a newer file instead of

@@ -16,26 +16,7 @@ use std::time::Duration;
 use crate::app::App;
 use crate::blob::BlobStore;
 use crate::config::{ConfigError, Secret};
-use crate::queue::QueueName;
-
-/// A message as a consumer receives it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Received {
-    /// The queue's id for it (SQS message id, or the embedded queue's position).
-    pub id: String,
-    pub body: String,
-    /// How many times it has been received, this time included (SQS `ApproximateReceiveCount`).
-    pub receive_count: u32,
-}
-
-/// What the queue should do with a processed message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Disposition {
-    /// Finished (successfully or for good): delete it.
-    Done,
-    /// Show it again after `after`; once every receive is used it goes to the dead-letter queue.
-    Retry { after: Duration },
-}
+use crate::queue::{Disposition, QueueName, Received};
 
 /// The two consumers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,12 +11,12 @@ use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
 use super::media::{self, DownloadError};
-use super::notify::{self, NotifyJob};
 use super::transcriber::{self, TranscribeError};
 use super::{backoff, Disposition, Received, Worker};
 use crate::domain::{Business, TranscriptionState};
-use crate::queue::TranscriptionJob;
-use crate::store::{Recording, TranscriptionOutcome};
+use crate::domain::{Recording, TranscriptionOutcome};
+use crate::jobs::TranscriptionJob;
+use crate::jobs::{NotifyJob, Trigger};
 
 /// Receives before the dead-letter queue (template.yaml `RecordingsQueue` redrive policy).
 pub const MAX_RECEIVES: u32 = 5;
@@ -257,7 +257,7 @@ async fn announce(worker: &Worker, job: &TranscriptionJob) {
     let event = NotifyJob::call_completed(
         job.call_sid.clone(),
         job.business_id.clone(),
-        notify::Trigger::Transcription,
+        Trigger::Transcription,
     );
     if let Err(err) = worker.app.queue().send(&event.message()).await {
         error!(metric = "event_lost", error = %err, "call.completed not queued");

@@ -1,7 +1,7 @@
 //! The message half of the store contract.
 
+use frontdesk::domain::{MessageContent, MessageStatusUpdate, NewMessage};
 use frontdesk::domain::{MessageDirection, MessageId, MessageStatus, PhoneNumber};
-use frontdesk::store::messages::{MessageContent, MessageStatusUpdate, NewMessage};
 use frontdesk::store::StoreError;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};

@@ -18,8 +18,9 @@ use frontdesk::domain::{
     Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
     TranscriptionState,
 };
+use frontdesk::domain::{CallStart, Recording, StatusUpdate};
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
-use frontdesk::store::{CallStart, Recording, RecordingAttach, StatusUpdate, Store, StoreError};
+use frontdesk::store::{RecordingAttach, Store, StoreError};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -160,7 +161,7 @@ pub async fn deleting_a_business_frees_its_numbers_and_revokes_its_keys(b: &Back
     let (first, second) = (number(), number());
     let biz = business(vec![first.clone(), second.clone()]);
     b.store.put_business(&biz).await.unwrap();
-    let key = frontdesk::api::ApiKey::generate().unwrap().hash();
+    let key = frontdesk::domain::ApiKey::generate().unwrap().hash();
     b.store.put_api_key(&biz.id, &key, T0).await.unwrap();
     let secret = frontdesk::config::Secret::new("whsec_dGVzdA==").unwrap();
     b.store.put_webhook_secret(&biz.id, &secret).await.unwrap();
@@ -587,7 +588,7 @@ pub async fn queue_accepts_messages_and_repeats(b: &Backends) {
 }
 
 pub async fn an_api_key_resolves_to_its_business_by_hash_only(b: &Backends) {
-    use frontdesk::api::ApiKey;
+    use frontdesk::domain::ApiKey;
     let owner = business(vec![]);
     let other = business(vec![]);
     let key = ApiKey::generate().unwrap();
@@ -625,7 +626,7 @@ pub async fn an_api_key_resolves_to_its_business_by_hash_only(b: &Backends) {
 }
 
 pub async fn a_transcription_finishes_once_and_leaves_the_backlog(b: &Backends) {
-    use frontdesk::store::TranscriptionOutcome;
+    use frontdesk::domain::TranscriptionOutcome;
     let sid = call_sid();
     b.store
         .attach_recording(&sid, &recording(&format!("RE{}", unique())), true, T0)
@@ -685,7 +686,7 @@ pub async fn a_transcription_finishes_once_and_leaves_the_backlog(b: &Backends) 
 }
 
 pub async fn a_failed_transcription_keeps_its_reason_and_the_copy(b: &Backends) {
-    use frontdesk::store::TranscriptionOutcome;
+    use frontdesk::domain::TranscriptionOutcome;
     let sid = call_sid();
     b.store
         .attach_recording(&sid, &recording(&format!("RE{}", unique())), true, T0)
@@ -716,7 +717,7 @@ pub async fn a_failed_transcription_keeps_its_reason_and_the_copy(b: &Backends) 
 
 pub async fn delivery_logs_and_webhook_secrets_round_trip(b: &Backends) {
     use frontdesk::config::Secret;
-    use frontdesk::store::{DeliveryAttempt, DeliveryLog, DeliveryState};
+    use frontdesk::domain::{DeliveryAttempt, DeliveryLog, DeliveryState};
     let owner = business(vec![]);
     assert!(b.store.webhook_secret(&owner.id).await.unwrap().is_none());
     let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();

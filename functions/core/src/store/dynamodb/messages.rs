@@ -17,12 +17,13 @@ use super::{
     FROM, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, STATUS, STATUS_RANK,
     TO,
 };
+use crate::domain::time::format_time;
 use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
+use crate::domain::{MessageContent, MessageEvent, MessageStatusUpdate, NewMessage, StoredMessage};
 use crate::store::messages::{
-    conversation_position, page_size, parse_cursor, ConversationPage, MessageContent, MessageEvent,
-    MessageStatusUpdate, MessageStore, NewMessage, StoredMessage,
+    conversation_position, page_size, parse_cursor, ConversationPage, MessageStore,
 };
-use crate::store::{format_time, parse_time, StoreError};
+use crate::store::{parse_time, StoreError};
 
 const MESSAGE_SK: &str = "MSG";
 const EVENT_PREFIX: &str = "EVENT#";

@@ -6,12 +6,11 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{corrupt, db, parse_optional_time, SqliteStore};
 use crate::domain::message::message_status_advances;
+use crate::domain::time::format_time;
 use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
-use crate::store::messages::{
-    page_size, parse_cursor, time_ns, ConversationPage, MessageContent, MessageEvent,
-    MessageStatusUpdate, MessageStore, NewMessage, StoredMessage,
-};
-use crate::store::{format_time, parse_time, StoreError};
+use crate::domain::{MessageContent, MessageEvent, MessageStatusUpdate, NewMessage, StoredMessage};
+use crate::store::messages::{page_size, parse_cursor, time_ns, ConversationPage, MessageStore};
+use crate::store::{parse_time, StoreError};
 
 pub(super) const SCHEMA: &str = "
 -- direction and content are NULL while the message is known only from status callbacks.

@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ParseError, PhoneNumber};
 
+pub mod content;
+pub use content::{
+    Media, MessageContent, MessageEvent, MessageStatusUpdate, NewMessage, StoredMessage,
+};
+
 fn invalid(what: &'static str, value: &str, reason: &'static str) -> ParseError {
     ParseError {
         what,

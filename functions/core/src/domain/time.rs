@@ -1,0 +1,29 @@
+//! Times as Frontdesk writes them: RFC 3339, in the store, in events and in API answers.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// RFC 3339, the one format timestamps are written in.
+pub fn format_time(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// An RFC 3339 timestamp.
+pub fn parse_time(value: &str) -> Result<OffsetDateTime, time::error::Parse> {
+    OffsetDateTime::parse(value, &Rfc3339)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_round_trip_through_rfc3339() {
+        let at = datetime!(2026-11-21 10:00:00.25 UTC);
+        assert_eq!(format_time(at), "2026-11-21T10:00:00.25Z");
+        assert_eq!(parse_time(&format_time(at)).unwrap(), at);
+        assert!(parse_time("yesterday").is_err());
+    }
+}
