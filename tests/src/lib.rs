@@ -4,11 +4,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use frontdesk::app::{AwsResources, Backends};
-use frontdesk::aws::AwsClients;
+use frontdesk::app::Backends;
 use frontdesk::blob::folder::FolderBlobs;
+use frontdesk::config::AwsResources;
 use frontdesk::http::FormParams;
 use frontdesk::jobs::TranscriptionJob;
+use frontdesk::lambda::aws::AwsClients;
+use frontdesk::lambda::Wiring;
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::QueueName;
 use frontdesk::store::sqlite::SqliteStore;
@@ -167,16 +169,20 @@ pub fn moto_endpoint() -> String {
         .expect("FRONTDESK_TEST_AWS_ENDPOINT is unset: run ./infra/test.sh, which starts moto")
 }
 
-/// SDK clients for `endpoint` with Frontdesk's timeouts and dummy credentials.
-pub async fn aws_clients(endpoint: &str) -> AwsClients {
-    let config = frontdesk::aws::config_loader(Some(endpoint))
+/// The SDK configuration for `endpoint` with Frontdesk's timeouts and dummy credentials.
+pub async fn aws_sdk(endpoint: &str) -> aws_config::SdkConfig {
+    frontdesk::lambda::aws::config_loader(Some(endpoint))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "testing", "testing", None, None, "tests",
         ))
         .load()
-        .await;
-    AwsClients::from_config(&config)
+        .await
+}
+
+/// SDK clients for `endpoint` with Frontdesk's timeouts and dummy credentials.
+pub async fn aws_clients(endpoint: &str) -> AwsClients {
+    AwsClients::from_config(&aws_sdk(endpoint).await)
 }
 
 /// Fresh, uniquely named AWS resources on moto: a table, both queues and a greetings bucket.
@@ -217,16 +223,36 @@ pub async fn aws_resources(clients: &AwsClients) -> AwsResources {
     }
 }
 
+/// An app on `resources` (queues, greetings bucket and table on moto), wired as a Lambda is.
+pub async fn aws_app(vars: &[(&str, &str)], resources: &AwsResources) -> App {
+    aws_app_at(&moto_endpoint(), vars, resources).await
+}
+
+/// [`aws_app`] on the AWS at `endpoint` (an unreachable one stands for an outage).
+pub async fn aws_app_at(endpoint: &str, vars: &[(&str, &str)], resources: &AwsResources) -> App {
+    Wiring::new(config(vars), aws_sdk(endpoint).await, resources.clone())
+        .queue()
+        .greetings()
+        .app()
+        .expect("no bucket of recording copies was asked for")
+}
+
 impl TestServer {
     /// Starts `frontdesk serve` on the AWS backends (DynamoDB, SQS, S3) against moto.
     pub async fn start_aws(vars: &[(&str, &str)]) -> Self {
-        let clients = aws_clients(&moto_endpoint()).await;
+        let sdk = aws_sdk(&moto_endpoint()).await;
+        let clients = AwsClients::from_config(&sdk);
         let resources = aws_resources(&clients).await;
         let probe = JobProbe::Sqs {
             client: clients.sqs.clone(),
             url: resources.recordings_queue_url.clone(),
         };
-        Self::with_app(App::new(config(vars), clients.backends(&resources)), probe).await
+        let app = Wiring::new(config(vars), sdk, resources)
+            .queue()
+            .greetings()
+            .app()
+            .expect("no bucket of recording copies was asked for");
+        Self::with_app(app, probe).await
     }
 }
 

@@ -36,9 +36,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
 use bytes::Bytes;
-use frontdesk::app::AwsResources;
-use frontdesk::App;
-use frontdesk_tests::{aws_clients, aws_resources, config, moto_endpoint, JobProbe};
+use frontdesk::config::AwsResources;
+use frontdesk_tests::{aws_app, aws_clients, aws_resources, moto_endpoint, JobProbe};
 use serde_json::Value;
 use tokio::sync::{oneshot, Notify};
 
@@ -503,17 +502,17 @@ impl Drop for Function {
 
 /// Fresh moto resources; with `seed`, the demo businesses and greeting from
 /// infra/seed/businesses.json loaded into them as `frontdesk serve` loads them.
-async fn resources(seed: bool) -> (AwsResources, frontdesk::aws::AwsClients) {
+async fn resources(seed: bool) -> (AwsResources, frontdesk::lambda::aws::AwsClients) {
     let clients = aws_clients(&moto_endpoint()).await;
     let resources = aws_resources(&clients).await;
     if seed {
-        seed_demo(&clients, &resources).await;
+        seed_demo(&resources).await;
     }
     (resources, clients)
 }
 
-async fn seed_demo(clients: &frontdesk::aws::AwsClients, resources: &AwsResources) {
-    let app = App::new(config(&[]), clients.backends(resources));
+async fn seed_demo(resources: &AwsResources) {
+    let app = aws_app(&[], resources).await;
     let loaded = frontdesk_cli::seed::load(&app, &root().join("infra/seed/businesses.json"))
         .await
         .expect("the demo seed loads");
@@ -657,12 +656,12 @@ async fn gather_thanks_the_caller() {
 
 #[tokio::test]
 async fn greeting_is_404_until_the_demo_is_seeded_then_serves_the_mp3() {
-    let (resources, clients) = resources(false).await;
+    let (resources, _) = resources(false).await;
     let mut function = Function::start("greeting", &resources, &[]).await;
     let missing = function.invoke("greeting.json").await;
     assert_eq!(status(&missing), 404, "{missing}");
 
-    seed_demo(&clients, &resources).await;
+    seed_demo(&resources).await;
     let mp3 = std::fs::read(root().join("infra/seed/demo-greeting.mp3")).unwrap();
     let response = function.invoke("greeting.json").await;
     assert_eq!(status(&response), 200, "{response}");
@@ -689,7 +688,7 @@ const SAMPLE_META_VERIFY_TOKEN: &str = "frontdesk-sample-verify-token";
 
 #[tokio::test]
 async fn whatsapp_incoming_stores_the_message_and_auto_replies_in_twiml() {
-    let (resources, clients) = resources(true).await;
+    let (resources, _) = resources(true).await;
     let mut function = Function::start("whatsapp-incoming", &resources, &[]).await;
     let response = function.invoke("whatsapp-incoming.json").await;
     assert_eq!(status(&response), 200, "{response}");
@@ -701,7 +700,7 @@ async fn whatsapp_incoming_stores_the_message_and_auto_replies_in_twiml() {
         body_text(&response).contains("<Message>תודה שפנית למרפאת השיניים!"),
         "the demo clinic's auto-reply: {response}"
     );
-    let app = App::new(config(&[]), clients.backends(&resources));
+    let app = aws_app(&[], &resources).await;
     let id = frontdesk::domain::MessageId::parse("SM0123456789abcdef0123456789abcdef").unwrap();
     let message = app.store().message(&id).await.unwrap().expect("stored");
     assert_eq!(message.business_id.unwrap().as_str(), "demo");
@@ -709,11 +708,11 @@ async fn whatsapp_incoming_stores_the_message_and_auto_replies_in_twiml() {
 
 #[tokio::test]
 async fn whatsapp_status_answers_204_and_applies_the_status() {
-    let (resources, clients) = resources(false).await;
+    let (resources, _) = resources(false).await;
     let mut function = Function::start("whatsapp-status", &resources, &[]).await;
     let response = function.invoke("whatsapp-status.json").await;
     assert_eq!(status(&response), 204, "{response}");
-    let app = App::new(config(&[]), clients.backends(&resources));
+    let app = aws_app(&[], &resources).await;
     let id = frontdesk::domain::MessageId::parse("SM1123456789abcdef0123456789abcdef").unwrap();
     let message = app
         .store()
@@ -729,7 +728,7 @@ async fn whatsapp_status_answers_204_and_applies_the_status() {
 
 #[tokio::test]
 async fn meta_whatsapp_verifies_the_subscription_and_stores_a_signed_notification() {
-    let (resources, clients) = resources(true).await;
+    let (resources, _) = resources(true).await;
     let secrets = [
         ("META_APP_SECRET", SAMPLE_META_APP_SECRET),
         ("META_VERIFY_TOKEN", SAMPLE_META_VERIFY_TOKEN),
@@ -740,7 +739,7 @@ async fn meta_whatsapp_verifies_the_subscription_and_stores_a_signed_notificatio
     assert_eq!(body_text(&handshake), "1158201444");
     let response = function.invoke("meta-whatsapp.json").await;
     assert_eq!(status(&response), 200, "{response}");
-    let app = App::new(config(&[]), clients.backends(&resources));
+    let app = aws_app(&[], &resources).await;
     let id = frontdesk::domain::MessageId::parse(
         "wamid.HBgMOTcyNTAxMjM0NTY3FQIAEhgUM0VCMDZCMzlEQUE4OTJBMTE4RTUA",
     )

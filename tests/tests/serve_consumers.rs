@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use frontdesk::blob::folder::FolderBlobs;
 use frontdesk::config::Secret;
+use frontdesk::config::WorkerSettings;
 use frontdesk::domain::{Business, BusinessId, PhoneNumber, TranscriptionState};
-use frontdesk::worker::{Consumer, Worker, WorkerSettings};
+use frontdesk::worker::{Consumer, Worker};
 use frontdesk_cli::consumers::drain_once;
 use frontdesk_tests::{JobProbe, TestServer, TEST_TOKEN};
 use standins::{
@@ -95,23 +96,21 @@ async fn serve_consumers_take_a_recorded_call_to_a_signed_call_completed() {
         .await;
     assert_eq!(completed.status(), 204);
 
-    let settings = {
+    // The server's app, with the consumers' settings pointing at the stand-ins.
+    let mut config = server.app.config().clone();
+    config.twilio.account_sid = Some(ACCOUNT_SID.into());
+    config.worker = {
         let base = transcription.base_url.clone();
         WorkerSettings::from_lookup(move |name| match name {
-            "TWILIO_ACCOUNT_SID" => Some(ACCOUNT_SID.into()),
             "TRANSCRIBE_API_BASE" => Some(base.clone()),
             "TRANSCRIBE_API_KEY" => Some(TRANSCRIBE_KEY.into()),
             _ => None,
         })
         .unwrap()
     };
+    let app = frontdesk::App::new(config, server.app.backends().clone());
     let blobs = tempfile::tempdir().unwrap();
-    let worker = Worker::new(
-        server.app.clone(),
-        Arc::new(FolderBlobs::new(blobs.path().to_path_buf())),
-        settings,
-    )
-    .unwrap();
+    let worker = Worker::new(app, Arc::new(FolderBlobs::new(blobs.path().to_path_buf()))).unwrap();
     assert_eq!(drain_once(&worker, &queue, Consumer::Transcribe).await, 1);
     assert_eq!(drain_once(&worker, &queue, Consumer::Notify).await, 2);
     assert_eq!(drain_once(&worker, &queue, Consumer::Notify).await, 0);

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use frontdesk::app::Backends;
 use frontdesk::domain::{CallSid, TranscriptionState, VoiceMode};
-use frontdesk::handlers::reconcile::reconcile;
+use frontdesk::worker::reconcile::reconcile;
 use frontdesk::App;
-use frontdesk_tests::{aws_clients, aws_resources, config, moto_endpoint, JobProbe, TestServer};
+use frontdesk_tests::{
+    aws_app, aws_app_at, aws_clients, aws_resources, config, moto_endpoint, JobProbe, TestServer,
+};
 
 async fn aws() -> TestServer {
     TestServer::start_aws(&[]).await
@@ -22,10 +24,9 @@ const UNREACHABLE: &str = "http://127.0.0.1:9";
 
 #[tokio::test]
 async fn an_unreachable_dynamodb_still_gets_voicemail_twiml_within_two_seconds() {
-    let dead = aws_clients(UNREACHABLE).await;
     let live = aws_clients(&moto_endpoint()).await;
     let resources = aws_resources(&live).await;
-    let app = App::new(config(&[]), dead.backends(&resources));
+    let app = aws_app_at(UNREACHABLE, &[], &resources).await;
     let server = TestServer::with_app(
         app,
         JobProbe::Sqs {
@@ -65,11 +66,14 @@ async fn an_unreachable_dynamodb_still_gets_voicemail_twiml_within_two_seconds()
 #[tokio::test]
 async fn a_recording_made_while_sqs_is_unreachable_is_sent_by_the_reconciler() {
     let live = aws_clients(&moto_endpoint()).await;
-    let dead = aws_clients(UNREACHABLE).await;
     let resources = aws_resources(&live).await;
-    let healthy = live.backends(&resources);
+    let healthy = aws_app(&[], &resources).await.backends().clone();
     let queue_down = Backends {
-        queue: dead.backends(&resources).queue,
+        queue: aws_app_at(UNREACHABLE, &[], &resources)
+            .await
+            .backends()
+            .queue
+            .clone(),
         ..healthy.clone()
     };
     let probe = JobProbe::Sqs {

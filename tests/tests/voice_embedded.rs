@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use frontdesk::app::Backends;
-use frontdesk::handlers::reconcile::reconcile;
 use frontdesk::queue::{OutboundMessage, Queue, QueueError};
+use frontdesk::worker::reconcile::reconcile;
 use frontdesk::App;
 use frontdesk_tests::TestServer;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use frontdesk::blob::folder::FolderBlobs;
 use frontdesk::queue::embedded::EmbeddedQueue;
-use frontdesk::worker::{Consumer, Worker, WorkerSettings};
+use frontdesk::worker::{Consumer, Worker};
 use frontdesk::App;
 use time::OffsetDateTime;
 
@@ -20,11 +20,7 @@ const BATCH: usize = 10;
 /// A worker on `app` whose recording copies go to `data_dir/blobs/recordings/…`.
 pub fn worker(app: &App) -> Result<Worker, crate::CliError> {
     let recordings = Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs")));
-    Ok(Worker::new(
-        app.clone(),
-        recordings,
-        WorkerSettings::from_env()?,
-    )?)
+    Ok(Worker::new(app.clone(), recordings)?)
 }
 
 /// Receives, processes and settles every visible message of `consumer`'s queue once; returns

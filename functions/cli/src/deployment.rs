@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk::app::Backends;
-use frontdesk::aws::AwsClients;
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
-use frontdesk::config::PublicBaseUrl;
+use frontdesk::config::env::process_lookup;
+use frontdesk::config::{Env, PublicBaseUrl, TwilioSettings};
+use frontdesk::lambda::aws::AwsClients;
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::QueueName;
 use frontdesk::store::dynamodb::DynamoStore;
@@ -97,21 +98,23 @@ pub struct Settings {
 impl Settings {
     /// Settings read through `lookup`, which answers environment variable names.
     pub fn from_lookup(source: &str, lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let value = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let env = Env::new(&lookup);
         Self {
             source: source.to_string(),
-            twilio_auth_token: value("TWILIO_AUTH_TOKEN").is_some(),
-            meta_app_secret: value("META_APP_SECRET").is_some(),
-            meta_verify_token: value("META_VERIFY_TOKEN").is_some(),
-            transcribe_api_base: value("TRANSCRIBE_API_BASE"),
-            transcribe_api_key: value("TRANSCRIBE_API_KEY").is_some(),
-            twilio: TwilioRest::from_lookup(&lookup),
+            twilio_auth_token: env.secret("TWILIO_AUTH_TOKEN").is_some(),
+            meta_app_secret: env.secret("META_APP_SECRET").is_some(),
+            meta_verify_token: env.secret("META_VERIFY_TOKEN").is_some(),
+            transcribe_api_base: env.non_empty("TRANSCRIBE_API_BASE"),
+            transcribe_api_key: env.secret("TRANSCRIBE_API_KEY").is_some(),
+            twilio: TwilioSettings::read(&env)
+                .ok()
+                .and_then(|twilio| TwilioRest::from_settings(&twilio)),
         }
     }
 
     /// The environment's settings, as `frontdesk serve` reads them.
     pub fn from_env() -> Self {
-        Self::from_lookup("the environment", |name| std::env::var(name).ok())
+        Self::from_lookup("the environment", process_lookup)
     }
 }
 
@@ -133,7 +136,7 @@ impl TargetArgs {
         if !self.is_aws() {
             return self.open_local();
         }
-        let mut loader = frontdesk::aws::config_loader(self.endpoint_url.as_deref())
+        let mut loader = frontdesk::lambda::aws::config_loader(self.endpoint_url.as_deref())
             .timeout_config(cli_timeouts());
         if let Some(region) = &self.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -314,7 +317,7 @@ async fn read_secret(
         &format!("secret {name}"),
         |env| match key_for(env) {
             Some(key) => json.get(key).and_then(|v| v.as_str()).map(str::to_string),
-            None => std::env::var(env).ok(),
+            None => process_lookup(env),
         },
     ))
 }

@@ -61,7 +61,7 @@ pub async fn attach(
 pub fn public_url(deployment: &Deployment, business: &BusinessId) -> String {
     deployment
         .base_url
-        .join(&frontdesk::handlers::greeting::path(business))
+        .join(&frontdesk::voice::greeting_path(business))
 }
 
 pub async fn run(

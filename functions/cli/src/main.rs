@@ -72,7 +72,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    telemetry::init();
+    telemetry::init(&frontdesk::config::LogSettings::from_env());
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve {
@@ -139,7 +139,7 @@ async fn serve(
     if let Some(url) = public_url {
         config.public_base_url = Some(PublicBaseUrl::parse(&url)?);
     }
-    if config.twilio_auth_token.is_none() && config.signature_policy != SignaturePolicy::Off {
+    if config.twilio.auth_token.is_none() && config.signature_policy != SignaturePolicy::Off {
         tracing::warn!(
             "TWILIO_AUTH_TOKEN is not set: every Twilio webhook will answer 403 until it is"
         );

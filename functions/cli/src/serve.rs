@@ -26,7 +26,7 @@ pub fn spawn_reconciler(app: App) -> tokio::task::JoinHandle<()> {
         let mut every = tokio::time::interval(RECONCILE_EVERY);
         loop {
             every.tick().await;
-            frontdesk::handlers::reconcile::reconcile(&app, time::OffsetDateTime::now_utc()).await;
+            frontdesk::worker::reconcile::reconcile(&app, time::OffsetDateTime::now_utc()).await;
         }
     })
 }

@@ -9,7 +9,6 @@ use clap::{Args, Subcommand};
 use frontdesk::config::{ConfigError, PublicBaseUrl};
 use frontdesk::domain::message::Wamid;
 use frontdesk::domain::{CallStatus, PhoneNumber};
-use frontdesk::handlers::{meta_whatsapp, voice, whatsapp};
 use frontdesk::http::FormParams;
 use frontdesk::twilio::signature;
 use frontdesk::Route;
@@ -247,7 +246,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             call,
         } => {
             let form = voice_params(&parties, &call, "ringing");
-            twilio.form(Route::IncomingCall.spec().path, form)
+            twilio.form(Route::IncomingCall.path(), form)
         }
         Event::Recording {
             twilio,
@@ -259,7 +258,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             form.extend(recording_params(&recording));
             // The usual end of a voicemail: the caller hangs up after the message.
             form.push(pair("Digits", "hangup"));
-            twilio.form(voice::HANDLE_RECORDING_PATH, form)
+            twilio.form(Route::HandleRecording.path(), form)
         }
         Event::RecordingStatus {
             twilio,
@@ -268,7 +267,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             status,
         } => {
             let form = recording_status_params(&call, &recording, &status);
-            twilio.form(voice::RECORDING_STATUS_PATH, form)
+            twilio.form(Route::RecordingStatus.path(), form)
         }
         Event::Status {
             twilio,
@@ -276,7 +275,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             call,
             status,
         } => twilio.form(
-            Route::CallStatus.spec().path,
+            Route::CallStatus.path(),
             call_status_params(&parties, &call, &status),
         ),
         Event::Whatsapp {
@@ -286,7 +285,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             body,
         } => {
             let form = whatsapp_params(&parties, &message, &body);
-            twilio.form(whatsapp::INCOMING_PATH, form)
+            twilio.form(Route::WhatsAppIncoming.path(), form)
         }
         Event::WhatsappStatus {
             twilio,
@@ -295,7 +294,7 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
             status,
         } => {
             let form = whatsapp_status_params(&parties, &message, &status);
-            twilio.form(whatsapp::STATUS_PATH, form)
+            twilio.form(Route::WhatsAppStatus.path(), form)
         }
         Event::Meta {
             target,
@@ -354,7 +353,7 @@ impl TwilioArgs {
 fn meta_request(target: &Target, app_secret: &str, notification: &serde_json::Value) -> Outgoing {
     let body = serde_json::to_vec(notification).expect("a JSON value serialises");
     Outgoing {
-        url: target.base.join(meta_whatsapp::PATH),
+        url: target.base.join(Route::MetaWhatsApp.path()),
         content_type: "application/json",
         headers: vec![(
             "x-hub-signature-256",

@@ -7,10 +7,9 @@
 //! Both with HTTP Basic auth `AccountSid:AuthToken`. The base URL comes from configuration
 //! (`TWILIO_API_BASE_URL`), so tests point the client at a local stand-in.
 
-use frontdesk::config::{PublicBaseUrl, Secret};
+use frontdesk::config::{PublicBaseUrl, Secret, TwilioSettings};
 use frontdesk::domain::PhoneNumber;
 use frontdesk::http::FormParams;
-use frontdesk::whatsapp::config::DEFAULT_TWILIO_API_BASE_URL;
 use frontdesk::Route;
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -29,7 +28,7 @@ pub struct TwilioRest {
 
 impl TwilioRest {
     /// A client for `account_sid` at `api_base`, e.g. `https://api.twilio.com` (see
-    /// [`DEFAULT_TWILIO_API_BASE_URL`]).
+    /// `frontdesk::config::providers::DEFAULT_TWILIO_API_BASE_URL`).
     pub fn new(api_base: &str, account_sid: &str, auth_token: Secret) -> Self {
         Self {
             // The providers' shared client: rustls on ring, 3 s to connect, 10 s per request.
@@ -40,16 +39,15 @@ impl TwilioRest {
         }
     }
 
-    /// From `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` (and `TWILIO_API_BASE_URL`, default
-    /// Twilio's) as `lookup` answers them (the environment, or a stack's secret); `None` when
-    /// either credential is unset or empty.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
-        let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let account_sid = non_empty("TWILIO_ACCOUNT_SID")?;
-        let auth_token = lookup("TWILIO_AUTH_TOKEN").and_then(Secret::new)?;
-        let api_base = non_empty("TWILIO_API_BASE_URL")
-            .unwrap_or_else(|| DEFAULT_TWILIO_API_BASE_URL.to_string());
-        Some(Self::new(&api_base, &account_sid, auth_token))
+    /// From the account's settings (`TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`,
+    /// `TWILIO_API_BASE_URL`); `None` when either credential is unset or empty.
+    pub fn from_settings(twilio: &TwilioSettings) -> Option<Self> {
+        let (account_sid, auth_token) = twilio.credentials()?;
+        Some(Self::new(
+            &twilio.api_base_url,
+            account_sid,
+            auth_token.clone(),
+        ))
     }
 
     /// The account this client acts as (not secret; shown in reports).
@@ -322,6 +320,7 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use frontdesk::config::Env;
 
     fn urls() -> NumberUrls {
         NumberUrls::for_stack(&PublicBaseUrl::parse("https://abc.example.com/prod/").unwrap())
@@ -420,33 +419,33 @@ mod tests {
 
     #[test]
     fn credentials_come_from_the_environment_and_both_are_needed() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
+        fn from_lookup(vars: &[(&str, &str)]) -> Option<TwilioRest> {
+            let lookup = |name: &str| {
                 vars.iter()
                     .find(|(k, _)| *k == name)
                     .map(|(_, v)| v.to_string())
-            }
-        };
-        assert!(TwilioRest::from_lookup(env(&[("TWILIO_ACCOUNT_SID", "AC1")])).is_none());
-        assert!(TwilioRest::from_lookup(env(&[
-            ("TWILIO_ACCOUNT_SID", "AC1"),
-            ("TWILIO_AUTH_TOKEN", "")
-        ]))
-        .is_none());
-        assert!(TwilioRest::from_lookup(env(&[("TWILIO_AUTH_TOKEN", "tok")])).is_none());
-        let twilio = TwilioRest::from_lookup(env(&[
+            };
+            TwilioRest::from_settings(&TwilioSettings::read(&Env::new(&lookup)).unwrap())
+        }
+        assert!(from_lookup(&[("TWILIO_ACCOUNT_SID", "AC1")]).is_none());
+        assert!(from_lookup(&[("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "")]).is_none());
+        assert!(from_lookup(&[("TWILIO_AUTH_TOKEN", "tok")]).is_none());
+        let twilio = from_lookup(&[
             ("TWILIO_ACCOUNT_SID", "AC1"),
             ("TWILIO_AUTH_TOKEN", "tok-secret-123"),
-        ]))
+        ])
         .unwrap();
         assert_eq!(twilio.account_sid(), "AC1");
-        assert_eq!(twilio.api_base(), DEFAULT_TWILIO_API_BASE_URL);
+        assert_eq!(
+            twilio.api_base(),
+            frontdesk::config::providers::DEFAULT_TWILIO_API_BASE_URL
+        );
         assert!(!format!("{twilio:?}").contains("tok-secret-123"));
-        let twilio = TwilioRest::from_lookup(env(&[
+        let twilio = from_lookup(&[
             ("TWILIO_ACCOUNT_SID", "AC1"),
             ("TWILIO_AUTH_TOKEN", "tok"),
             ("TWILIO_API_BASE_URL", "http://127.0.0.1:9/"),
-        ]))
+        ])
         .unwrap();
         assert_eq!(twilio.api_base(), "http://127.0.0.1:9");
     }

@@ -8,7 +8,7 @@ mod support;
 use std::collections::HashMap;
 use std::process::{Command, Output};
 
-use frontdesk::aws::AwsClients;
+use frontdesk::lambda::aws::AwsClients;
 use support::operator::{Receiver, ACCOUNT_SID, AUTH_TOKEN, NUMBER};
 use support::serve_process::ServeProcess;
 use support::twilio_api::TwilioApi;
@@ -319,7 +319,7 @@ async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deploye
     let endpoint = std::env::var("FRONTDESK_TEST_AWS_ENDPOINT")
         .expect("FRONTDESK_TEST_AWS_ENDPOINT is unset: run ./infra/test.sh, which starts moto");
     // Creating a stack takes moto longer than a webhook's budget: no retry may repeat it.
-    let sdk = frontdesk::aws::config_loader(Some(&endpoint))
+    let sdk = frontdesk::lambda::aws::config_loader(Some(&endpoint))
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .operation_timeout(std::time::Duration::from_secs(60))
@@ -336,7 +336,7 @@ async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deploye
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stack, notify_dead_letters) = deployed_stack(&clients, &sdk, &base).await;
-    let resources = frontdesk::app::AwsResources {
+    let resources = frontdesk::config::AwsResources {
         table: stack.clone(),
         recordings_queue_url: String::new(),
         notify_queue_url: String::new(),
@@ -347,7 +347,11 @@ async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deploye
         "prod",
     )
     .unwrap();
-    let app = frontdesk::App::new(config, clients.backends(&resources));
+    let app = frontdesk::lambda::Wiring::new(config, sdk.clone(), resources)
+        .queue()
+        .greetings()
+        .app()
+        .unwrap();
     tokio::spawn(frontdesk_cli::serve::run(
         app,
         listener,

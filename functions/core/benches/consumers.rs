@@ -40,9 +40,10 @@ async fn setup(transcribe: bool) -> Run {
     })
     .await;
     if !transcribe {
-        let mut settings = (*env.worker.settings).clone();
-        settings.transcribe_api_base = None;
-        env.worker.settings = Arc::new(settings);
+        let mut config = env.worker.app.config().clone();
+        config.worker.transcribe_api_base = None;
+        let app = frontdesk::App::new(config, env.worker.app.backends().clone());
+        env.worker = frontdesk::worker::Worker::new(app, env.worker.recordings.clone()).unwrap();
     }
     Run {
         env,

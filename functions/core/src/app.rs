@@ -5,16 +5,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::aws::AwsClients;
-use crate::blob::s3::S3Blobs;
 use crate::blob::BlobStore;
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::domain::{Business, PhoneNumber};
-use crate::queue::sqs::{QueueUrls, SqsQueue};
 use crate::queue::Queue;
-use crate::store::dynamodb::DynamoStore;
 use crate::store::{Store, StoreError};
-use crate::twilio::signature::Validator;
+use crate::twilio::webhook::Gate;
 
 /// Where state, jobs and greetings live.
 #[derive(Clone)]
@@ -61,7 +57,7 @@ pub struct App {
 
 struct Inner {
     config: Config,
-    validator: Validator,
+    twilio_gate: Gate,
     backends: Backends,
     greeting_checks: Mutex<HashMap<String, (bool, Instant)>>,
     /// Recording copies, for the links the calls API gives (None where no route needs them).
@@ -88,15 +84,16 @@ impl App {
         self.inner.recordings.as_deref()
     }
 
+    /// The recording copies as a shared handle (a consumer keeps one).
+    pub fn recordings_arc(&self) -> Option<Arc<dyn BlobStore>> {
+        self.inner.recordings.clone()
+    }
+
     fn build(config: Config, backends: Backends, recordings: Option<Arc<dyn BlobStore>>) -> Self {
-        let validator = Validator::new(
-            config.twilio_auth_token.clone(),
-            config.twilio_auth_token_previous.clone(),
-        );
         Self {
             inner: Arc::new(Inner {
+                twilio_gate: Gate::new(&config),
                 config,
-                validator,
                 backends,
                 greeting_checks: Mutex::new(HashMap::new()),
                 recordings,
@@ -109,8 +106,9 @@ impl App {
         &self.inner.config
     }
 
-    pub fn signature_validator(&self) -> &Validator {
-        &self.inner.validator
+    /// The gate every Twilio webhook passes (form and X-Twilio-Signature).
+    pub fn twilio_gate(&self) -> &Gate {
+        &self.inner.twilio_gate
     }
 
     pub fn backends(&self) -> &Backends {
@@ -177,70 +175,5 @@ impl App {
 
     fn cached_greeting_check(&self, key: &str) -> Option<(bool, Instant)> {
         self.inner.greeting_checks.lock().ok()?.get(key).copied()
-    }
-}
-
-/// The AWS resources a deployment uses, named by the template's environment:
-/// `FRONTDESK_TABLE`, `FRONTDESK_RECORDINGS_QUEUE_URL`, `FRONTDESK_NOTIFY_QUEUE_URL`,
-/// `FRONTDESK_GREETINGS_BUCKET`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AwsResources {
-    pub table: String,
-    pub recordings_queue_url: String,
-    pub notify_queue_url: String,
-    pub greetings_bucket: String,
-}
-
-impl AwsResources {
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        Ok(Self {
-            table: required(&lookup, "FRONTDESK_TABLE")?,
-            recordings_queue_url: required(&lookup, "FRONTDESK_RECORDINGS_QUEUE_URL")?,
-            notify_queue_url: required(&lookup, "FRONTDESK_NOTIFY_QUEUE_URL")?,
-            greetings_bucket: required(&lookup, "FRONTDESK_GREETINGS_BUCKET")?,
-        })
-    }
-
-    /// `FRONTDESK_RECORDINGS_BUCKET`, the bucket of recording copies: set only for the
-    /// functions that read or write them (the consumers and the calls API).
-    pub fn recordings_bucket_from_env() -> Result<String, ConfigError> {
-        required(
-            &|name: &str| std::env::var(name).ok(),
-            "FRONTDESK_RECORDINGS_BUCKET",
-        )
-    }
-}
-
-fn required(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<String, ConfigError> {
-    lookup(name)
-        .filter(|v| !v.trim().is_empty())
-        .ok_or(ConfigError::Invalid {
-            name,
-            reason: "is required on AWS".into(),
-        })
-}
-
-impl AwsClients {
-    pub fn backends(&self, resources: &AwsResources) -> Backends {
-        Backends {
-            store: Arc::new(DynamoStore::new(
-                self.dynamodb.clone(),
-                resources.table.clone(),
-            )),
-            queue: Arc::new(SqsQueue::new(
-                self.sqs.clone(),
-                QueueUrls {
-                    recordings: resources.recordings_queue_url.clone(),
-                    notify: resources.notify_queue_url.clone(),
-                },
-            )),
-            greetings: Arc::new(S3Blobs::new(
-                self.s3.clone(),
-                resources.greetings_bucket.clone(),
-            )),
-        }
     }
 }

@@ -13,7 +13,6 @@
 
 pub mod api;
 pub mod app;
-pub mod aws;
 pub mod blob;
 pub mod config;
 pub mod domain;
@@ -21,6 +20,8 @@ pub mod handlers;
 pub mod http;
 pub mod jobs;
 pub mod lambda;
+#[cfg(test)]
+mod layers;
 pub mod meta;
 pub mod queue;
 pub mod routes;
@@ -28,6 +29,7 @@ pub mod store;
 pub mod telemetry;
 pub mod tls;
 pub mod twilio;
+pub mod voice;
 pub mod whatsapp;
 pub mod worker;
 

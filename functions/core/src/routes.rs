@@ -1,5 +1,6 @@
-//! The route table: every path Frontdesk serves, the Lambda function that serves it, and the
-//! handler both front doors call. `frontdesk serve` dispatches on it; each Lambda runs one route.
+//! The routes bound to their handlers: the route table ([`crate::http::routes`]) says where each
+//! route lives; this module says who answers it, serves a request inside its span, and answers
+//! for a handler that failed. `frontdesk serve` dispatches on it; each Lambda runs one route.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,135 +9,13 @@ use std::time::Instant;
 use http::Method;
 use tracing::{error, info, Instrument};
 
+pub use crate::http::routes::{path_matches, resolve, NoRoute, Route, RouteSpec, ROUTES};
+
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
-use crate::handlers::{self, voice};
+use crate::handlers;
 use crate::http::{response, InboundRequest, Response};
-
-/// A route Frontdesk serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Route {
-    Health,
-    IncomingCall,
-    HandleRecording,
-    RecordingStatus,
-    CallStatus,
-    Gather,
-    Greeting,
-    WhatsAppIncoming,
-    WhatsAppStatus,
-    MetaWhatsApp,
-    WhatsAppMessages,
-    ApiCalls,
-    ApiCall,
-}
-
-/// Where a route lives and who calls it.
-#[derive(Debug)]
-pub struct RouteSpec {
-    pub route: Route,
-    pub methods: &'static [Method],
-    /// A path pattern; `{name}` matches one non-empty segment part.
-    pub path: &'static str,
-    /// The function crate under `functions/` that serves this route on Lambda.
-    pub function: &'static str,
-    /// True for routes to paste into the Twilio console or Meta app.
-    pub webhook: bool,
-}
-
-pub const ROUTES: &[RouteSpec] = &[
-    RouteSpec {
-        route: Route::Health,
-        methods: &[Method::GET, Method::HEAD],
-        path: "/health",
-        function: "health",
-        webhook: false,
-    },
-    RouteSpec {
-        route: Route::IncomingCall,
-        methods: &[Method::POST],
-        path: "/webhook/incoming_call",
-        function: "incoming-call",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::HandleRecording,
-        methods: &[Method::POST],
-        path: voice::HANDLE_RECORDING_PATH,
-        function: "handle-recording",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::RecordingStatus,
-        methods: &[Method::POST],
-        path: voice::RECORDING_STATUS_PATH,
-        function: "recording-status",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::CallStatus,
-        methods: &[Method::POST],
-        path: "/webhook/call_status",
-        function: "call-status",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::Gather,
-        methods: &[Method::POST],
-        path: voice::GATHER_PATH,
-        function: "gather",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::Greeting,
-        methods: &[Method::GET, Method::HEAD],
-        path: "/greetings/{business}.mp3",
-        function: "greeting",
-        webhook: false,
-    },
-    RouteSpec {
-        route: Route::WhatsAppIncoming,
-        methods: &[Method::POST],
-        path: handlers::whatsapp::INCOMING_PATH,
-        function: "whatsapp-incoming",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::WhatsAppStatus,
-        methods: &[Method::POST],
-        path: handlers::whatsapp::STATUS_PATH,
-        function: "whatsapp-status",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::MetaWhatsApp,
-        methods: &[Method::GET, Method::POST],
-        path: handlers::meta_whatsapp::PATH,
-        function: "meta-whatsapp",
-        webhook: true,
-    },
-    RouteSpec {
-        route: Route::WhatsAppMessages,
-        methods: &[Method::GET, Method::POST, Method::OPTIONS],
-        path: handlers::whatsapp_api::PATH,
-        function: "whatsapp-messages",
-        webhook: false,
-    },
-    RouteSpec {
-        route: Route::ApiCalls,
-        methods: &[Method::GET, Method::OPTIONS],
-        path: handlers::calls_api::LIST_PATH,
-        function: "api-calls",
-        webhook: false,
-    },
-    RouteSpec {
-        route: Route::ApiCall,
-        methods: &[Method::GET, Method::OPTIONS],
-        path: handlers::calls_api::CALL_PATH,
-        function: "api-call",
-        webhook: false,
-    },
-];
+use crate::voice;
 
 /// A route's handler: a plain async function behind a pointer, so the one table of routes can
 /// hand out any of them.
@@ -151,13 +30,6 @@ pub struct RouteHandler {
 }
 
 impl Route {
-    pub fn spec(self) -> &'static RouteSpec {
-        ROUTES
-            .iter()
-            .find(|spec| spec.route == self)
-            .expect("every route has a spec")
-    }
-
     /// The route's handler. A `const` function, so a Lambda can fix its route's handler at
     /// compile time (`const { Route::Greeting.with_handler() }`) and link that handler alone;
     /// `frontdesk serve` picks it per request.
@@ -168,10 +40,10 @@ impl Route {
                 |app, request| Box::pin(handlers::incoming_call::incoming_call(app, request))
             }
             Route::HandleRecording => {
-                |app, request| Box::pin(handlers::recording::handle_recording(app, request))
+                |app, request| Box::pin(handlers::handle_recording::handle_recording(app, request))
             }
             Route::RecordingStatus => {
-                |app, request| Box::pin(handlers::recording::recording_status(app, request))
+                |app, request| Box::pin(handlers::recording_status::recording_status(app, request))
             }
             Route::CallStatus => {
                 |app, request| Box::pin(handlers::call_status::call_status(app, request))
@@ -179,10 +51,10 @@ impl Route {
             Route::Gather => |app, request| Box::pin(handlers::gather::gather(app, request)),
             Route::Greeting => |app, request| Box::pin(handlers::greeting::greeting(app, request)),
             Route::WhatsAppIncoming => {
-                |app, request| Box::pin(handlers::whatsapp::incoming(app, request))
+                |app, request| Box::pin(handlers::whatsapp_incoming::incoming(app, request))
             }
             Route::WhatsAppStatus => {
-                |app, request| Box::pin(handlers::whatsapp::status(app, request))
+                |app, request| Box::pin(handlers::whatsapp_status::status(app, request))
             }
             Route::MetaWhatsApp => |app, request| {
                 if request.method == Method::GET {
@@ -192,12 +64,12 @@ impl Route {
                 }
             },
             Route::WhatsAppMessages => {
-                |app, request| Box::pin(handlers::whatsapp_api::messages(app, request))
+                |app, request| Box::pin(handlers::whatsapp_messages::messages(app, request))
             }
             Route::ApiCalls => {
-                |app, request| Box::pin(handlers::calls_api::list_calls(app, request))
+                |app, request| Box::pin(handlers::api_calls::list_calls(app, request))
             }
-            Route::ApiCall => |app, request| Box::pin(handlers::calls_api::get_call(app, request)),
+            Route::ApiCall => |app, request| Box::pin(handlers::api_call::get_call(app, request)),
         }
     }
 
@@ -233,65 +105,6 @@ impl Route {
                 "handler failed; try again",
             ),
         }
-    }
-}
-
-/// Does `path` match `pattern` (`/greetings/{business}.mp3` style)?
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    let mut pattern_segments = pattern.split('/');
-    let mut path_segments = path.split('/');
-    loop {
-        match (pattern_segments.next(), path_segments.next()) {
-            (None, None) => return true,
-            (Some(p), Some(s)) if segment_matches(p, s) => {}
-            _ => return false,
-        }
-    }
-}
-
-fn segment_matches(pattern: &str, segment: &str) -> bool {
-    match (pattern.find('{'), pattern.find('}')) {
-        (Some(open), Some(close)) if open < close => {
-            let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
-            segment.len() > prefix.len() + suffix.len()
-                && segment.starts_with(prefix)
-                && segment.ends_with(suffix)
-        }
-        _ => pattern == segment,
-    }
-}
-
-/// Why no route serves a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum NoRoute {
-    /// 404.
-    NotFound,
-    /// 405, with the methods the path does take.
-    MethodNotAllowed(Vec<Method>),
-}
-
-impl NoRoute {
-    pub fn into_response(self) -> Response {
-        match self {
-            Self::NotFound => response::not_found(),
-            Self::MethodNotAllowed(allowed) => response::method_not_allowed(&allowed),
-        }
-    }
-}
-
-/// The route for a request, or why there is none.
-pub fn resolve(method: &Method, path: &str) -> Result<Route, NoRoute> {
-    let mut allowed: Vec<Method> = Vec::new();
-    for spec in ROUTES.iter().filter(|spec| path_matches(spec.path, path)) {
-        if spec.methods.contains(method) {
-            return Ok(spec.route);
-        }
-        allowed.extend(spec.methods.iter().cloned());
-    }
-    if allowed.is_empty() {
-        Err(NoRoute::NotFound)
-    } else {
-        Err(NoRoute::MethodNotAllowed(allowed))
     }
 }
 
@@ -351,54 +164,4 @@ pub async fn serve(app: &App, route: RouteHandler, request: InboundRequest) -> R
     }
     .instrument(span)
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_match_whole_segments() {
-        assert!(path_matches("/health", "/health"));
-        assert!(!path_matches("/health", "/health/"));
-        assert!(!path_matches("/health", "/healthz"));
-        assert!(path_matches(
-            "/greetings/{business}.mp3",
-            "/greetings/acme.mp3"
-        ));
-        assert!(!path_matches(
-            "/greetings/{business}.mp3",
-            "/greetings/.mp3"
-        ));
-        assert!(!path_matches(
-            "/greetings/{business}.mp3",
-            "/greetings/acme.wav"
-        ));
-        assert!(!path_matches(
-            "/greetings/{business}.mp3",
-            "/greetings/a/b.mp3"
-        ));
-    }
-
-    #[test]
-    fn unknown_paths_are_404_and_wrong_methods_405() {
-        assert_eq!(
-            resolve(&Method::GET, "/nope").unwrap_err(),
-            NoRoute::NotFound
-        );
-        let wrong = resolve(&Method::POST, "/health")
-            .unwrap_err()
-            .into_response();
-        assert_eq!(wrong.status(), 405);
-        assert_eq!(wrong.headers()["allow"], "GET, HEAD");
-        assert_eq!(resolve(&Method::HEAD, "/health").unwrap(), Route::Health);
-    }
-
-    #[test]
-    fn every_route_path_is_unique() {
-        let mut paths: Vec<_> = ROUTES.iter().map(|r| r.path).collect();
-        paths.sort_unstable();
-        paths.dedup();
-        assert_eq!(paths.len(), ROUTES.len());
-    }
 }

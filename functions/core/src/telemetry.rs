@@ -1,6 +1,5 @@
-//! Logging: JSON lines on Lambda (honouring `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL`),
-//! readable lines locally. Every line of a request carries its request id through the
-//! `request` span. Secrets never reach a log line: they are `config::Secret`, whose
+//! Logging: JSON lines on Lambda, readable lines locally ([`LogSettings`]). Every line of a
+//! request carries its request id through the `request` span. Secrets never reach a log line: they are `config::Secret`, whose
 //! formatting is redacted, and no code path logs a token.
 
 use std::io::{self, IsTerminal};
@@ -13,45 +12,7 @@ use tracing_subscriber::fmt::{self, MakeWriter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::Layer;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    Json,
-    Text,
-}
-
-/// The format and level the environment asks for.
-///
-/// On Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): JSON unless `AWS_LAMBDA_LOG_FORMAT=Text`,
-/// level from `AWS_LAMBDA_LOG_LEVEL`. Elsewhere: text unless `FRONTDESK_LOG_FORMAT=json`,
-/// level from `RUST_LOG` (default `info`).
-pub fn settings_from_env(lookup: impl Fn(&str) -> Option<String>) -> (LogFormat, String) {
-    let on_lambda = lookup("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    let format_var = if on_lambda {
-        "AWS_LAMBDA_LOG_FORMAT"
-    } else {
-        "FRONTDESK_LOG_FORMAT"
-    };
-    let format = match lookup(format_var).map(|v| v.to_ascii_lowercase()) {
-        Some(v) if v == "json" => LogFormat::Json,
-        Some(v) if v == "text" => LogFormat::Text,
-        _ if on_lambda => LogFormat::Json,
-        _ => LogFormat::Text,
-    };
-    let level = if on_lambda {
-        lookup("AWS_LAMBDA_LOG_LEVEL").map(|level| match level.to_ascii_lowercase().as_str() {
-            "fatal" => "error".to_string(),
-            other => other.to_string(),
-        })
-    } else {
-        lookup("RUST_LOG")
-    };
-    (
-        format,
-        level
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| "info".into()),
-    )
-}
+pub use crate::config::{LogFormat, LogSettings};
 
 /// A subscriber writing to `writer`; used by `init` and by tests that read the log.
 pub fn subscriber<W>(
@@ -93,11 +54,11 @@ where
     }
 }
 
-/// Installs the process-wide subscriber from the environment. Safe to call twice.
-pub fn init() {
-    let (format, level) = settings_from_env(|name| std::env::var(name).ok());
+/// Installs the process-wide subscriber. Safe to call twice.
+pub fn init(settings: &LogSettings) {
+    let (format, level) = (settings.format, &settings.level);
     // stderr keeps stdout for program output (the serve banner, CLI results); Lambda collects both.
-    let _ = tracing::subscriber::set_global_default(subscriber(format, &level, io::stderr));
+    let _ = tracing::subscriber::set_global_default(subscriber(format, level, io::stderr));
 }
 
 /// A log sink for tests: everything written, as a string.
@@ -135,48 +96,6 @@ impl<'a> MakeWriter<'a> for LogCapture {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn settings(vars: &[(&str, &str)]) -> (LogFormat, String) {
-        let vars: HashMap<_, _> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        settings_from_env(|k| vars.get(k).cloned())
-    }
-
-    #[test]
-    fn lambda_defaults_to_json_and_honours_its_variables() {
-        assert_eq!(
-            settings(&[("AWS_LAMBDA_FUNCTION_NAME", "f")]),
-            (LogFormat::Json, "info".into())
-        );
-        assert_eq!(
-            settings(&[
-                ("AWS_LAMBDA_FUNCTION_NAME", "f"),
-                ("AWS_LAMBDA_LOG_FORMAT", "Text"),
-                ("AWS_LAMBDA_LOG_LEVEL", "DEBUG")
-            ]),
-            (LogFormat::Text, "debug".into())
-        );
-        assert_eq!(
-            settings(&[
-                ("AWS_LAMBDA_FUNCTION_NAME", "f"),
-                ("AWS_LAMBDA_LOG_LEVEL", "FATAL")
-            ])
-            .1,
-            "error"
-        );
-    }
-
-    #[test]
-    fn local_defaults_to_text() {
-        assert_eq!(settings(&[]), (LogFormat::Text, "info".into()));
-        assert_eq!(
-            settings(&[("FRONTDESK_LOG_FORMAT", "json")]).0,
-            LogFormat::Json
-        );
-    }
 
     #[test]
     fn json_lines_carry_the_request_span_fields() {

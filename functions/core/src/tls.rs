@@ -7,8 +7,8 @@
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
-/// The HTTP client the AWS SDK clients use (set on every `SdkConfig` by
-/// [`crate::aws::config_loader`]).
+/// The HTTP client the AWS SDK clients use (set on every `SdkConfig` by the Lambda edge's
+/// `config_loader`).
 pub fn sdk_http_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))

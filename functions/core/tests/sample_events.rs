@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use frontdesk::config::Secret;
-use frontdesk::http::lambda::inbound_request;
+use frontdesk::lambda::http::inbound_request;
 use frontdesk::routes::{resolve, Route, ROUTES};
 use frontdesk::twilio::signature::{SignedPayload, Validator};
 

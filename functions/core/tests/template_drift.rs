@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use frontdesk::app::AwsResources;
+use frontdesk::config::AwsResources;
 use frontdesk::routes::ROUTES;
 use frontdesk::store::dynamodb::{
     GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE,

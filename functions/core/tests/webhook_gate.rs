@@ -2,10 +2,11 @@
 
 use bytes::Bytes;
 use frontdesk::app::Backends;
+use frontdesk::config::LogFormat;
 use frontdesk::config::{Config, SignaturePolicy};
 use frontdesk::http::InboundRequest;
-use frontdesk::telemetry::{self, LogCapture, LogFormat};
-use frontdesk::twilio::{signature, webhook};
+use frontdesk::telemetry::{self, LogCapture};
+use frontdesk::twilio::signature;
 use frontdesk::App;
 use http::{HeaderMap, HeaderValue, Method};
 
@@ -64,11 +65,10 @@ const BODY: &str = "CallSid=CA123&From=%2B972501234567&To=%2B97233334444&CallerN
 #[test]
 fn a_correctly_signed_request_passes_with_its_params() {
     let sig = sign("http://frontdesk.test/webhook/incoming_call", BODY);
-    let form = webhook::verify(
-        &app("enforce", "prod", None),
-        &request("frontdesk.test", BODY, Some(&sig)),
-    )
-    .unwrap();
+    let form = &app("enforce", "prod", None)
+        .twilio_gate()
+        .verify(&request("frontdesk.test", BODY, Some(&sig)))
+        .unwrap();
     assert_eq!(form.get("CallerName"), Some("<Alice>"));
 }
 
@@ -81,7 +81,9 @@ fn missing_empty_or_garbled_signatures_are_forbidden_under_enforce() {
         Some("garbled!!"),
         Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="),
     ] {
-        let response = webhook::verify(&app, &request("frontdesk.test", BODY, sig))
+        let response = app
+            .twilio_gate()
+            .verify(&request("frontdesk.test", BODY, sig))
             .unwrap_err()
             .into_response();
         assert_eq!(response.status(), 403, "signature {sig:?}");
@@ -92,12 +94,11 @@ fn missing_empty_or_garbled_signatures_are_forbidden_under_enforce() {
 fn a_spoofed_host_cannot_pass() {
     // Signed for the real host; replayed with another Host header.
     let sig = sign("http://frontdesk.test/webhook/incoming_call", BODY);
-    let response = webhook::verify(
-        &app("enforce", "prod", None),
-        &request("evil.example", BODY, Some(&sig)),
-    )
-    .unwrap_err()
-    .into_response();
+    let response = &app("enforce", "prod", None)
+        .twilio_gate()
+        .verify(&request("evil.example", BODY, Some(&sig)))
+        .unwrap_err()
+        .into_response();
     assert_eq!(response.status(), 403);
 }
 
@@ -106,38 +107,41 @@ fn public_base_url_is_what_gets_validated() {
     let base = "https://voice.example.com/frontdesk";
     let sig = sign(&format!("{base}{PATH}"), BODY);
     let app = app("enforce", "prod", Some(base));
-    assert!(webhook::verify(&app, &request("internal-alb.local", BODY, Some(&sig))).is_ok());
+    assert!(app
+        .twilio_gate()
+        .verify(&request("internal-alb.local", BODY, Some(&sig)))
+        .is_ok());
     let host_sig = sign("http://internal-alb.local/webhook/incoming_call", BODY);
-    assert!(webhook::verify(&app, &request("internal-alb.local", BODY, Some(&host_sig))).is_err());
+    assert!(app
+        .twilio_gate()
+        .verify(&request("internal-alb.local", BODY, Some(&host_sig)))
+        .is_err());
 }
 
 #[test]
 fn port_toggled_signature_is_accepted() {
     let sig = sign("http://frontdesk.test:80/webhook/incoming_call", BODY);
-    assert!(webhook::verify(
-        &app("enforce", "prod", None),
-        &request("frontdesk.test", BODY, Some(&sig))
-    )
-    .is_ok());
+    assert!(&app("enforce", "prod", None)
+        .twilio_gate()
+        .verify(&request("frontdesk.test", BODY, Some(&sig)))
+        .is_ok());
 }
 
 #[test]
 fn shadow_serves_a_bad_signature() {
-    let form = webhook::verify(
-        &app("shadow", "prod", None),
-        &request("frontdesk.test", BODY, Some("bad")),
-    )
-    .unwrap();
+    let form = &app("shadow", "prod", None)
+        .twilio_gate()
+        .verify(&request("frontdesk.test", BODY, Some("bad")))
+        .unwrap();
     assert_eq!(form.get("CallSid"), Some("CA123"));
 }
 
 #[test]
 fn off_serves_an_unsigned_request_in_the_local_stage() {
-    assert!(webhook::verify(
-        &app("off", "local", None),
-        &request("frontdesk.test", BODY, None)
-    )
-    .is_ok());
+    assert!(&app("off", "local", None)
+        .twilio_gate()
+        .verify(&request("frontdesk.test", BODY, None))
+        .is_ok());
 }
 
 #[test]
@@ -149,7 +153,9 @@ fn malformed_bodies_are_400_with_a_reason() {
         (r#"{"CallSid":"CA1"}"#, "not form-encoded"),
     ];
     for (body, reason) in cases {
-        let response = webhook::verify(&app, &request("frontdesk.test", body, None))
+        let response = app
+            .twilio_gate()
+            .verify(&request("frontdesk.test", body, None))
             .unwrap_err()
             .into_response();
         assert_eq!(response.status(), 400, "{body}");
@@ -160,7 +166,9 @@ fn malformed_bodies_are_400_with_a_reason() {
         );
     }
     let oversized = "a=".to_string() + &"x".repeat(64 * 1024);
-    let response = webhook::verify(&app, &request("frontdesk.test", &oversized, None))
+    let response = app
+        .twilio_gate()
+        .verify(&request("frontdesk.test", &oversized, None))
         .unwrap_err()
         .into_response();
     assert_eq!(response.status(), 400);
@@ -198,7 +206,7 @@ async fn the_auth_token_never_appears_in_logs_even_on_a_signature_failure() {
             // Through the same span and spawn the routes use.
             let span = tracing::info_span!("request", request_id = %request.request_id);
             let _entered = span.enter();
-            let _ = webhook::verify(&app, &request);
+            let _ = app.twilio_gate().verify(&request);
             tracing::debug!(config = ?app.config(), "config at debug level");
         }
     }

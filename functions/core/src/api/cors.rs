@@ -3,6 +3,7 @@
 
 use http::{header, HeaderValue, Method, StatusCode};
 
+use crate::config::AllowedOrigins;
 use crate::http::response::json_error;
 use crate::http::{InboundRequest, Response};
 
@@ -11,26 +12,15 @@ const ALLOWED_HEADERS: &str = "authorization, content-type";
 /// How long a browser may cache a preflight answer.
 const MAX_AGE_SECONDS: &str = "600";
 
-/// `FRONTDESK_ALLOWED_ORIGINS`: comma-separated origins such as `https://crm.example.com`.
-/// Blank entries are dropped and a trailing slash removed (browsers send origins without one).
-pub fn parse_origins(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(|o| o.trim().trim_end_matches('/'))
-        .filter(|o| !o.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The request's `Origin` if it is one of `allowed` (exact, case-sensitive match).
-fn allowed_origin<'a>(allowed: &[String], request: &'a InboundRequest) -> Option<&'a str> {
+fn allowed_origin<'a>(allowed: &AllowedOrigins, request: &'a InboundRequest) -> Option<&'a str> {
     let origin = request.header("origin")?;
-    allowed.iter().any(|a| a == origin).then_some(origin)
+    allowed.allows(origin).then_some(origin)
 }
 
 /// The answer to an `OPTIONS` preflight: 204 with the CORS headers for an allowed origin,
 /// 403 otherwise.
-pub fn preflight(allowed: &[String], request: &InboundRequest) -> Response {
+pub fn preflight(allowed: &AllowedOrigins, request: &InboundRequest) -> Response {
     let Some(origin) = allowed_origin(allowed, request) else {
         return json_error(StatusCode::FORBIDDEN, "origin not allowed");
     };
@@ -54,7 +44,11 @@ pub fn preflight(allowed: &[String], request: &InboundRequest) -> Response {
 
 /// Adds `Access-Control-Allow-Origin` for an allowed origin; other responses are unchanged
 /// (the browser then withholds them from the page).
-pub fn apply(allowed: &[String], request: &InboundRequest, mut response: Response) -> Response {
+pub fn apply(
+    allowed: &AllowedOrigins,
+    request: &InboundRequest,
+    mut response: Response,
+) -> Response {
     if request.method != Method::OPTIONS {
         if let Some(origin) = allowed_origin(allowed, request) {
             set_origin(response.headers_mut(), origin);
@@ -85,17 +79,8 @@ mod tests {
         InboundRequest::local(method, "/api/calls", headers, Bytes::new(), "r".into())
     }
 
-    fn origins() -> Vec<String> {
-        parse_origins(" https://crm.example.com/, ,https://preview.example.com")
-    }
-
-    #[test]
-    fn origins_are_trimmed_and_blank_entries_dropped() {
-        assert_eq!(
-            origins(),
-            ["https://crm.example.com", "https://preview.example.com"]
-        );
-        assert!(parse_origins("").is_empty());
+    fn origins() -> AllowedOrigins {
+        AllowedOrigins::parse(" https://crm.example.com/, ,https://preview.example.com")
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`cors`]: CORS for the origins in `FRONTDESK_ALLOWED_ORIGINS` (never on webhooks).
 //! - JSON answers: [`crate::http::response::json`] and [`crate::http::response::json_error`].
 
+pub mod calls;
 pub mod cors;
 
 use std::future::Future;
@@ -54,6 +55,20 @@ pub async fn authenticate(app: &App, request: &InboundRequest) -> Result<Busines
             ))
         }
     }
+}
+
+/// 400 with a one-line reason.
+pub fn bad_request(reason: &str) -> Response {
+    json_error(StatusCode::BAD_REQUEST, reason)
+}
+
+/// 503 when the store failed: the client may try again.
+pub fn store_unavailable(err: impl std::fmt::Display) -> Response {
+    warn!(error = %err, "API: store unavailable");
+    json_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store unavailable; try again",
+    )
 }
 
 /// `Bearer <token>`, the scheme matched case-insensitively (RFC 7235).

@@ -2,12 +2,12 @@
 
 use tracing::{error, info};
 
-use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::StatusUpdate;
 use crate::domain::{CallStatus, Direction};
 use crate::http::{response, InboundRequest, Response};
 use crate::jobs::{NotifyJob, Trigger};
+use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {
@@ -37,7 +37,7 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
             to: form.non_empty("To").map(str::to_string),
             direction: Direction::parse(form.get("Direction").unwrap_or_default()),
             duration_seconds: form.non_empty("CallDuration").and_then(|d| d.parse().ok()),
-            at: voice::callback_time(&form),
+            at: crate::twilio::params::callback_time(&form),
             sip_response_code: form.non_empty("SipResponseCode").map(str::to_string),
         };
         let advanced = app.store().apply_call_status(&update).await?;

@@ -2,11 +2,11 @@
 
 use tracing::{error, info, warn};
 
-use super::voice::{self, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::http::{InboundRequest, Response};
 use crate::jobs::NotifyJob;
+use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn gather(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {

@@ -5,22 +5,16 @@ use tracing::warn;
 
 use crate::app::App;
 use crate::domain::BusinessId;
+use crate::http::routes::Route;
 use crate::http::{response, InboundRequest, Response};
 
 /// Twilio caches `<Play>` media by its HTTP headers; greetings change rarely, and the ETag
 /// makes a changed one cheap to notice.
 const CACHE_CONTROL: &str = "public, max-age=300";
 
-/// The path a business's greeting is served at (`<Play>`'s URL is the public base plus this).
-pub fn path(business: &BusinessId) -> String {
-    format!("/greetings/{business}.mp3")
-}
-
 pub async fn greeting(app: &App, request: &InboundRequest) -> Response {
-    let id = request
-        .route_path
-        .strip_prefix("/greetings/")
-        .and_then(|rest| rest.strip_suffix(".mp3"))
+    let id = Route::Greeting
+        .param(&request.route_path, "business")
         .and_then(|id| BusinessId::parse(id).ok());
     let Some(id) = id else {
         return response::not_found();

@@ -3,15 +3,16 @@
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
-use super::voice::{self, callback_url, VOICE_DEADLINE};
 use crate::app::App;
 use crate::domain::business::{stream_wss_url, DEFAULT_VERIFICATION_PROMPT};
 use crate::domain::CallStart;
 use crate::domain::{Business, CallStatus, Direction, VoiceMode};
+use crate::http::routes::Route;
 use crate::http::{response, FormParams, InboundRequest, Response};
 use crate::twilio::twiml::{
     Connect, Gather, GatherInput, Method, Prompt, RejectReason, Stream, VoiceResponse,
 };
+use crate::voice::{self, callback_url, VOICE_DEADLINE};
 
 pub async fn incoming_call(app: &App, request: &InboundRequest) -> Response {
     let (form, call_sid) = match voice::verify_call(app, request) {
@@ -113,7 +114,7 @@ async fn answer(
                 .gather(Gather {
                     input: vec![GatherInput::Dtmf],
                     num_digits: Some(6),
-                    action: Some(callback_url(app, request, voice::GATHER_PATH)),
+                    action: Some(callback_url(app, request, Route::Gather)),
                     method: Some(Method::Post),
                     timeout: Some(10),
                     prompts: vec![Prompt::Say(voice::say(prompt, &business.language))],

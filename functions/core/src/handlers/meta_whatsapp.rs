@@ -20,8 +20,6 @@ use crate::meta::payload::{self, Change};
 use crate::meta::signature::{self, SignatureError};
 use crate::store::StoreError;
 
-pub const PATH: &str = "/webhook/meta/whatsapp";
-
 /// Meta allows a few seconds; the batch's writes must finish well inside them.
 const NOTIFICATION_DEADLINE: Duration = Duration::from_secs(4);
 
@@ -32,7 +30,7 @@ pub async fn verify_subscription(app: &App, request: &InboundRequest) -> Respons
     let Ok(query) = form::parse(request.raw_query.as_bytes()) else {
         return response::forbidden();
     };
-    let Some(expected) = app.config().whatsapp.meta_verify_token.as_ref() else {
+    let Some(expected) = app.config().meta.verify_token.as_ref() else {
         error!("META_VERIFY_TOKEN is not set; Meta's subscription handshake refused");
         return response::forbidden();
     };
@@ -60,7 +58,7 @@ fn check_signature(app: &App, request: &InboundRequest) -> Result<(), SignatureE
         return Ok(());
     }
     let header = request.header("x-hub-signature-256");
-    let verdict = match app.config().whatsapp.meta_app_secret.as_ref() {
+    let verdict = match app.config().meta.app_secret.as_ref() {
         Some(secret) => signature::verify(secret.expose(), &request.body, header),
         None => {
             error!("META_APP_SECRET is not set; Meta notifications cannot be verified");

@@ -1,15 +1,16 @@
-//! One module per route: plain async functions from a request to a response,
-//! callable from a test without AWS.
+//! One module per route: plain async functions from a request to a response, callable from a
+//! test without AWS. The route table ([`crate::routes`]) binds each to its path.
 
+pub mod api_call;
+pub mod api_calls;
 pub mod call_status;
-pub mod calls_api;
 pub mod gather;
 pub mod greeting;
+pub mod handle_recording;
 pub mod health;
 pub mod incoming_call;
 pub mod meta_whatsapp;
-pub mod reconcile;
-pub mod recording;
-pub mod voice;
-pub mod whatsapp;
-pub mod whatsapp_api;
+pub mod recording_status;
+pub mod whatsapp_incoming;
+pub mod whatsapp_messages;
+pub mod whatsapp_status;

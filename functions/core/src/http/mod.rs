@@ -1,11 +1,11 @@
 //! The request context every handler receives, and the responses it may give.
 //!
-//! Both front doors build the same [`InboundRequest`]: the Lambda adapter ([`lambda`]) from an
+//! Both front doors build the same [`InboundRequest`]: the Lambda edge (`lambda::http`) from an
 //! API Gateway event, and `frontdesk serve` from a local HTTP request.
 
 pub mod form;
-pub mod lambda;
 pub mod response;
+pub mod routes;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};

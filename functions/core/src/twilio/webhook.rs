@@ -3,10 +3,9 @@
 
 use tracing::{debug, warn};
 
-use crate::app::App;
-use crate::config::SignaturePolicy;
+use crate::config::{Config, PublicBaseUrl, SignaturePolicy};
 use crate::http::{response, FormParams, InboundRequest, Response};
-use crate::twilio::signature::{url_candidates, SignedPayload};
+use crate::twilio::signature::{url_candidates, SignedPayload, Validator};
 
 /// Why a webhook was turned away.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,10 +25,40 @@ impl Rejected {
     }
 }
 
-/// The verified form of a Twilio webhook, or why it was turned away:
-/// 403 for a missing or wrong signature under `enforce`, 400 for a malformed body.
-pub fn verify(app: &App, request: &InboundRequest) -> Result<FormParams, Rejected> {
-    let policy = app.config().signature_policy;
+/// The gate: the signature policy, the public URL Twilio calls, and the auth tokens. Built
+/// once from the settings; the app holds one.
+#[derive(Clone, Debug)]
+pub struct Gate {
+    policy: SignaturePolicy,
+    public_base_url: Option<PublicBaseUrl>,
+    validator: Validator,
+}
+
+impl Gate {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            policy: config.signature_policy,
+            public_base_url: config.public_base_url.clone(),
+            validator: Validator::new(
+                config.twilio.auth_token.clone(),
+                config.twilio.auth_token_previous.clone(),
+            ),
+        }
+    }
+
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+
+    /// The verified form of a Twilio webhook, or why it was turned away:
+    /// 403 for a missing or wrong signature under `enforce`, 400 for a malformed body.
+    pub fn verify(&self, request: &InboundRequest) -> Result<FormParams, Rejected> {
+        verify(self, request)
+    }
+}
+
+fn verify(gate: &Gate, request: &InboundRequest) -> Result<FormParams, Rejected> {
+    let policy = gate.policy;
     let signature = request.header("x-twilio-signature");
     if policy == SignaturePolicy::Enforce && signature.is_none_or(|s| s.trim().is_empty()) {
         warn!(
@@ -46,10 +75,10 @@ pub fn verify(app: &App, request: &InboundRequest) -> Result<FormParams, Rejecte
         warn!("X-Twilio-Signature not checked: FRONTDESK_SIGNATURE_POLICY=off");
         return Ok(form);
     }
-    let url = request.public_url(app.config().public_base_url.as_ref());
-    let verdict =
-        app.signature_validator()
-            .validate(&url, SignedPayload::Form(form.pairs()), signature);
+    let url = request.public_url(gate.public_base_url.as_ref());
+    let verdict = gate
+        .validator
+        .validate(&url, SignedPayload::Form(form.pairs()), signature);
     match verdict {
         Ok(matched) => {
             debug!(

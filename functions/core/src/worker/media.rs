@@ -29,12 +29,9 @@ pub fn mp3_url(recording_url: &str) -> String {
 }
 
 fn with_auth(worker: &Worker, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-    match (
-        &worker.settings.twilio_account_sid,
-        &worker.app.config().twilio_auth_token,
-    ) {
-        (Some(sid), Some(token)) => request.basic_auth(sid, Some(token.expose())),
-        _ => request,
+    match worker.app.config().twilio.credentials() {
+        Some((sid, token)) => request.basic_auth(sid, Some(token.expose())),
+        None => request,
     }
 }
 
@@ -42,7 +39,7 @@ pub async fn download(worker: &Worker, recording_url: &str) -> Result<Bytes, Dow
     let request = worker
         .http
         .get(mp3_url(recording_url))
-        .timeout(worker.settings.download_timeout);
+        .timeout(worker.settings().download_timeout);
     let response = with_auth(worker, request)
         .send()
         .await
@@ -53,9 +50,7 @@ pub async fn download(worker: &Worker, recording_url: &str) -> Result<Bytes, Dow
         }),
         StatusCode::NOT_FOUND => Err(DownloadError::NotReady),
         status @ (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
-            let credentials = if worker.settings.twilio_account_sid.is_some()
-                && worker.app.config().twilio_auth_token.is_some()
-            {
+            let credentials = if worker.app.config().twilio.credentials().is_some() {
                 "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
             } else {
                 "TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is not set"
@@ -79,7 +74,7 @@ pub async fn delete(worker: &Worker, recording_url: &str) -> Result<(), String> 
     let request = worker
         .http
         .delete(url)
-        .timeout(worker.settings.download_timeout);
+        .timeout(worker.settings().download_timeout);
     let response = with_auth(worker, request).send().await.map_err(describe)?;
     match response.status() {
         status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),

@@ -229,7 +229,7 @@ async fn deliver(
 
     let started = Instant::now();
     let sent = request
-        .timeout(worker.settings.webhook_timeout)
+        .timeout(worker.settings().webhook_timeout)
         .send()
         .await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -329,7 +329,7 @@ pub async fn call_completed_data(
     let link = match &media.recording_key {
         Some(key) => match worker
             .recordings
-            .link(key, worker.settings.link_lifetime)
+            .link(key, worker.settings().link_lifetime)
             .await
         {
             Ok(link) => link,
@@ -342,7 +342,7 @@ pub async fn call_completed_data(
     };
     let expires_at = link
         .as_ref()
-        .map(|_| format_time(OffsetDateTime::now_utc() + worker.settings.link_lifetime));
+        .map(|_| format_time(OffsetDateTime::now_utc() + worker.settings().link_lifetime));
     Ok(json!({
         "call_sid": call.sid.as_str(),
         "business_id": business.id.as_str(),

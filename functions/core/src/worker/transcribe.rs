@@ -141,7 +141,7 @@ async fn attempt(worker: &Worker, job: &TranscriptionJob) -> Result<Step, String
         .await;
         return Ok(Step::Finished);
     }
-    let Some(base) = worker.settings.transcribe_api_base.clone() else {
+    let Some(base) = worker.settings().transcribe_api_base.clone() else {
         finish(
             worker,
             job,

@@ -49,7 +49,7 @@ pub async fn transcribe(
     file_name: &str,
     language: Option<&str>,
 ) -> Result<Transcript, TranscribeError> {
-    let settings = &worker.settings;
+    let settings = worker.settings();
     let file = Part::stream(audio)
         .file_name(file_name.to_string())
         .mime_str("audio/mpeg")

@@ -14,11 +14,12 @@ use bytes::Bytes;
 use frontdesk::app::Backends;
 use frontdesk::blob::BlobStore;
 use frontdesk::config::Secret;
+use frontdesk::config::WorkerSettings;
 use frontdesk::domain::{Business, BusinessId, CallSid, CallStatus, Direction, RecordingSid};
 use frontdesk::domain::{CallStart, Recording, StatusUpdate};
 use frontdesk::jobs::TranscriptionJob;
 use frontdesk::queue::{Disposition, Received};
-use frontdesk::worker::{Consumer, Worker, WorkerSettings};
+use frontdesk::worker::{Consumer, Worker};
 use frontdesk::{App, Config};
 use standins::{Answer, Kind, StandIn, ACCOUNT_SID, TRANSCRIBE_KEY};
 use time::OffsetDateTime;
@@ -103,10 +104,11 @@ impl Env {
         )
         .await;
         let receiver = StandIn::start(Kind::Receiver, &scripts.receiver, mp3, AUTH_TOKEN).await;
-        let settings = {
+        let mut config = config();
+        config.twilio.account_sid = Some(ACCOUNT_SID.into());
+        config.worker = {
             let base = transcription.base_url.clone();
             WorkerSettings::from_lookup(move |name| match name {
-                "TWILIO_ACCOUNT_SID" => Some(ACCOUNT_SID.into()),
                 "TRANSCRIBE_API_BASE" => Some(format!("{base}/v1")),
                 "TRANSCRIBE_API_KEY" => Some(TRANSCRIBE_KEY.into()),
                 "TRANSCRIBE_TIMEOUT_SECONDS" => Some("1".into()),
@@ -115,7 +117,7 @@ impl Env {
             })
             .unwrap()
         };
-        let app = App::new(config(), backends);
+        let app = App::new(config, backends);
         let mut business = Business::new(
             BusinessId::parse(&format!("biz-{}", unique())).unwrap(),
             "Acme Dental",
@@ -126,7 +128,7 @@ impl Env {
             .put_webhook_secret(&business.id, &Secret::new(WEBHOOK_SECRET).unwrap())
             .await
             .unwrap();
-        let worker = Worker::new(app, recordings, settings).unwrap();
+        let worker = Worker::new(app, recordings).unwrap();
         Self {
             worker,
             media,
@@ -185,7 +187,7 @@ impl Env {
             enqueued_at: t0,
         };
         if self.business.transcription_enabled {
-            assert!(frontdesk::handlers::recording::send_job(self.app(), &job).await);
+            assert!(frontdesk::voice::recordings::send_job(self.app(), &job).await);
         }
         store
             .apply_call_status(&StatusUpdate {

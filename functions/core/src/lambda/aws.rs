@@ -27,25 +27,21 @@ pub struct AwsClients {
 }
 
 impl AwsClients {
-    /// Clients from the environment (region, credentials, `AWS_ENDPOINT_URL`), as on Lambda.
-    pub async fn from_env() -> Self {
-        Self::from_config(&load_config(None).await)
-    }
-
+    /// Clients for `config`, whose endpoint (if any) is the only custom one.
     pub fn from_config(config: &SdkConfig) -> Self {
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             sqs: aws_sdk_sqs::Client::new(config),
-            s3: s3_client(config),
+            s3: s3_client(config, false),
         }
     }
 }
 
-/// The S3 client. With a custom endpoint (moto, LocalStack) the bucket cannot be a DNS label of
-/// the endpoint's host, so S3 must address it in the path.
-pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
-    let custom_endpoint = config.endpoint_url().is_some()
-        || std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.trim().is_empty());
+/// The S3 client. With a custom endpoint (moto, LocalStack; `s3_custom_endpoint` when only S3's
+/// is set, see [`crate::config::AwsSettings`]) the bucket cannot be a DNS label of the endpoint's
+/// host, so S3 must address it in the path.
+pub fn s3_client(config: &SdkConfig, s3_custom_endpoint: bool) -> aws_sdk_s3::Client {
+    let custom_endpoint = config.endpoint_url().is_some() || s3_custom_endpoint;
     let s3_config = aws_sdk_s3::config::Builder::from(config)
         .force_path_style(custom_endpoint)
         .build();
@@ -68,7 +64,8 @@ pub fn retry_config() -> RetryConfig {
         .with_initial_backoff(INITIAL_BACKOFF)
 }
 
-/// The default configuration sources with Frontdesk's timeouts and retries, and `endpoint` (when
+/// The SDK's default configuration sources (region, credentials, `AWS_ENDPOINT_URL`, read by the
+/// SDK itself) with Frontdesk's timeouts and retries, and `endpoint` (when
 /// given) in place of AWS's. Tests and tools add a region and credentials before loading.
 pub fn config_loader(endpoint: Option<&str>) -> ConfigLoader {
     let loader = aws_config::defaults(BehaviorVersion::latest())

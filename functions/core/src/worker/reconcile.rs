@@ -5,10 +5,10 @@
 use time::{Duration, OffsetDateTime};
 use tracing::{info, warn};
 
-use super::recording::send_job;
 use crate::app::App;
 use crate::domain::TranscriptionState;
 use crate::jobs::TranscriptionJob;
+use crate::voice::recordings::send_job;
 
 /// A job queued this long ago without a transcript is sent again.
 pub const STALE_AFTER: Duration = Duration::minutes(15);

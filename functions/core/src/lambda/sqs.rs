@@ -1,49 +1,45 @@
-//! Running a consumer on Lambda: an SQS event source mapping with `ReportBatchItemFailures`.
+//! The SQS consumer runner: an SQS event source mapping with `ReportBatchItemFailures`.
 //! Each message is processed in its own span; a message to retry gets its visibility timeout
 //! set to the backoff (ChangeMessageVisibility) and is reported as a batch item failure, so
 //! SQS shows it again then, and moves it to the dead-letter queue after `maxReceiveCount`.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use tracing::{info, warn, Instrument};
 
-use super::{Consumer, ConsumerProcess, Disposition, Received, Worker, WorkerSettings};
-use crate::app::App;
-use crate::aws::AwsClients;
-use crate::blob::s3::S3Blobs;
-use crate::config::Config;
-use crate::lambda::Error;
-use crate::telemetry;
+use super::wiring::Wiring;
+use super::Error;
+use crate::queue::{Disposition, Received};
+use crate::worker::{Consumer, ConsumerProcess, Worker};
 
 /// The consumer's worker and the SQS client and queue URL it settles messages with, built once
-/// per Lambda instance from the environment (`FRONTDESK_RECORDINGS_BUCKET` names the bucket of
-/// recording copies).
+/// per Lambda instance through the one [`Wiring`] (every backend, and the bucket of recording
+/// copies named by `FRONTDESK_RECORDINGS_BUCKET`).
 pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
-    telemetry::init();
-    let config = Config::from_env("prod")?;
-    let clients = AwsClients::from_env().await;
-    let resources = crate::app::AwsResources::from_lookup(|n| std::env::var(n).ok())?;
-    let backends = clients.backends(&resources);
-    let bucket = crate::app::AwsResources::recordings_bucket_from_env()?;
+    let wiring = Wiring::from_env().await?.queue().greetings().recordings();
     let queue_url = match consumer {
-        Consumer::Transcribe => resources.recordings_queue_url,
-        Consumer::Notify => resources.notify_queue_url,
+        Consumer::Transcribe => wiring.resources().recordings_queue_url.clone(),
+        Consumer::Notify => wiring.resources().notify_queue_url.clone(),
     };
-    let worker = Worker::new(
-        App::new(config, backends),
-        Arc::new(S3Blobs::new(clients.s3.clone(), bucket)),
-        WorkerSettings::from_env()?,
-    )?;
-    Ok((
-        worker,
-        Settle {
-            sqs: clients.sqs,
-            queue_url,
-        },
-    ))
+    let sqs = wiring
+        .sqs()
+        .cloned()
+        .expect("the queue was wired just above");
+    let app = wiring.app()?;
+    let recordings = app
+        .recordings_arc()
+        .expect("the recordings bucket was wired just above");
+    let worker = Worker::new(app, recordings)?;
+    Ok((worker, Settle { sqs, queue_url }))
+}
+
+/// Serves SQS batches for the consumer `main` fixes at compile time
+/// (`const { Consumer::Transcribe.with_process() }`) until the Lambda runtime stops.
+pub async fn run_consumer(consumer: ConsumerProcess) -> Result<(), Error> {
+    let (worker, settle) = from_env(consumer.consumer).await?;
+    run(worker, settle, consumer).await
 }
 
 /// Where retried messages are put back.

@@ -1,126 +1,25 @@
-//! Configuration read once at start-up from the environment.
+//! Settings: one tree, read from the environment once at start-up, here and nowhere else
+//! ([`env`]). Every other module takes the typed part it needs: the webhook gate its policy,
+//! the senders their provider's settings, the consumers [`WorkerSettings`], the Lambda edge
+//! [`AwsSettings`].
 //!
 //! Every name read here is listed in the README's Configuration section.
 
-use std::fmt;
+pub mod aws;
+pub mod env;
+pub mod log;
+pub mod providers;
+pub mod values;
+pub mod worker;
+
 use std::path::PathBuf;
 
-/// A secret value (auth token, app secret). Its `Debug` and `Display` never show it,
-/// so a secret cannot reach a log line through formatting.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a non-empty value; an empty one is treated as unset.
-    pub fn new(value: impl Into<String>) -> Option<Self> {
-        let value = value.into();
-        (!value.is_empty()).then_some(Self(value))
-    }
-
-    /// The secret's bytes, for keying a MAC. Call sites are the only places it is read.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// `FRONTDESK_STAGE`: `local` and `test` are the stages where unsigned requests may be allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stage(String);
-
-impl Stage {
-    pub fn new(name: impl Into<String>) -> Self {
-        Self(name.into())
-    }
-
-    pub fn name(&self) -> &str {
-        &self.0
-    }
-
-    pub fn allows_unsigned(&self) -> bool {
-        matches!(self.0.as_str(), "local" | "test")
-    }
-}
-
-/// `FRONTDESK_SIGNATURE_POLICY`: what a webhook does with the X-Twilio-Signature verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SignaturePolicy {
-    /// Reject a request whose signature is missing or wrong with 403.
-    #[default]
-    Enforce,
-    /// Validate and log the verdict with the URL candidates tried, then serve anyway.
-    Shadow,
-    /// Skip validation (local curl smoke tests only); warned on every request.
-    Off,
-}
-
-impl SignaturePolicy {
-    pub fn parse(value: &str) -> Result<Self, ConfigError> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "enforce" => Ok(Self::Enforce),
-            "shadow" => Ok(Self::Shadow),
-            "off" => Ok(Self::Off),
-            other => Err(ConfigError::Invalid {
-                name: "FRONTDESK_SIGNATURE_POLICY",
-                reason: format!("`{other}` is not one of enforce, shadow, off"),
-            }),
-        }
-    }
-}
-
-/// `PUBLIC_BASE_URL`: the scheme, authority and base path Twilio calls, exactly as
-/// registered in the Twilio console (for example `https://abc.execute-api.eu-west-1.amazonaws.com/prod`
-/// or a custom domain). Webhook URLs are this base plus the route path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicBaseUrl(String);
-
-impl PublicBaseUrl {
-    pub fn parse(value: &str) -> Result<Self, ConfigError> {
-        let invalid = |reason: &str| ConfigError::Invalid {
-            name: "PUBLIC_BASE_URL",
-            reason: reason.to_string(),
-        };
-        let value = value.trim();
-        let rest = value
-            .strip_prefix("https://")
-            .or_else(|| value.strip_prefix("http://"))
-            .ok_or_else(|| invalid("must start with https:// or http://"))?;
-        if rest.is_empty() || rest.starts_with('/') {
-            return Err(invalid("has no host"));
-        }
-        if rest.contains(['?', '#']) {
-            return Err(invalid("must not carry a query or fragment"));
-        }
-        if rest.contains(char::is_whitespace) {
-            return Err(invalid("must not contain white space"));
-        }
-        Ok(Self(value.trim_end_matches('/').to_string()))
-    }
-
-    /// The base without a trailing slash.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The absolute URL of a route path such as `/webhook/handle_recording`.
-    pub fn join(&self, route_path: &str) -> String {
-        let mut url = String::with_capacity(self.0.len() + route_path.len());
-        url.push_str(&self.0);
-        url.push_str(route_path);
-        url
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("{name}: {reason}")]
-    Invalid { name: &'static str, reason: String },
-}
+pub use aws::{AwsResources, AwsSettings};
+pub use env::Env;
+pub use log::{LogFormat, LogSettings};
+pub use providers::{MetaSettings, TwilioSettings};
+pub use values::{AllowedOrigins, ConfigError, PublicBaseUrl, Secret, SignaturePolicy, Stage};
+pub use worker::WorkerSettings;
 
 /// Everything Frontdesk reads from its environment.
 #[derive(Clone, Debug)]
@@ -128,27 +27,24 @@ pub struct Config {
     pub stage: Stage,
     pub signature_policy: SignaturePolicy,
     pub public_base_url: Option<PublicBaseUrl>,
-    /// The primary Twilio auth token (Twilio signs with it).
-    pub twilio_auth_token: Option<Secret>,
-    /// The previous auth token, accepted while a rotation is under way.
-    pub twilio_auth_token_previous: Option<Secret>,
+    pub twilio: TwilioSettings,
+    pub meta: MetaSettings,
     /// Where `frontdesk serve` keeps its embedded state.
     pub data_dir: PathBuf,
     /// `FRONTDESK_DEFAULT_FALLBACK_TEXT` / `FRONTDESK_DEFAULT_LANGUAGE`: what a number no
     /// business claims hears before the beep.
     pub default_fallback_text: Option<String>,
     pub default_language: Option<String>,
-    /// `FRONTDESK_ALLOWED_ORIGINS`: browser origins allowed to call `/api/*` (CORS).
-    pub allowed_origins: Vec<String>,
-    /// Meta's WhatsApp Cloud API and Twilio's Messages API credentials and endpoints.
-    pub whatsapp: crate::whatsapp::config::WhatsAppConfig,
+    pub allowed_origins: AllowedOrigins,
+    pub worker: WorkerSettings,
+    pub aws: AwsSettings,
 }
 
 impl Config {
     /// Reads the process environment. `default_stage` applies when `FRONTDESK_STAGE` is unset:
     /// `local` for `frontdesk serve`, `prod` for a Lambda function.
     pub fn from_env(default_stage: &str) -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok(), default_stage)
+        Self::from_lookup(env::process_lookup, default_stage)
     }
 
     /// Reads configuration through `lookup`, so tests need not touch the process environment.
@@ -156,40 +52,49 @@ impl Config {
         lookup: impl Fn(&str) -> Option<String>,
         default_stage: &str,
     ) -> Result<Self, ConfigError> {
-        let non_empty = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let stage =
-            Stage::new(non_empty("FRONTDESK_STAGE").unwrap_or_else(|| default_stage.into()));
-        let signature_policy = match non_empty("FRONTDESK_SIGNATURE_POLICY") {
+        Self::read(&Env::new(&lookup), default_stage)
+    }
+
+    pub fn read(env: &Env, default_stage: &str) -> Result<Self, ConfigError> {
+        let stage = Stage::new(
+            env.non_empty("FRONTDESK_STAGE")
+                .unwrap_or_else(|| default_stage.into()),
+        );
+        let signature_policy = match env.non_empty("FRONTDESK_SIGNATURE_POLICY") {
             Some(value) => SignaturePolicy::parse(&value)?,
             None => SignaturePolicy::Enforce,
         };
         if signature_policy == SignaturePolicy::Off && !stage.allows_unsigned() {
-            return Err(ConfigError::Invalid {
-                name: "FRONTDESK_SIGNATURE_POLICY",
-                reason: format!(
+            return Err(ConfigError::invalid(
+                "FRONTDESK_SIGNATURE_POLICY",
+                format!(
                     "`off` is refused in stage `{}`; it is allowed only when FRONTDESK_STAGE is local or test",
                     stage.name()
                 ),
-            });
+            ));
         }
-        let public_base_url = non_empty("PUBLIC_BASE_URL")
+        let public_base_url = env
+            .non_empty("PUBLIC_BASE_URL")
             .map(|v| PublicBaseUrl::parse(&v))
             .transpose()?;
         Ok(Self {
             stage,
             signature_policy,
             public_base_url,
-            twilio_auth_token: lookup("TWILIO_AUTH_TOKEN").and_then(Secret::new),
-            twilio_auth_token_previous: lookup("TWILIO_AUTH_TOKEN_PREVIOUS").and_then(Secret::new),
-            data_dir: non_empty("FRONTDESK_DATA_DIR")
+            twilio: TwilioSettings::read(env)?,
+            meta: MetaSettings::read(env)?,
+            data_dir: env
+                .non_empty("FRONTDESK_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".frontdesk")),
-            default_fallback_text: non_empty("FRONTDESK_DEFAULT_FALLBACK_TEXT"),
-            default_language: non_empty("FRONTDESK_DEFAULT_LANGUAGE"),
-            allowed_origins: non_empty("FRONTDESK_ALLOWED_ORIGINS")
-                .map(|v| crate::api::cors::parse_origins(&v))
+            default_fallback_text: env.non_empty("FRONTDESK_DEFAULT_FALLBACK_TEXT"),
+            default_language: env.non_empty("FRONTDESK_DEFAULT_LANGUAGE"),
+            allowed_origins: env
+                .non_empty("FRONTDESK_ALLOWED_ORIGINS")
+                .map(|v| AllowedOrigins::parse(&v))
                 .unwrap_or_default(),
-            whatsapp: crate::whatsapp::config::WhatsAppConfig::from_lookup(&lookup)?,
+            worker: WorkerSettings::read(env)?,
+            aws: AwsSettings::read(env),
         })
     }
 
@@ -317,7 +222,7 @@ mod tests {
     #[test]
     fn empty_token_counts_as_unset() {
         let cfg = config(&[("TWILIO_AUTH_TOKEN", "")], "local").unwrap();
-        assert!(cfg.twilio_auth_token.is_none());
+        assert!(cfg.twilio.auth_token.is_none());
     }
 
     #[test]

@@ -1,17 +1,19 @@
-//! What the voice webhooks share: finding the business, the callback URLs, and the
-//! voicemail TwiML every voice mode falls back to.
+//! What the voice webhooks share: finding the business, the callback URLs, the voicemail
+//! TwiML every voice mode falls back to, and keeping a recording ([`recordings`]).
+
+pub mod recordings;
 
 use std::time::Duration;
 
-use time::OffsetDateTime;
 use tracing::warn;
 
 use crate::app::App;
 use crate::domain::business::DEFAULT_LANGUAGE;
-use crate::domain::{Business, CallSid, Direction, PhoneNumber};
+use crate::domain::{Business, BusinessId, CallSid, Direction, PhoneNumber};
+use crate::http::routes::Route;
 use crate::http::{response, FormParams, InboundRequest, Response};
 use crate::twilio::twiml::{Method, Pause, Play, Record, RecordingEvent, Say, VoiceResponse};
-use crate::twilio::webhook::{self, Rejected};
+use crate::twilio::webhook::Rejected;
 
 /// Everything a voice webhook does with the store must finish within this, so the caller
 /// gets TwiML well inside Twilio's 15 s (and the notes' 2 s) even when AWS is unreachable.
@@ -20,13 +22,19 @@ pub const VOICE_DEADLINE: Duration = Duration::from_millis(1500);
 /// Spoken after `<Record>` when the caller leaves nothing.
 pub const NO_MESSAGE_TEXT: &str = "לא התקבלה הודעה. להתראות.";
 
-pub const HANDLE_RECORDING_PATH: &str = "/webhook/handle_recording";
-pub const RECORDING_STATUS_PATH: &str = "/webhook/recording_status";
-pub const GATHER_PATH: &str = "/webhook/gather";
-
 /// The public URL of a route of this deployment, for TwiML callbacks.
-pub fn callback_url(app: &App, request: &InboundRequest, route_path: &str) -> String {
+pub fn callback_url(app: &App, request: &InboundRequest, route: Route) -> String {
+    public_url(app, request, route.path())
+}
+
+/// The public URL of a path of this deployment.
+fn public_url(app: &App, request: &InboundRequest, route_path: &str) -> String {
     request.public_url_of(app.config().public_base_url.as_ref(), route_path)
+}
+
+/// The path a business's greeting is served at (`<Play>`'s URL is the public base plus this).
+pub fn greeting_path(business: &BusinessId) -> String {
+    Route::Greeting.path_with(&[("business", business.as_str())])
 }
 
 /// The public greeting URL for `business`, when one can be given: the business has a greeting,
@@ -47,17 +55,13 @@ pub async fn greeting_url(
         warn!(business = %business.id, key, "greeting object missing; speaking the fallback");
         return None;
     }
-    Some(callback_url(
-        app,
-        request,
-        &super::greeting::path(&business.id),
-    ))
+    Some(public_url(app, request, &greeting_path(&business.id)))
 }
 
 /// A voice webhook's verified form and its CallSid (recorded on the request span), or why it
 /// was turned away: 403 for a bad signature, 400 for a malformed body or a missing CallSid.
 pub fn verify_call(app: &App, request: &InboundRequest) -> Result<(FormParams, CallSid), Rejected> {
-    let form = webhook::verify(app, request)?;
+    let form = app.twilio_gate().verify(request)?;
     let call_sid = required_call_sid(&form)?;
     tracing::Span::current().record("call_sid", call_sid.as_str());
     Ok((form, call_sid))
@@ -94,13 +98,6 @@ pub async fn find_business(
     }
 }
 
-/// Twilio's `Timestamp` (RFC 2822), else now.
-pub fn callback_time(form: &FormParams) -> OffsetDateTime {
-    form.non_empty("Timestamp")
-        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc2822).ok())
-        .unwrap_or_else(OffsetDateTime::now_utc)
-}
-
 /// Greeting (or the spoken fallback), a pause, `<Record>`, and a goodbye for a caller who
 /// records nothing.
 pub fn voicemail(
@@ -117,13 +114,13 @@ pub fn voicemail(
     opening
         .pause(Pause::seconds(1))
         .record(Record {
-            action: Some(callback_url(app, request, HANDLE_RECORDING_PATH)),
+            action: Some(callback_url(app, request, Route::HandleRecording)),
             method: Some(Method::Post),
             max_length: Some(settings.max_length),
             timeout: Some(settings.timeout),
             finish_on_key: Some(settings.finish_on_key.clone()),
             play_beep: Some(settings.play_beep),
-            recording_status_callback: Some(callback_url(app, request, RECORDING_STATUS_PATH)),
+            recording_status_callback: Some(callback_url(app, request, Route::RecordingStatus)),
             recording_status_callback_method: Some(Method::Post),
             recording_status_callback_event: vec![
                 RecordingEvent::Completed,

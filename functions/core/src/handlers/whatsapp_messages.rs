@@ -13,8 +13,6 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
-use super::voice::callback_url;
-use super::whatsapp::STATUS_PATH;
 use crate::api;
 use crate::app::App;
 use crate::domain::time::format_time;
@@ -23,12 +21,12 @@ use crate::domain::{
 };
 use crate::domain::{MessageContent, NewMessage, StoredMessage};
 use crate::http::response::{json as json_response, json_error};
+use crate::http::routes::Route;
 use crate::http::{form, InboundRequest, Response};
+use crate::voice::callback_url;
 use crate::whatsapp::send::{
     MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
 };
-
-pub const PATH: &str = "/api/whatsapp/messages";
 
 /// Largest JSON body the send API reads.
 const MAX_BODY: usize = 64 * 1024;
@@ -90,33 +88,30 @@ fn parse_send(body: &[u8]) -> Result<(WhatsAppAddress, OutboundBody), String> {
 
 /// The business's sender, or why it cannot send.
 fn sender(app: &App, business: &Business) -> Result<Box<dyn WhatsAppSender>, SendError> {
-    let config = &app.config().whatsapp;
+    let config = app.config();
     match business.whatsapp_provider {
         Provider::Twilio => {
-            let (Some(account_sid), Some(auth_token)) = (
-                config.twilio_account_sid.clone(),
-                app.config().twilio_auth_token.clone(),
-            ) else {
+            let Some((account_sid, auth_token)) = config.twilio.credentials() else {
                 return Err(SendError::NotConfigured(
                     "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required to send through Twilio"
                         .into(),
                 ));
             };
             Ok(Box::new(TwilioSender {
-                base_url: config.twilio_api_base_url.clone(),
-                account_sid,
-                auth_token,
+                base_url: config.twilio.api_base_url.clone(),
+                account_sid: account_sid.to_string(),
+                auth_token: auth_token.clone(),
             }))
         }
         Provider::Meta => {
-            let Some(access_token) = config.meta_access_token.clone() else {
+            let Some(access_token) = config.meta.access_token.clone() else {
                 return Err(SendError::NotConfigured(
                     "META_ACCESS_TOKEN is required to send through Meta".into(),
                 ));
             };
             Ok(Box::new(MetaSender {
-                base_url: config.meta_graph_base_url.clone(),
-                version: config.meta_graph_version.clone(),
+                base_url: config.meta.graph_base_url.clone(),
+                version: config.meta.graph_version.clone(),
                 access_token,
             }))
         }
@@ -150,7 +145,7 @@ async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> 
         meta_phone_number_id: business.meta_phone_number_id.clone(),
         to: to.clone(),
         body: body.clone(),
-        status_callback: Some(callback_url(app, request, STATUS_PATH)),
+        status_callback: Some(callback_url(app, request, Route::WhatsAppStatus)),
     };
     let sent = match sender(app, &business) {
         Ok(sender) => sender.send(&outbound).await,

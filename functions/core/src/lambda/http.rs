@@ -1,11 +1,32 @@
-//! API Gateway (HTTP API payload 2.0 and REST payload 1.0) events to and from
-//! [`InboundRequest`] and [`Response`].
+//! The HTTP function runner: one route per function, and API Gateway (HTTP API payload 2.0
+//! and REST payload 1.0) events to and from [`InboundRequest`] and [`Response`].
+
+use std::convert::Infallible;
 
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 
-use super::{InboundRequest, Response};
+use super::Error;
+use crate::app::App;
+use crate::http::{new_request_id, InboundRequest, Response};
+use crate::routes::{self, RouteHandler};
+
+/// Serves one route until the Lambda runtime stops. `main` passes it as a constant,
+/// `const { Route::Greeting.with_handler() }`, so the bootstrap links that route's handler and
+/// no other.
+pub async fn run(app: App, route: RouteHandler) -> Result<(), Error> {
+    lambda_http::run(lambda_http::service_fn(
+        move |event: lambda_http::Request| {
+            let app = app.clone();
+            async move {
+                let response = routes::serve(&app, route, inbound_request(event)).await;
+                Ok::<_, Infallible>(lambda_response(response))
+            }
+        },
+    ))
+    .await
+}
 
 /// Builds the request context from a lambda_http request. The body arrives already
 /// base64-decoded by lambda_http when the event says `isBase64Encoded`.
@@ -18,7 +39,7 @@ pub fn inbound_request(request: lambda_http::Request) -> InboundRequest {
     let request_id = gateway_request_id
         .or_else(|| request.lambda_context_ref().map(|c| c.request_id.clone()))
         .filter(|id| !id.is_empty())
-        .unwrap_or_else(super::new_request_id);
+        .unwrap_or_else(new_request_id);
     let event_path = match request.raw_http_path() {
         "" => request.uri().path().to_string(),
         path => path.to_string(),
@@ -185,9 +206,9 @@ mod tests {
 
     #[test]
     fn twiml_responses_stay_text() {
-        let response = lambda_response(super::super::response::twiml("<Response/>".into()));
+        let response = lambda_response(crate::http::response::twiml("<Response/>".into()));
         assert!(matches!(response.body(), Body::Text(t) if t == "<Response/>"));
-        let empty = lambda_response(super::super::response::no_content());
+        let empty = lambda_response(crate::http::response::no_content());
         assert!(matches!(empty.body(), Body::Empty));
     }
 }

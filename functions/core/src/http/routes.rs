@@ -1,0 +1,300 @@
+//! The route table as data: every path Frontdesk serves, its methods, and the Lambda function
+//! that serves it. Each path is spelled here and nowhere else: TwiML callback URLs, the greeting
+//! URL, `serve`'s banner, `simulate`, the template and the tests all ask a [`Route`] for it.
+//! The handler bound to each route lives one layer up, in [`crate::routes`].
+
+use http::Method;
+
+use super::{response, Response};
+
+/// A route Frontdesk serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Route {
+    Health,
+    IncomingCall,
+    HandleRecording,
+    RecordingStatus,
+    CallStatus,
+    Gather,
+    Greeting,
+    WhatsAppIncoming,
+    WhatsAppStatus,
+    MetaWhatsApp,
+    WhatsAppMessages,
+    ApiCalls,
+    ApiCall,
+}
+
+/// Where a route lives and who calls it.
+#[derive(Debug)]
+pub struct RouteSpec {
+    pub route: Route,
+    pub methods: &'static [Method],
+    /// A path pattern; `{name}` matches one non-empty segment part.
+    pub path: &'static str,
+    /// The function crate under `functions/` that serves this route on Lambda.
+    pub function: &'static str,
+    /// True for routes to paste into the Twilio console or Meta app.
+    pub webhook: bool,
+}
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        route: Route::Health,
+        methods: &[Method::GET, Method::HEAD],
+        path: "/health",
+        function: "health",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::IncomingCall,
+        methods: &[Method::POST],
+        path: "/webhook/incoming_call",
+        function: "incoming-call",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::HandleRecording,
+        methods: &[Method::POST],
+        path: "/webhook/handle_recording",
+        function: "handle-recording",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::RecordingStatus,
+        methods: &[Method::POST],
+        path: "/webhook/recording_status",
+        function: "recording-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::CallStatus,
+        methods: &[Method::POST],
+        path: "/webhook/call_status",
+        function: "call-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::Gather,
+        methods: &[Method::POST],
+        path: "/webhook/gather",
+        function: "gather",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::Greeting,
+        methods: &[Method::GET, Method::HEAD],
+        path: "/greetings/{business}.mp3",
+        function: "greeting",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::WhatsAppIncoming,
+        methods: &[Method::POST],
+        path: "/webhook/whatsapp/incoming",
+        function: "whatsapp-incoming",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppStatus,
+        methods: &[Method::POST],
+        path: "/webhook/whatsapp/status",
+        function: "whatsapp-status",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::MetaWhatsApp,
+        methods: &[Method::GET, Method::POST],
+        path: "/webhook/meta/whatsapp",
+        function: "meta-whatsapp",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::WhatsAppMessages,
+        methods: &[Method::GET, Method::POST, Method::OPTIONS],
+        path: "/api/whatsapp/messages",
+        function: "whatsapp-messages",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiCalls,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: "/api/calls",
+        function: "api-calls",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiCall,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: "/api/calls/{call_sid}",
+        function: "api-call",
+        webhook: false,
+    },
+];
+
+impl Route {
+    pub fn spec(self) -> &'static RouteSpec {
+        ROUTES
+            .iter()
+            .find(|spec| spec.route == self)
+            .expect("every route has a spec")
+    }
+
+    /// The route's path pattern, exactly as the table spells it.
+    pub fn path(self) -> &'static str {
+        self.spec().path
+    }
+
+    /// The path with its `{name}` parameters filled: `Route::Greeting.path_with(&[("business",
+    /// "acme")])` is `/greetings/acme.mp3`. Values are ids parsed at the edge (no `/`).
+    pub fn path_with(self, params: &[(&str, &str)]) -> String {
+        let mut path = self.path().to_string();
+        for (name, value) in params {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        path
+    }
+
+    /// The value of the path parameter `name` in `path`, when `path` is this route's.
+    pub fn param<'p>(self, path: &'p str, name: &str) -> Option<&'p str> {
+        let pattern = self.path();
+        if !path_matches(pattern, path) {
+            return None;
+        }
+        let placeholder = format!("{{{name}}}");
+        pattern
+            .split('/')
+            .zip(path.split('/'))
+            .find_map(|(p, s)| {
+                let open = p.find(&placeholder)?;
+                let suffix = &p[open + placeholder.len()..];
+                s.get(open..s.len().checked_sub(suffix.len())?)
+            })
+            .filter(|value| !value.is_empty())
+    }
+}
+
+/// Does `path` match `pattern` (`/greetings/{business}.mp3` style)?
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut pattern_segments = pattern.split('/');
+    let mut path_segments = path.split('/');
+    loop {
+        match (pattern_segments.next(), path_segments.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if segment_matches(p, s) => {}
+            _ => return false,
+        }
+    }
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    match (pattern.find('{'), pattern.find('}')) {
+        (Some(open), Some(close)) if open < close => {
+            let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
+            segment.len() > prefix.len() + suffix.len()
+                && segment.starts_with(prefix)
+                && segment.ends_with(suffix)
+        }
+        _ => pattern == segment,
+    }
+}
+
+/// Why no route serves a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoRoute {
+    /// 404.
+    NotFound,
+    /// 405, with the methods the path does take.
+    MethodNotAllowed(Vec<Method>),
+}
+
+impl NoRoute {
+    pub fn into_response(self) -> Response {
+        match self {
+            Self::NotFound => response::not_found(),
+            Self::MethodNotAllowed(allowed) => response::method_not_allowed(&allowed),
+        }
+    }
+}
+
+/// The route for a request, or why there is none.
+pub fn resolve(method: &Method, path: &str) -> Result<Route, NoRoute> {
+    let mut allowed: Vec<Method> = Vec::new();
+    for spec in ROUTES.iter().filter(|spec| path_matches(spec.path, path)) {
+        if spec.methods.contains(method) {
+            return Ok(spec.route);
+        }
+        allowed.extend(spec.methods.iter().cloned());
+    }
+    if allowed.is_empty() {
+        Err(NoRoute::NotFound)
+    } else {
+        Err(NoRoute::MethodNotAllowed(allowed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_segments() {
+        assert!(path_matches("/health", "/health"));
+        assert!(!path_matches("/health", "/health/"));
+        assert!(!path_matches("/health", "/healthz"));
+        assert!(path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/acme.mp3"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/.mp3"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/acme.wav"
+        ));
+        assert!(!path_matches(
+            "/greetings/{business}.mp3",
+            "/greetings/a/b.mp3"
+        ));
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_wrong_methods_405() {
+        assert_eq!(
+            resolve(&Method::GET, "/nope").unwrap_err(),
+            NoRoute::NotFound
+        );
+        let wrong = resolve(&Method::POST, "/health")
+            .unwrap_err()
+            .into_response();
+        assert_eq!(wrong.status(), 405);
+        assert_eq!(wrong.headers()["allow"], "GET, HEAD");
+        assert_eq!(resolve(&Method::HEAD, "/health").unwrap(), Route::Health);
+    }
+
+    #[test]
+    fn every_route_path_is_unique() {
+        let mut paths: Vec<_> = ROUTES.iter().map(|r| r.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), ROUTES.len());
+    }
+
+    #[test]
+    fn parameters_fill_and_read_back() {
+        let path = Route::Greeting.path_with(&[("business", "acme")]);
+        assert_eq!(path, "/greetings/acme.mp3");
+        assert_eq!(Route::Greeting.param(&path, "business"), Some("acme"));
+        assert_eq!(
+            Route::ApiCall.param("/api/calls/CA1", "call_sid"),
+            Some("CA1")
+        );
+        assert_eq!(Route::ApiCall.param("/api/calls", "call_sid"), None);
+        assert_eq!(
+            Route::Greeting.param("/greetings/acme.wav", "business"),
+            None
+        );
+    }
+}
