@@ -39,7 +39,8 @@ use aws_sdk_dynamodb::types::{
 use time::OffsetDateTime;
 
 use super::{list_position, CallPage, CallQuery};
-use super::{parse_time, RecordingAttach, Store, StoreError};
+use super::{parse_time, RecordingAttach, StoreError};
+use super::{ApiKeyStore, BusinessStore, CallStore, DeliveryStore, RateStore, TranscriptionStore};
 use crate::config::Secret;
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
@@ -973,7 +974,7 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl Store for DynamoStore {
+impl BusinessStore for DynamoStore {
     async fn put_business(&self, business: &Business) -> Result<(), StoreError> {
         let data = serde_json::to_string(business).map_err(|e| {
             StoreError::Corrupt(format!("business {} does not serialise: {e}", business.id))
@@ -1067,6 +1068,14 @@ impl Store for DynamoStore {
         Err(contended(&format!("business {}", business.id)))
     }
 
+    async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {
+        self.get(business_key(id))
+            .await?
+            .as_ref()
+            .map(business_from_item)
+            .transpose()
+    }
+
     async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
         for _ in 0..MAX_WRITE_ROUNDS {
             let Some(item) = self.get(business_key(id)).await? else {
@@ -1128,14 +1137,6 @@ impl Store for DynamoStore {
         Err(contended(&format!("business {id}")))
     }
 
-    async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {
-        self.get(business_key(id))
-            .await?
-            .as_ref()
-            .map(business_from_item)
-            .transpose()
-    }
-
     async fn business_by_number(
         &self,
         number: &PhoneNumber,
@@ -1162,7 +1163,10 @@ impl Store for DynamoStore {
             .map(business_from_item)
             .collect()
     }
+}
 
+#[async_trait]
+impl CallStore for DynamoStore {
     async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError> {
         for _ in 0..MAX_WRITE_ROUNDS {
             let loaded = self.load_call(&start.sid).await?;
@@ -1273,326 +1277,14 @@ impl Store for DynamoStore {
         Ok(events)
     }
 
-    async fn attach_recording(
-        &self,
-        sid: &CallSid,
-        recording: &Recording,
-        transcribe: bool,
-        now: OffsetDateTime,
-    ) -> Result<RecordingAttach, StoreError> {
-        let state = if transcribe {
-            TranscriptionState::Pending
-        } else {
-            TranscriptionState::Skipped
-        };
-        for _ in 0..MAX_WRITE_ROUNDS {
-            let loaded = self.load_call(sid).await?;
-            if let Some(loaded) = loaded.as_ref().filter(|l| l.call.recording.is_some()) {
-                return Ok(RecordingAttach::AlreadyAttached(loaded.call.transcription));
-            }
-            let mut changes = Changes::against(loaded.as_ref().map(|l| &l.item));
-            changes.set(RECORDING_SID, s(recording.sid.as_str()));
-            changes.set(RECORDING_URL, s(recording.url.as_str()));
-            if let Some(duration) = recording.duration_seconds {
-                changes.set(RECORDING_DURATION, n(duration));
-            }
-            if let Some(digits) = &recording.digits {
-                changes.set(RECORDING_DIGITS, s(digits.as_str()));
-            }
-            changes.set(TRANSCRIPTION, s(state.as_str()));
-            let mut alongside = Vec::new();
-            if transcribe {
-                let mut work = recon_key(sid);
-                work.insert(SINCE.into(), s(format_time(now)));
-                alongside.push(self.transaction_put(work, None)?);
-            }
-            if self.write_call(sid, changes, alongside).await? {
-                return Ok(RecordingAttach::Attached);
-            }
-        }
-        Err(contended(&format!("call {sid}")))
-    }
-
     async fn set_recording_status(&self, sid: &CallSid, status: &str) -> Result<(), StoreError> {
         self.update_call_blind(sid, RECORDING_STATUS, s(status))
             .await
     }
 
-    async fn claim_transcription_job(
-        &self,
-        sid: &CallSid,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        let mut changes = Changes::blind();
-        changes.set(TRANSCRIPTION, s(TranscriptionState::Queued.as_str()));
-        changes.set(TRANSCRIPTION_QUEUED_AT, s(format_time(now)));
-        changes.bump_revision();
-        changes.only_if_equals(TRANSCRIPTION, s(TranscriptionState::Pending.as_str()));
-        self.update_if(call_key(sid), changes).await
-    }
-
-    async fn release_transcription_job(&self, sid: &CallSid) -> Result<(), StoreError> {
-        let mut changes = Changes::blind();
-        changes.set(TRANSCRIPTION, s(TranscriptionState::Pending.as_str()));
-        changes.remove(TRANSCRIPTION_QUEUED_AT);
-        changes.bump_revision();
-        changes.only_if_equals(TRANSCRIPTION, s(TranscriptionState::Queued.as_str()));
-        // A claim that is no longer held (finished, or never made) has nothing to give back.
-        self.update_if(call_key(sid), changes).await.map(drop)
-    }
-
-    async fn transcription_backlog(
-        &self,
-        stale_before: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Call>, StoreError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let mut placeholders = Placeholders::default();
-        let condition = format!(
-            "{} = {}",
-            placeholders.name(PARTITION_KEY),
-            placeholders.value(s(RECON_PK))
-        );
-        let mut work = Vec::new();
-        for item in self.query_all(None, &condition, placeholders).await? {
-            let sk = required(&item, SORT_KEY)?;
-            let sid = CallSid::parse(sk.strip_prefix("CALL#").unwrap_or(sk))
-                .map_err(corrupt("work-list key"))?;
-            work.push((parse_time(required(&item, SINCE)?)?, sid));
-        }
-        work.sort();
-
-        let mut backlog = Vec::new();
-        for chunk in work.chunks(BATCH_GET_LIMIT) {
-            let sids: Vec<CallSid> = chunk.iter().map(|(_, sid)| sid.clone()).collect();
-            let mut calls = self.calls_by_sid(&sids).await?;
-            for sid in &sids {
-                let Some(call) = calls.remove(sid) else {
-                    continue;
-                };
-                let due = match call.transcription {
-                    Some(TranscriptionState::Pending) => true,
-                    Some(TranscriptionState::Queued) => call
-                        .transcription_queued_at
-                        .is_none_or(|at| at < stale_before),
-                    _ => false,
-                };
-                if due {
-                    backlog.push(call);
-                    if backlog.len() == limit {
-                        return Ok(backlog);
-                    }
-                }
-            }
-        }
-        Ok(backlog)
-    }
-
     async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError> {
         self.update_call_blind(sid, GATHERED_DIGITS, s(digits))
             .await
-    }
-
-    async fn count_call_attempt(
-        &self,
-        business: &BusinessId,
-        from: &str,
-        minute_start: i64,
-    ) -> Result<u64, StoreError> {
-        let mut changes = Changes::blind();
-        changes.add(COUNT, n(1));
-        changes.set(TTL_ATTRIBUTE, n(minute_start + RATE_COUNTER_TTL_SECONDS));
-        let out = self
-            .update_request(rate_key(business, from, minute_start), changes)
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| unavailable("UpdateItem", e))?;
-        let attributes = out.attributes.unwrap_or_default();
-        get_n(&attributes, COUNT)?
-            .ok_or_else(|| StoreError::Corrupt("rate counter update returned no count".into()))
-    }
-
-    async fn put_api_key(
-        &self,
-        business: &BusinessId,
-        key: &ApiKeyHash,
-        created_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let mut item = api_key_key(key);
-        item.insert(BUSINESS_ID.into(), s(business.as_str()));
-        item.insert(CREATED_AT.into(), s(format_time(created_at)));
-        let mut placeholders = Placeholders::default();
-        let condition = format!(
-            "attribute_not_exists({pk}) OR {owner} = {id}",
-            pk = placeholders.name(PARTITION_KEY),
-            owner = placeholders.name(BUSINESS_ID),
-            id = placeholders.value(s(business.as_str())),
-        );
-        let mut listed = business_api_key_key(business, key);
-        listed.insert(CREATED_AT.into(), s(format_time(created_at)));
-        let items = vec![
-            self.transaction_put(item, Some((condition, placeholders)))?,
-            self.transaction_put(listed, None)?,
-        ];
-        match self.transact(items).await? {
-            Transaction::Committed => Ok(()),
-            Transaction::Cancelled(reasons)
-                if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") =>
-            {
-                Err(StoreError::ApiKeyTaken)
-            }
-            Transaction::Cancelled(reasons) => Err(StoreError::Unavailable(format!(
-                "API key write cancelled: {reasons:?}"
-            ))),
-        }
-    }
-
-    async fn business_by_api_key(
-        &self,
-        key: &ApiKeyHash,
-    ) -> Result<Option<BusinessId>, StoreError> {
-        let Some(item) = self.get(api_key_key(key)).await? else {
-            return Ok(None);
-        };
-        BusinessId::parse(required(&item, BUSINESS_ID)?)
-            .map(Some)
-            .map_err(corrupt("API key owner"))
-    }
-
-    async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError> {
-        let mut changes = Changes::blind();
-        changes.set(RECORDING_KEY, s(key));
-        self.update_request(media_key(sid), changes)
-            .send()
-            .await
-            .map_err(|e| unavailable("UpdateItem", e))?;
-        Ok(())
-    }
-
-    async fn finish_transcription(
-        &self,
-        sid: &CallSid,
-        outcome: &TranscriptionOutcome,
-        at: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        for _ in 0..MAX_WRITE_ROUNDS {
-            let Some(loaded) = self.load_call(sid).await? else {
-                return Ok(false);
-            };
-            if !matches!(
-                loaded.call.transcription,
-                Some(TranscriptionState::Pending | TranscriptionState::Queued)
-            ) {
-                return Ok(false);
-            }
-            let mut changes = Changes::against(Some(&loaded.item));
-            changes.set(TRANSCRIPTION, s(outcome.state().as_str()));
-            let mut media = Changes::blind();
-            match outcome {
-                TranscriptionOutcome::Ready {
-                    transcript,
-                    language,
-                } => {
-                    media.set(TRANSCRIPT, s(transcript.as_str()));
-                    match language {
-                        Some(language) => media.set(LANGUAGE, s(language.as_str())),
-                        None => media.remove(LANGUAGE),
-                    }
-                    media.remove(REASON);
-                }
-                TranscriptionOutcome::Failed { reason }
-                | TranscriptionOutcome::Skipped { reason } => {
-                    media.set(REASON, s(reason.as_str()));
-                }
-            }
-            media.set(FINISHED_AT, s(format_time(at)));
-            let leave_backlog = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(recon_key(sid)))
-                .build()
-                .map_err(request_error)?;
-            let alongside = vec![
-                self.transaction_update(media_key(sid), media)?,
-                TransactWriteItem::builder().delete(leave_backlog).build(),
-            ];
-            if self.write_call(sid, changes, alongside).await? {
-                return Ok(true);
-            }
-        }
-        Err(contended(&format!("call {sid}")))
-    }
-
-    async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError> {
-        let Some(item) = self.get(media_key(sid)).await? else {
-            return Ok(None);
-        };
-        Ok(Some(CallMedia {
-            recording_key: get_s(&item, RECORDING_KEY)?.map(str::to_string),
-            transcript: get_s(&item, TRANSCRIPT)?.map(str::to_string),
-            language: get_s(&item, LANGUAGE)?.map(str::to_string),
-            reason: get_s(&item, REASON)?.map(str::to_string),
-            finished_at: get_time(&item, FINISHED_AT)?,
-        }))
-    }
-
-    async fn put_webhook_secret(
-        &self,
-        business: &BusinessId,
-        secret: &Secret,
-    ) -> Result<(), StoreError> {
-        let mut item = webhook_secret_key(business);
-        item.insert(SECRET.into(), s(secret.expose()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
-    }
-
-    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        Ok(self
-            .get(webhook_secret_key(business))
-            .await?
-            .as_ref()
-            .map(|item| required(item, SECRET).map(Secret::new))
-            .transpose()?
-            .flatten())
-    }
-
-    async fn delivery(
-        &self,
-        sid: &CallSid,
-        event_id: &str,
-    ) -> Result<Option<DeliveryLog>, StoreError> {
-        self.get(delivery_key(sid, event_id))
-            .await?
-            .as_ref()
-            .map(|item| {
-                serde_json::from_str(required(item, DATA)?)
-                    .map_err(|e| StoreError::Corrupt(format!("delivery log: {e}")))
-            })
-            .transpose()
-    }
-
-    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
-        let data = serde_json::to_string(log)
-            .map_err(|e| StoreError::Corrupt(format!("delivery log does not serialise: {e}")))?;
-        let mut item = delivery_key(&log.call_sid, &log.event_id);
-        item.insert(DATA.into(), s(data));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
     }
 
     async fn list_calls(
@@ -1683,6 +1375,330 @@ impl Store for DynamoStore {
             None
         };
         Ok(CallPage { calls, next })
+    }
+}
+
+#[async_trait]
+impl TranscriptionStore for DynamoStore {
+    async fn attach_recording(
+        &self,
+        sid: &CallSid,
+        recording: &Recording,
+        transcribe: bool,
+        now: OffsetDateTime,
+    ) -> Result<RecordingAttach, StoreError> {
+        let state = if transcribe {
+            TranscriptionState::Pending
+        } else {
+            TranscriptionState::Skipped
+        };
+        for _ in 0..MAX_WRITE_ROUNDS {
+            let loaded = self.load_call(sid).await?;
+            if let Some(loaded) = loaded.as_ref().filter(|l| l.call.recording.is_some()) {
+                return Ok(RecordingAttach::AlreadyAttached(loaded.call.transcription));
+            }
+            let mut changes = Changes::against(loaded.as_ref().map(|l| &l.item));
+            changes.set(RECORDING_SID, s(recording.sid.as_str()));
+            changes.set(RECORDING_URL, s(recording.url.as_str()));
+            if let Some(duration) = recording.duration_seconds {
+                changes.set(RECORDING_DURATION, n(duration));
+            }
+            if let Some(digits) = &recording.digits {
+                changes.set(RECORDING_DIGITS, s(digits.as_str()));
+            }
+            changes.set(TRANSCRIPTION, s(state.as_str()));
+            let mut alongside = Vec::new();
+            if transcribe {
+                let mut work = recon_key(sid);
+                work.insert(SINCE.into(), s(format_time(now)));
+                alongside.push(self.transaction_put(work, None)?);
+            }
+            if self.write_call(sid, changes, alongside).await? {
+                return Ok(RecordingAttach::Attached);
+            }
+        }
+        Err(contended(&format!("call {sid}")))
+    }
+
+    async fn claim_transcription_job(
+        &self,
+        sid: &CallSid,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(TRANSCRIPTION, s(TranscriptionState::Queued.as_str()));
+        changes.set(TRANSCRIPTION_QUEUED_AT, s(format_time(now)));
+        changes.bump_revision();
+        changes.only_if_equals(TRANSCRIPTION, s(TranscriptionState::Pending.as_str()));
+        self.update_if(call_key(sid), changes).await
+    }
+
+    async fn release_transcription_job(&self, sid: &CallSid) -> Result<(), StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(TRANSCRIPTION, s(TranscriptionState::Pending.as_str()));
+        changes.remove(TRANSCRIPTION_QUEUED_AT);
+        changes.bump_revision();
+        changes.only_if_equals(TRANSCRIPTION, s(TranscriptionState::Queued.as_str()));
+        // A claim that is no longer held (finished, or never made) has nothing to give back.
+        self.update_if(call_key(sid), changes).await.map(drop)
+    }
+
+    async fn transcription_backlog(
+        &self,
+        stale_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Call>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut placeholders = Placeholders::default();
+        let condition = format!(
+            "{} = {}",
+            placeholders.name(PARTITION_KEY),
+            placeholders.value(s(RECON_PK))
+        );
+        let mut work = Vec::new();
+        for item in self.query_all(None, &condition, placeholders).await? {
+            let sk = required(&item, SORT_KEY)?;
+            let sid = CallSid::parse(sk.strip_prefix("CALL#").unwrap_or(sk))
+                .map_err(corrupt("work-list key"))?;
+            work.push((parse_time(required(&item, SINCE)?)?, sid));
+        }
+        work.sort();
+
+        let mut backlog = Vec::new();
+        for chunk in work.chunks(BATCH_GET_LIMIT) {
+            let sids: Vec<CallSid> = chunk.iter().map(|(_, sid)| sid.clone()).collect();
+            let mut calls = self.calls_by_sid(&sids).await?;
+            for sid in &sids {
+                let Some(call) = calls.remove(sid) else {
+                    continue;
+                };
+                let due = match call.transcription {
+                    Some(TranscriptionState::Pending) => true,
+                    Some(TranscriptionState::Queued) => call
+                        .transcription_queued_at
+                        .is_none_or(|at| at < stale_before),
+                    _ => false,
+                };
+                if due {
+                    backlog.push(call);
+                    if backlog.len() == limit {
+                        return Ok(backlog);
+                    }
+                }
+            }
+        }
+        Ok(backlog)
+    }
+
+    async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(RECORDING_KEY, s(key));
+        self.update_request(media_key(sid), changes)
+            .send()
+            .await
+            .map_err(|e| unavailable("UpdateItem", e))?;
+        Ok(())
+    }
+
+    async fn finish_transcription(
+        &self,
+        sid: &CallSid,
+        outcome: &TranscriptionOutcome,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..MAX_WRITE_ROUNDS {
+            let Some(loaded) = self.load_call(sid).await? else {
+                return Ok(false);
+            };
+            if !matches!(
+                loaded.call.transcription,
+                Some(TranscriptionState::Pending | TranscriptionState::Queued)
+            ) {
+                return Ok(false);
+            }
+            let mut changes = Changes::against(Some(&loaded.item));
+            changes.set(TRANSCRIPTION, s(outcome.state().as_str()));
+            let mut media = Changes::blind();
+            match outcome {
+                TranscriptionOutcome::Ready {
+                    transcript,
+                    language,
+                } => {
+                    media.set(TRANSCRIPT, s(transcript.as_str()));
+                    match language {
+                        Some(language) => media.set(LANGUAGE, s(language.as_str())),
+                        None => media.remove(LANGUAGE),
+                    }
+                    media.remove(REASON);
+                }
+                TranscriptionOutcome::Failed { reason }
+                | TranscriptionOutcome::Skipped { reason } => {
+                    media.set(REASON, s(reason.as_str()));
+                }
+            }
+            media.set(FINISHED_AT, s(format_time(at)));
+            let leave_backlog = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(recon_key(sid)))
+                .build()
+                .map_err(request_error)?;
+            let alongside = vec![
+                self.transaction_update(media_key(sid), media)?,
+                TransactWriteItem::builder().delete(leave_backlog).build(),
+            ];
+            if self.write_call(sid, changes, alongside).await? {
+                return Ok(true);
+            }
+        }
+        Err(contended(&format!("call {sid}")))
+    }
+
+    async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError> {
+        let Some(item) = self.get(media_key(sid)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(CallMedia {
+            recording_key: get_s(&item, RECORDING_KEY)?.map(str::to_string),
+            transcript: get_s(&item, TRANSCRIPT)?.map(str::to_string),
+            language: get_s(&item, LANGUAGE)?.map(str::to_string),
+            reason: get_s(&item, REASON)?.map(str::to_string),
+            finished_at: get_time(&item, FINISHED_AT)?,
+        }))
+    }
+}
+
+#[async_trait]
+impl DeliveryStore for DynamoStore {
+    async fn delivery(
+        &self,
+        sid: &CallSid,
+        event_id: &str,
+    ) -> Result<Option<DeliveryLog>, StoreError> {
+        self.get(delivery_key(sid, event_id))
+            .await?
+            .as_ref()
+            .map(|item| {
+                serde_json::from_str(required(item, DATA)?)
+                    .map_err(|e| StoreError::Corrupt(format!("delivery log: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
+        let data = serde_json::to_string(log)
+            .map_err(|e| StoreError::Corrupt(format!("delivery log does not serialise: {e}")))?;
+        let mut item = delivery_key(&log.call_sid, &log.event_id);
+        item.insert(DATA.into(), s(data));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn put_webhook_secret(
+        &self,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        let mut item = webhook_secret_key(business);
+        item.insert(SECRET.into(), s(secret.expose()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
+        Ok(self
+            .get(webhook_secret_key(business))
+            .await?
+            .as_ref()
+            .map(|item| required(item, SECRET).map(Secret::new))
+            .transpose()?
+            .flatten())
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for DynamoStore {
+    async fn put_api_key(
+        &self,
+        business: &BusinessId,
+        key: &ApiKeyHash,
+        created_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut item = api_key_key(key);
+        item.insert(BUSINESS_ID.into(), s(business.as_str()));
+        item.insert(CREATED_AT.into(), s(format_time(created_at)));
+        let mut placeholders = Placeholders::default();
+        let condition = format!(
+            "attribute_not_exists({pk}) OR {owner} = {id}",
+            pk = placeholders.name(PARTITION_KEY),
+            owner = placeholders.name(BUSINESS_ID),
+            id = placeholders.value(s(business.as_str())),
+        );
+        let mut listed = business_api_key_key(business, key);
+        listed.insert(CREATED_AT.into(), s(format_time(created_at)));
+        let items = vec![
+            self.transaction_put(item, Some((condition, placeholders)))?,
+            self.transaction_put(listed, None)?,
+        ];
+        match self.transact(items).await? {
+            Transaction::Committed => Ok(()),
+            Transaction::Cancelled(reasons)
+                if reasons.first().and_then(Option::as_deref) == Some("ConditionalCheckFailed") =>
+            {
+                Err(StoreError::ApiKeyTaken)
+            }
+            Transaction::Cancelled(reasons) => Err(StoreError::Unavailable(format!(
+                "API key write cancelled: {reasons:?}"
+            ))),
+        }
+    }
+
+    async fn business_by_api_key(
+        &self,
+        key: &ApiKeyHash,
+    ) -> Result<Option<BusinessId>, StoreError> {
+        let Some(item) = self.get(api_key_key(key)).await? else {
+            return Ok(None);
+        };
+        BusinessId::parse(required(&item, BUSINESS_ID)?)
+            .map(Some)
+            .map_err(corrupt("API key owner"))
+    }
+}
+
+#[async_trait]
+impl RateStore for DynamoStore {
+    async fn count_call_attempt(
+        &self,
+        business: &BusinessId,
+        from: &str,
+        minute_start: i64,
+    ) -> Result<u64, StoreError> {
+        let mut changes = Changes::blind();
+        changes.add(COUNT, n(1));
+        changes.set(TTL_ATTRIBUTE, n(minute_start + RATE_COUNTER_TTL_SECONDS));
+        let out = self
+            .update_request(rate_key(business, from, minute_start), changes)
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| unavailable("UpdateItem", e))?;
+        let attributes = out.attributes.unwrap_or_default();
+        get_n(&attributes, COUNT)?
+            .ok_or_else(|| StoreError::Corrupt("rate counter update returned no count".into()))
     }
 }
 

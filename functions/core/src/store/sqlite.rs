@@ -19,7 +19,8 @@ use rusqlite::{
 use time::OffsetDateTime;
 
 use super::{list_position, CallPage, CallQuery};
-use super::{parse_time, RecordingAttach, Store, StoreError};
+use super::{parse_time, RecordingAttach, StoreError};
+use super::{ApiKeyStore, BusinessStore, CallStore, DeliveryStore, RateStore, TranscriptionStore};
 use crate::config::Secret;
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
@@ -672,9 +673,19 @@ fn count_call_attempt(
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl BusinessStore for SqliteStore {
     async fn put_business(&self, business: &Business) -> Result<(), StoreError> {
         self.write(|tx| put_business(tx, business))
+    }
+
+    async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {
+        let document: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT document FROM businesses WHERE id = ?1")
+            .and_then(|mut statement| statement.query_row([id.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        document.as_deref().map(parse_business).transpose()
     }
 
     async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
@@ -689,16 +700,6 @@ impl Store for SqliteStore {
                 .map(|deleted| deleted > 0)
                 .map_err(db)
         })
-    }
-
-    async fn business(&self, id: &BusinessId) -> Result<Option<Business>, StoreError> {
-        let document: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT document FROM businesses WHERE id = ?1")
-            .and_then(|mut statement| statement.query_row([id.as_str()], |row| row.get(0)))
-            .optional()
-            .map_err(db)?;
-        document.as_deref().map(parse_business).transpose()
     }
 
     async fn business_by_number(
@@ -730,7 +731,10 @@ impl Store for SqliteStore {
         })
         .collect()
     }
+}
 
+#[async_trait]
+impl CallStore for SqliteStore {
     async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError> {
         self.write(|tx| record_call_start(tx, start))
     }
@@ -747,16 +751,6 @@ impl Store for SqliteStore {
         call_events(&self.conn(), sid)
     }
 
-    async fn attach_recording(
-        &self,
-        sid: &CallSid,
-        recording: &Recording,
-        transcribe: bool,
-        now: OffsetDateTime,
-    ) -> Result<RecordingAttach, StoreError> {
-        self.write(|tx| attach_recording(tx, sid, recording, transcribe, now))
-    }
-
     async fn set_recording_status(&self, sid: &CallSid, status: &str) -> Result<(), StoreError> {
         // The status callback can beat the recording's attachment, so it may create the call.
         self.conn()
@@ -767,6 +761,78 @@ impl Store for SqliteStore {
             .and_then(|mut statement| statement.execute(params![sid.as_str(), status]))
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError> {
+        // Kept even for a call whose start was not stored: the code is what the business wants.
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO calls (sid, gathered_digits) VALUES (?1, ?2)
+                 ON CONFLICT (sid) DO UPDATE SET gathered_digits = excluded.gathered_digits",
+            )
+            .and_then(|mut statement| statement.execute(params![sid.as_str(), digits]))
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError> {
+        let limit = query.limit.max(1);
+        let conn = self.conn();
+        // The position is `{started_at}#{sid}`, compared as text like DynamoDB's gsi1sk.
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls
+                 WHERE business_id = ?1 AND started_at IS NOT NULL
+                   AND (?2 IS NULL OR status = ?2)
+                   AND (?3 IS NULL OR direction = ?3)
+                   AND (?4 IS NULL OR started_at || '#' || sid >= ?4)
+                   AND (?5 IS NULL OR started_at || '#' || sid < ?5)
+                 ORDER BY started_at || '#' || sid DESC
+                 LIMIT ?6"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![
+                    business.as_str(),
+                    query.status.map(|s| s.as_str()),
+                    query.direction.map(|d| d.as_str()),
+                    query.since.map(format_time),
+                    query.after,
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
+                ],
+                CallRow::read,
+            )
+            .map_err(db)?;
+        let mut calls = rows
+            .map(|row| row.map_err(db).and_then(CallRow::into_call))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
+    }
+}
+
+#[async_trait]
+impl TranscriptionStore for SqliteStore {
+    async fn attach_recording(
+        &self,
+        sid: &CallSid,
+        recording: &Recording,
+        transcribe: bool,
+        now: OffsetDateTime,
+    ) -> Result<RecordingAttach, StoreError> {
+        self.write(|tx| attach_recording(tx, sid, recording, transcribe, now))
     }
 
     async fn claim_transcription_job(
@@ -807,73 +873,6 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> Result<Vec<Call>, StoreError> {
         transcription_backlog(&self.conn(), stale_before, limit)
-    }
-
-    async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError> {
-        // Kept even for a call whose start was not stored: the code is what the business wants.
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO calls (sid, gathered_digits) VALUES (?1, ?2)
-                 ON CONFLICT (sid) DO UPDATE SET gathered_digits = excluded.gathered_digits",
-            )
-            .and_then(|mut statement| statement.execute(params![sid.as_str(), digits]))
-            .map_err(db)?;
-        Ok(())
-    }
-
-    async fn count_call_attempt(
-        &self,
-        business: &BusinessId,
-        from: &str,
-        minute_start: i64,
-    ) -> Result<u64, StoreError> {
-        count_call_attempt(&self.conn(), business, from, minute_start)
-    }
-
-    async fn put_api_key(
-        &self,
-        business: &BusinessId,
-        key: &ApiKeyHash,
-        created_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO api_keys (key_hash, business_id, created_at)
-                 VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    key.as_str(),
-                    business.as_str(),
-                    format_time(created_at)
-                ])
-            })
-            .map_err(db)?;
-            let owner: String = tx
-                .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
-                .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
-                .map_err(db)?;
-            if owner == business.as_str() {
-                Ok(())
-            } else {
-                Err(StoreError::ApiKeyTaken)
-            }
-        })
-    }
-
-    async fn business_by_api_key(
-        &self,
-        key: &ApiKeyHash,
-    ) -> Result<Option<BusinessId>, StoreError> {
-        let owner: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
-            .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
-            .optional()
-            .map_err(db)?;
-        owner
-            .map(|id| BusinessId::parse(&id).map_err(|e| corrupt("API key owner", e)))
-            .transpose()
     }
 
     async fn set_recording_copy(&self, sid: &CallSid, key: &str) -> Result<(), StoreError> {
@@ -975,34 +974,10 @@ impl Store for SqliteStore {
         )
         .transpose()
     }
+}
 
-    async fn put_webhook_secret(
-        &self,
-        business: &BusinessId,
-        secret: &Secret,
-    ) -> Result<(), StoreError> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO webhook_secrets (business_id, secret) VALUES (?1, ?2)
-                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![business.as_str(), secret.expose()])
-            })
-            .map_err(db)?;
-        Ok(())
-    }
-
-    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        let secret: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT secret FROM webhook_secrets WHERE business_id = ?1")
-            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
-            .optional()
-            .map_err(db)?;
-        Ok(secret.and_then(Secret::new))
-    }
-
+#[async_trait]
+impl DeliveryStore for SqliteStore {
     async fn delivery(
         &self,
         sid: &CallSid,
@@ -1035,50 +1010,91 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn list_calls(
+    async fn put_webhook_secret(
         &self,
         business: &BusinessId,
-        query: &CallQuery,
-    ) -> Result<CallPage, StoreError> {
-        let limit = query.limit.max(1);
-        let conn = self.conn();
-        // The position is `{started_at}#{sid}`, compared as text like DynamoDB's gsi1sk.
-        let mut statement = conn
-            .prepare_cached(&format!(
-                "SELECT {CALL_COLUMNS} FROM calls
-                 WHERE business_id = ?1 AND started_at IS NOT NULL
-                   AND (?2 IS NULL OR status = ?2)
-                   AND (?3 IS NULL OR direction = ?3)
-                   AND (?4 IS NULL OR started_at || '#' || sid >= ?4)
-                   AND (?5 IS NULL OR started_at || '#' || sid < ?5)
-                 ORDER BY started_at || '#' || sid DESC
-                 LIMIT ?6"
-            ))
-            .map_err(db)?;
-        let rows = statement
-            .query_map(
-                params![
-                    business.as_str(),
-                    query.status.map(|s| s.as_str()),
-                    query.direction.map(|d| d.as_str()),
-                    query.since.map(format_time),
-                    query.after,
-                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
-                ],
-                CallRow::read,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO webhook_secrets (business_id, secret) VALUES (?1, ?2)
+                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret",
             )
+            .and_then(|mut statement| {
+                statement.execute(params![business.as_str(), secret.expose()])
+            })
             .map_err(db)?;
-        let mut calls = rows
-            .map(|row| row.map_err(db).and_then(CallRow::into_call))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = if calls.len() > limit {
-            calls.truncate(limit);
-            calls
-                .last()
-                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
-        } else {
-            None
-        };
-        Ok(CallPage { calls, next })
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
+        let secret: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT secret FROM webhook_secrets WHERE business_id = ?1")
+            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        Ok(secret.and_then(Secret::new))
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for SqliteStore {
+    async fn put_api_key(
+        &self,
+        business: &BusinessId,
+        key: &ApiKeyHash,
+        created_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO api_keys (key_hash, business_id, created_at)
+                 VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key.as_str(),
+                    business.as_str(),
+                    format_time(created_at)
+                ])
+            })
+            .map_err(db)?;
+            let owner: String = tx
+                .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
+                .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
+                .map_err(db)?;
+            if owner == business.as_str() {
+                Ok(())
+            } else {
+                Err(StoreError::ApiKeyTaken)
+            }
+        })
+    }
+
+    async fn business_by_api_key(
+        &self,
+        key: &ApiKeyHash,
+    ) -> Result<Option<BusinessId>, StoreError> {
+        let owner: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT business_id FROM api_keys WHERE key_hash = ?1")
+            .and_then(|mut statement| statement.query_row([key.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        owner
+            .map(|id| BusinessId::parse(&id).map_err(|e| corrupt("API key owner", e)))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl RateStore for SqliteStore {
+    async fn count_call_attempt(
+        &self,
+        business: &BusinessId,
+        from: &str,
+        minute_start: i64,
+    ) -> Result<u64, StoreError> {
+        count_call_attempt(&self.conn(), business, from, minute_start)
     }
 }
