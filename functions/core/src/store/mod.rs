@@ -29,7 +29,7 @@ pub use api_keys::ApiKeyStore;
 pub use businesses::BusinessStore;
 pub use calls::{list_position, CallPage, CallQuery, CallStore};
 pub use deliveries::DeliveryStore;
-pub use messages::{ConversationPage, MessageStore};
+pub use messages::MessageStore;
 pub use rates::RateStore;
 pub use transcription::{RecordingAttach, TranscriptionStore};
 
