@@ -25,7 +25,7 @@ use frontdesk::lambda::aws::{config_loader, AwsClients};
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue, DEDUP_ID_ATTRIBUTE};
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::dynamodb::{create_table, DynamoStore, TTL_ATTRIBUTE};
-use frontdesk::store::{Store, StoreError};
+use frontdesk::store::{BusinessStore, StoreError};
 use time::OffsetDateTime;
 
 const ENDPOINT_VAR: &str = "FRONTDESK_TEST_AWS_ENDPOINT";

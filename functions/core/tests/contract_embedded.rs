@@ -15,7 +15,7 @@ use frontdesk::domain::{BusinessId, CallStatus, Direction};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::sqlite::SqliteStore;
-use frontdesk::store::Store;
+use frontdesk::store::{BusinessStore, CallStore, RateStore};
 use time::macros::datetime;
 
 const DATABASE: &str = "frontdesk.sqlite3";

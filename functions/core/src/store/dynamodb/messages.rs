@@ -12,96 +12,21 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{
-    get_s, get_time, required, s, unavailable, DynamoStore, Item, Placeholders, AT, BUSINESS_ID,
-    FROM, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, STATUS, STATUS_RANK,
-    TO,
+use super::expr::Placeholders;
+use super::item::{get_s, message_event_from_item, message_from_item, s};
+use super::keys::{
+    conversation_gsi1pk, key, message_key, message_pk, AT, BUSINESS_ID, CONTACT, CONTENT,
+    CREATED_AT, DIRECTION, ERROR_CODE, ERROR_MESSAGE, EVENT_PREFIX, FROM, GSI1, GSI1_PARTITION_KEY,
+    GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, STATUS, STATUS_AT, STATUS_RANK, TO,
 };
+use super::{unavailable, DynamoStore};
 use crate::domain::time::format_time;
-use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
-use crate::domain::{MessageContent, MessageEvent, MessageStatusUpdate, NewMessage, StoredMessage};
+use crate::domain::{BusinessId, MessageEvent, MessageId, MessageStatusUpdate, NewMessage};
+use crate::domain::{PhoneNumber, StoredMessage};
 use crate::store::messages::{
     conversation_position, page_size, parse_cursor, ConversationPage, MessageStore,
 };
-use crate::store::{parse_time, StoreError};
-
-const MESSAGE_SK: &str = "MSG";
-const EVENT_PREFIX: &str = "EVENT#";
-const DIRECTION: &str = "direction";
-const CONTACT: &str = "contact";
-const CONTENT: &str = "content";
-const CREATED_AT: &str = "created_at";
-const STATUS_AT: &str = "status_at";
-const ERROR_CODE: &str = "error_code";
-const ERROR_MESSAGE: &str = "error_message";
-
-fn message_pk(id: &MessageId) -> String {
-    format!("MSG#{id}")
-}
-
-fn message_key(id: &MessageId) -> Item {
-    super::key(message_pk(id), MESSAGE_SK)
-}
-
-fn conversation_gsi1pk(business: &BusinessId, contact: &PhoneNumber) -> String {
-    format!("BIZ#{business}#WA#{contact}")
-}
-
-fn message_from_item(item: &Item) -> Result<StoredMessage, StoreError> {
-    let pk = required(item, PARTITION_KEY)?;
-    let id = MessageId::parse(pk.strip_prefix("MSG#").unwrap_or(pk))
-        .map_err(|e| StoreError::Corrupt(format!("message key: {e}")))?;
-    let status = get_s(item, STATUS)?
-        .map(|v| {
-            MessageStatus::parse(v)
-                .ok_or_else(|| StoreError::Corrupt(format!("message status `{v}`")))
-        })
-        .transpose()?;
-    let direction = get_s(item, DIRECTION)?
-        .map(|v| {
-            MessageDirection::parse(v)
-                .ok_or_else(|| StoreError::Corrupt(format!("message direction `{v}`")))
-        })
-        .transpose()?;
-    let content = get_s(item, CONTENT)?
-        .map(serde_json::from_str::<MessageContent>)
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("message content: {e}")))?;
-    Ok(StoredMessage {
-        id,
-        business_id: get_s(item, BUSINESS_ID)?
-            .map(BusinessId::parse)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("message business: {e}")))?,
-        direction,
-        contact: get_s(item, CONTACT)?
-            .map(PhoneNumber::parse)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("message contact: {e}")))?,
-        from: get_s(item, FROM)?.map(str::to_string),
-        to: get_s(item, TO)?.map(str::to_string),
-        content,
-        created_at: get_time(item, CREATED_AT)?,
-        status,
-        status_at: get_time(item, STATUS_AT)?,
-        sent_at: get_time(item, "sent_at")?,
-        delivered_at: get_time(item, "delivered_at")?,
-        read_at: get_time(item, "read_at")?,
-        failed_at: get_time(item, "failed_at")?,
-        error_code: get_s(item, ERROR_CODE)?.map(str::to_string),
-        error_message: get_s(item, ERROR_MESSAGE)?.map(str::to_string),
-    })
-}
-
-fn event_from_item(item: &Item) -> Result<MessageEvent, StoreError> {
-    let status = required(item, STATUS)?;
-    Ok(MessageEvent {
-        status: MessageStatus::parse(status)
-            .ok_or_else(|| StoreError::Corrupt(format!("message event status `{status}`")))?,
-        at: parse_time(required(item, AT)?)?,
-        error_code: get_s(item, ERROR_CODE)?.map(str::to_string),
-    })
-}
+use crate::store::StoreError;
 
 impl DynamoStore {
     /// Runs an UpdateItem; `Ok(false)` when its condition was false.
@@ -137,7 +62,7 @@ impl DynamoStore {
     }
 
     async fn put_message_event(&self, update: &MessageStatusUpdate) -> Result<(), StoreError> {
-        let mut event = super::key(
+        let mut event = key(
             message_pk(&update.id),
             &format!("{EVENT_PREFIX}{}", update.status.as_str()),
         );
@@ -271,7 +196,7 @@ impl MessageStore for DynamoStore {
             .query_all(None, &condition, p)
             .await?
             .iter()
-            .map(event_from_item)
+            .map(message_event_from_item)
             .collect::<Result<Vec<_>, _>>()?;
         events.sort_by_key(|e| (e.at, e.status.rank()));
         Ok(events)

@@ -4,47 +4,14 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{corrupt, db, parse_optional_time, SqliteStore};
+use super::row::{corrupt, db, parse_optional_time};
+use super::SqliteStore;
 use crate::domain::message::message_status_advances;
 use crate::domain::time::format_time;
 use crate::domain::{BusinessId, MessageDirection, MessageId, MessageStatus, PhoneNumber};
 use crate::domain::{MessageContent, MessageEvent, MessageStatusUpdate, NewMessage, StoredMessage};
 use crate::store::messages::{page_size, parse_cursor, time_ns, ConversationPage, MessageStore};
 use crate::store::{parse_time, StoreError};
-
-pub(super) const SCHEMA: &str = "
--- direction and content are NULL while the message is known only from status callbacks.
-CREATE TABLE IF NOT EXISTS messages (
-    id            TEXT PRIMARY KEY,
-    business_id   TEXT,
-    direction     TEXT,
-    contact       TEXT,
-    from_address  TEXT,
-    to_address    TEXT,
-    content       TEXT,
-    created_at    TEXT,
-    created_ns    INTEGER,
-    status        TEXT,
-    status_at     TEXT,
-    sent_at       TEXT,
-    delivered_at  TEXT,
-    read_at       TEXT,
-    failed_at     TEXT,
-    error_code    TEXT,
-    error_message TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS messages_by_conversation
-    ON messages (business_id, contact, created_ns DESC, id DESC);
-
-CREATE TABLE IF NOT EXISTS message_events (
-    message_id TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    at         TEXT NOT NULL,
-    at_ns      INTEGER NOT NULL,
-    error_code TEXT,
-    PRIMARY KEY (message_id, status)
-) STRICT;
-";
 
 const MESSAGE_COLUMNS: &str = "id, business_id, direction, contact, from_address, to_address, \
      content, created_at, status, status_at, sent_at, delivered_at, read_at, failed_at, \

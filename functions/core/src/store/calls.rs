@@ -1,0 +1,65 @@
+//! Calls: their start, monotonic status with every callback kept as an event, the recording
+//! status and gathered digits, and listing a business's calls.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::StoreError;
+use crate::domain::{
+    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, StatusUpdate,
+};
+
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Records a call's start. Idempotent: if the call exists (a retry, or a status callback
+    /// that arrived first), only fields still unset are filled and the status follows the
+    /// status ranking.
+    async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError>;
+
+    async fn call(&self, sid: &CallSid) -> Result<Option<Call>, StoreError>;
+
+    /// Applies a status callback monotonically (see [`crate::domain::call::status_advances`]),
+    /// creating the call when first seen, and keeps the callback as an event. The same
+    /// callback twice stores one event. Returns whether the call's status changed.
+    async fn apply_call_status(&self, update: &StatusUpdate) -> Result<bool, StoreError>;
+
+    /// Every stored status callback of a call, in sequence (else time) order.
+    async fn call_events(&self, sid: &CallSid) -> Result<Vec<CallEvent>, StoreError>;
+
+    /// Stores `RecordingStatus` (completed, absent, failed) from the recording status callback.
+    async fn set_recording_status(&self, sid: &CallSid, status: &str) -> Result<(), StoreError>;
+
+    /// Stores digits captured by `<Gather>`.
+    async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError>;
+
+    /// A business's calls with a known start, newest first, filtered, one page at a time.
+    async fn list_calls(
+        &self,
+        business: &BusinessId,
+        query: &CallQuery,
+    ) -> Result<CallPage, StoreError>;
+}
+
+/// Which of a business's calls to list, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallQuery {
+    pub status: Option<CallStatus>,
+    pub direction: Option<Direction>,
+    /// Calls started at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Continue after this position (a page's `next`).
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// One page of calls and where the next starts (an opaque position: `{started_at}#{sid}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallPage {
+    pub calls: Vec<Call>,
+    pub next: Option<String>,
+}
+
+/// A call's position in its business's newest-first list.
+pub fn list_position(started_at: OffsetDateTime, sid: &CallSid) -> String {
+    format!("{}#{sid}", crate::domain::time::format_time(started_at))
+}

@@ -1,0 +1,70 @@
+//! Delivery logs on the call's partition, and the business's webhook secret.
+
+use async_trait::async_trait;
+
+use super::item::{required, s};
+use super::keys::{delivery_key, webhook_secret_key, DATA, SECRET};
+use super::{unavailable, DynamoStore};
+use crate::config::Secret;
+use crate::domain::{BusinessId, CallSid, DeliveryLog};
+use crate::store::{DeliveryStore, StoreError};
+
+#[async_trait]
+impl DeliveryStore for DynamoStore {
+    async fn delivery(
+        &self,
+        sid: &CallSid,
+        event_id: &str,
+    ) -> Result<Option<DeliveryLog>, StoreError> {
+        self.get(delivery_key(sid, event_id))
+            .await?
+            .as_ref()
+            .map(|item| {
+                serde_json::from_str(required(item, DATA)?)
+                    .map_err(|e| StoreError::Corrupt(format!("delivery log: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
+        let data = serde_json::to_string(log)
+            .map_err(|e| StoreError::Corrupt(format!("delivery log does not serialise: {e}")))?;
+        let mut item = delivery_key(&log.call_sid, &log.event_id);
+        item.insert(DATA.into(), s(data));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn put_webhook_secret(
+        &self,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        let mut item = webhook_secret_key(business);
+        item.insert(SECRET.into(), s(secret.expose()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
+        Ok(self
+            .get(webhook_secret_key(business))
+            .await?
+            .as_ref()
+            .map(|item| required(item, SECRET).map(Secret::new))
+            .transpose()?
+            .flatten())
+    }
+}

@@ -1,0 +1,178 @@
+//! The table's key design (the table in the `dynamodb` module's doc) and every attribute name.
+
+use std::collections::HashMap;
+
+use super::item::{s, Item};
+use crate::domain::{ApiKeyHash, BusinessId, CallSid, CallStatus, MessageId, PhoneNumber};
+
+pub const PARTITION_KEY: &str = "pk";
+pub const SORT_KEY: &str = "sk";
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PARTITION_KEY: &str = "gsi1pk";
+pub const GSI1_SORT_KEY: &str = "gsi1sk";
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+// Call attributes.
+pub(super) const STATUS: &str = "status";
+pub(super) const STATUS_RANK: &str = "status_rank";
+pub(super) const STATUS_SEQ: &str = "status_seq";
+pub(super) const BUSINESS_ID: &str = "business_id";
+pub(super) const FROM: &str = "from";
+pub(super) const TO: &str = "to";
+pub(super) const DIRECTION: &str = "direction";
+pub(super) const CALLER_NAME: &str = "caller_name";
+pub(super) const STARTED_AT: &str = "started_at";
+pub(super) const ENDED_AT: &str = "ended_at";
+pub(super) const DURATION_SECONDS: &str = "duration_seconds";
+pub(super) const RECORDING_SID: &str = "recording_sid";
+pub(super) const RECORDING_URL: &str = "recording_url";
+pub(super) const RECORDING_DURATION: &str = "recording_duration";
+pub(super) const RECORDING_DIGITS: &str = "recording_digits";
+pub(super) const RECORDING_STATUS: &str = "recording_status";
+pub(super) const TRANSCRIPTION: &str = "transcription";
+pub(super) const TRANSCRIPTION_QUEUED_AT: &str = "transcription_queued_at";
+pub(super) const GATHERED_DIGITS: &str = "gathered_digits";
+pub(super) const REVISION: &str = "revision";
+// Other records' attributes.
+pub(super) const DATA: &str = "data";
+pub(super) const SEQUENCE: &str = "sequence";
+pub(super) const AT: &str = "at";
+pub(super) const SIP_RESPONSE_CODE: &str = "sip_response_code";
+pub(super) const SINCE: &str = "since";
+pub(super) const COUNT: &str = "n";
+
+pub(super) const PROFILE_SK: &str = "PROFILE";
+pub(super) const PHONE_SK: &str = "PHONE";
+pub(super) const CALL_SK: &str = "CALL";
+pub(super) const RATE_SK: &str = "RATE";
+pub(super) const API_KEY_SK: &str = "APIKEY";
+pub(super) const MEDIA_SK: &str = "MEDIA";
+pub(super) const WEBHOOK_SECRET_SK: &str = "WEBHOOK_SECRET";
+pub(super) const DELIVERY_PREFIX: &str = "DELIVERY#";
+pub(super) const RECORDING_KEY: &str = "recording_key";
+pub(super) const TRANSCRIPT: &str = "transcript";
+pub(super) const LANGUAGE: &str = "language";
+pub(super) const REASON: &str = "reason";
+pub(super) const FINISHED_AT: &str = "finished_at";
+pub(super) const SECRET: &str = "secret";
+pub(super) const CREATED_AT: &str = "created_at";
+pub(super) const RECON_PK: &str = "RECON";
+pub(super) const BUSINESSES_GSI1PK: &str = "BIZ";
+pub(super) const EVENT_PREFIX: &str = "EVENT#";
+// Message attributes (a message shares `status`, `status_rank`, `business_id`, `from`, `to`,
+// `direction`, `created_at` and `at` with the records above).
+pub(super) const CONTACT: &str = "contact";
+pub(super) const CONTENT: &str = "content";
+pub(super) const STATUS_AT: &str = "status_at";
+pub(super) const ERROR_CODE: &str = "error_code";
+pub(super) const ERROR_MESSAGE: &str = "error_message";
+pub(super) const MESSAGE_SK: &str = "MSG";
+
+pub(super) fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([
+        (PARTITION_KEY.to_string(), s(pk)),
+        (SORT_KEY.to_string(), s(sk)),
+    ])
+}
+
+/// The partition of everything that belongs to one business.
+pub(super) fn business_partition(id: &BusinessId) -> String {
+    format!("BIZ#{id}")
+}
+
+pub(super) fn business_key(id: &BusinessId) -> Item {
+    key(business_partition(id), PROFILE_SK)
+}
+
+pub(super) fn phone_key(number: &PhoneNumber) -> Item {
+    key(format!("PHONE#{number}"), PHONE_SK)
+}
+
+pub(super) fn call_pk(sid: &CallSid) -> String {
+    format!("CALL#{sid}")
+}
+
+pub(super) fn call_key(sid: &CallSid) -> Item {
+    key(call_pk(sid), CALL_SK)
+}
+
+pub(super) fn event_sk(status: CallStatus, sequence: Option<u32>) -> String {
+    match sequence {
+        Some(sequence) => format!(
+            "{EVENT_PREFIX}{sequence:010}#{status}",
+            status = status.as_str()
+        ),
+        None => format!("{EVENT_PREFIX}-#{status}", status = status.as_str()),
+    }
+}
+
+pub(super) fn recon_key(sid: &CallSid) -> Item {
+    key(RECON_PK.to_string(), &format!("CALL#{sid}"))
+}
+
+pub(super) fn rate_key(business: &BusinessId, from: &str, minute_start: i64) -> Item {
+    key(format!("RATE#{business}#{from}#{minute_start}"), RATE_SK)
+}
+
+pub(super) fn api_key_key(hash: &ApiKeyHash) -> Item {
+    key(format!("APIKEY#{hash}"), API_KEY_SK)
+}
+
+pub(super) fn media_key(sid: &CallSid) -> Item {
+    key(call_pk(sid), MEDIA_SK)
+}
+
+pub(super) fn delivery_key(sid: &CallSid, event_id: &str) -> Item {
+    key(call_pk(sid), &format!("{DELIVERY_PREFIX}{event_id}"))
+}
+
+pub(super) fn business_api_key_key(business: &BusinessId, hash: &ApiKeyHash) -> Item {
+    key(
+        business_partition(business),
+        &format!("{API_KEY_SK}#{hash}"),
+    )
+}
+
+pub(super) fn webhook_secret_key(business: &BusinessId) -> Item {
+    key(business_partition(business), WEBHOOK_SECRET_SK)
+}
+
+pub(super) fn calls_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#CALLS")
+}
+
+pub(super) fn message_pk(id: &MessageId) -> String {
+    format!("MSG#{id}")
+}
+
+pub(super) fn message_key(id: &MessageId) -> Item {
+    key(message_pk(id), MESSAGE_SK)
+}
+
+pub(super) fn conversation_gsi1pk(business: &BusinessId, contact: &PhoneNumber) -> String {
+    format!("BIZ#{business}#WA#{contact}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_sort_by_sequence() {
+        let mut keys = vec![
+            event_sk(CallStatus::Completed, Some(10)),
+            event_sk(CallStatus::Ringing, Some(2)),
+            event_sk(CallStatus::InProgress, Some(9)),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "EVENT#0000000002#ringing",
+                "EVENT#0000000009#in-progress",
+                "EVENT#0000000010#completed"
+            ]
+        );
+        assert_eq!(event_sk(CallStatus::NoAnswer, None), "EVENT#-#no-answer");
+    }
+}

@@ -1,0 +1,132 @@
+//! The embedded database's tables. Every statement is idempotent, so opening a file applies
+//! whatever is missing.
+
+/// Bumped when the schema changes, so an older build refuses a newer file instead of
+/// misreading it.
+pub(super) const SCHEMA_VERSION: i64 = 1;
+
+/// Businesses, calls and everything kept about them.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS businesses (
+    id       TEXT PRIMARY KEY,
+    document TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS business_numbers (
+    number      TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS business_numbers_by_business ON business_numbers (business_id);
+
+-- status and direction are NULL while the call is known only from a recording or digits:
+-- the first start or status callback then applies in full.
+CREATE TABLE IF NOT EXISTS calls (
+    sid                        TEXT PRIMARY KEY,
+    business_id                TEXT,
+    from_number                TEXT,
+    to_number                  TEXT,
+    direction                  TEXT,
+    caller_name                TEXT,
+    status                     TEXT,
+    status_sequence            INTEGER,
+    started_at                 TEXT,
+    ended_at                   TEXT,
+    duration_seconds           INTEGER,
+    recording_sid              TEXT,
+    recording_url              TEXT,
+    recording_duration_seconds INTEGER,
+    recording_digits           TEXT,
+    recorded_at                TEXT,
+    recorded_at_ns             INTEGER,
+    recording_status           TEXT,
+    transcription              TEXT,
+    transcription_queued_at    TEXT,
+    transcription_queued_at_ns INTEGER,
+    gathered_digits            TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS calls_transcription_backlog ON calls (recorded_at_ns)
+    WHERE transcription IN ('pending', 'queued');
+
+CREATE TABLE IF NOT EXISTS call_events (
+    call_sid         TEXT NOT NULL,
+    event_key        TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    sequence         INTEGER,
+    at               TEXT NOT NULL,
+    duration_seconds INTEGER,
+    PRIMARY KEY (call_sid, event_key)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS call_attempts (
+    business_id  TEXT NOT NULL,
+    caller       TEXT NOT NULL,
+    minute_start INTEGER NOT NULL,
+    count        INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    PRIMARY KEY (business_id, caller, minute_start)
+) STRICT;
+CREATE INDEX IF NOT EXISTS call_attempts_by_expiry ON call_attempts (expires_at);
+
+CREATE TABLE IF NOT EXISTS call_media (
+    call_sid      TEXT PRIMARY KEY,
+    recording_key TEXT,
+    transcript    TEXT,
+    language      TEXT,
+    reason        TEXT,
+    finished_at   TEXT
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS deliveries (
+    call_sid TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (call_sid, event_id)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS webhook_secrets (
+    business_id TEXT PRIMARY KEY,
+    secret      TEXT NOT NULL
+) STRICT;
+
+-- Only the SHA-256 of a key is kept.
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_hash    TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+";
+
+/// WhatsApp messages and their status events.
+pub(super) const MESSAGES_SCHEMA: &str = "
+-- direction and content are NULL while the message is known only from status callbacks.
+CREATE TABLE IF NOT EXISTS messages (
+    id            TEXT PRIMARY KEY,
+    business_id   TEXT,
+    direction     TEXT,
+    contact       TEXT,
+    from_address  TEXT,
+    to_address    TEXT,
+    content       TEXT,
+    created_at    TEXT,
+    created_ns    INTEGER,
+    status        TEXT,
+    status_at     TEXT,
+    sent_at       TEXT,
+    delivered_at  TEXT,
+    read_at       TEXT,
+    failed_at     TEXT,
+    error_code    TEXT,
+    error_message TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS messages_by_conversation
+    ON messages (business_id, contact, created_ns DESC, id DESC);
+
+CREATE TABLE IF NOT EXISTS message_events (
+    message_id TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    at_ns      INTEGER NOT NULL,
+    error_code TEXT,
+    PRIMARY KEY (message_id, status)
+) STRICT;
+";
