@@ -22,7 +22,9 @@ use crate::twilio_rest::TwilioRest;
 use crate::CliError;
 
 /// Where the CLI's state lives. Every flag is global, so it may follow any subcommand.
+/// The flags list under their own heading, so a command's help shows its own options first.
 #[derive(clap::Args, Clone, Debug)]
+#[command(next_help_heading = DEPLOYMENT_OPTIONS)]
 pub struct TargetArgs {
     /// A deployed stack: its table, buckets, queues, URL and secret come from its
     /// CloudFormation outputs and parameters.
@@ -53,6 +55,9 @@ pub struct TargetArgs {
     )]
     pub data_dir: PathBuf,
 }
+
+/// The `--help` heading of the global deployment flags.
+pub const DEPLOYMENT_OPTIONS: &str = "Deployment options";
 
 /// The local server's address when nothing else is said.
 pub const LOCAL_BASE_URL: &str = "http://127.0.0.1:3000";

@@ -175,3 +175,113 @@ async fn serve(
     frontdesk_cli::serve::run(app, listener, shutdown).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use clap::{Args, CommandFactory};
+    use frontdesk_cli::deployment::DEPLOYMENT_OPTIONS;
+
+    use super::*;
+
+    /// The `--help` text of the subcommand `path` names.
+    fn help(path: &[&str]) -> String {
+        let argv = std::iter::once("frontdesk")
+            .chain(path.iter().copied())
+            .chain(["--help"]);
+        let err = Cli::command()
+            .try_get_matches_from(argv)
+            .expect_err("--help answers with the help text");
+        assert_eq!(err.kind(), ErrorKind::DisplayHelp);
+        err.to_string()
+    }
+
+    /// The long flags listed under each heading of a help text, heading by heading.
+    fn flags_by_heading(help: &str) -> Vec<(String, Vec<String>)> {
+        let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+        for line in help.lines() {
+            if let Some(heading) = line.strip_suffix(':').filter(|_| !line.starts_with(' ')) {
+                sections.push((heading.to_string(), Vec::new()));
+                continue;
+            }
+            let entry = line.trim_start();
+            // Option lines start with their flags; wrapped descriptions do not.
+            if !line.starts_with(' ') || !entry.starts_with('-') {
+                continue;
+            }
+            let flag = entry
+                .split_whitespace()
+                .find(|word| word.starts_with("--"))
+                .map(|word| word.trim_end_matches(',').to_string());
+            if let (Some(flag), Some((_, flags))) = (flag, sections.last_mut()) {
+                flags.push(flag);
+            }
+        }
+        sections
+    }
+
+    /// Every global deployment flag, as `--long`.
+    fn deployment_flags() -> Vec<String> {
+        TargetArgs::augment_args(clap::Command::new("target"))
+            .get_arguments()
+            .filter_map(|arg| arg.get_long())
+            .map(|long| format!("--{long}"))
+            .collect()
+    }
+
+    #[test]
+    fn deployment_options_have_their_own_heading_after_the_commands_own() {
+        let deployment = deployment_flags();
+        assert_eq!(deployment.len(), 7, "{deployment:?}");
+        let commands: [(&[&str], &[&str]); 3] = [
+            (
+                &["business", "create"],
+                &[
+                    "--name",
+                    "--number",
+                    "--voice-mode",
+                    "--webhook-url",
+                    "--help",
+                ],
+            ),
+            (&["greeting", "upload"], &["--quiet", "--json", "--help"]),
+            (&["doctor"], &["--ping", "--json", "--help"]),
+        ];
+        for (path, own) in commands {
+            let help = help(path);
+            let sections = flags_by_heading(&help);
+            let headings: Vec<&str> = sections.iter().map(|(h, _)| h.as_str()).collect();
+            let options = headings.iter().position(|h| *h == "Options");
+            let target = headings.iter().position(|h| *h == DEPLOYMENT_OPTIONS);
+            assert!(
+                matches!((options, target), (Some(o), Some(t)) if o < t),
+                "{path:?}: Options first, then {DEPLOYMENT_OPTIONS}:\n{help}"
+            );
+            for (heading, flags) in &sections {
+                let is_target = heading == DEPLOYMENT_OPTIONS;
+                for flag in flags {
+                    assert_eq!(
+                        deployment.contains(flag),
+                        is_target,
+                        "{path:?}: {flag} is under {heading}:\n{help}"
+                    );
+                }
+            }
+            let listed = |heading: &str| {
+                sections
+                    .iter()
+                    .filter(|(h, _)| h == heading)
+                    .flat_map(|(_, flags)| flags.clone())
+                    .collect::<Vec<_>>()
+            };
+            let (options, target) = (listed("Options"), listed(DEPLOYMENT_OPTIONS));
+            for flag in own {
+                assert!(
+                    options.iter().any(|f| f == flag),
+                    "{path:?}: {flag}:\n{help}"
+                );
+            }
+            assert_eq!(target, deployment, "{path:?}:\n{help}");
+        }
+    }
+}
