@@ -10,7 +10,7 @@ use bytes::Bytes;
 use frontdesk::config::PublicBaseUrl;
 use frontdesk::http::{response, InboundRequest, Response};
 use frontdesk::routes::{self, ROUTES};
-use frontdesk::App;
+use frontdesk::{App, Route};
 use tokio::net::TcpListener;
 
 /// Largest body read from a socket; routes apply their own, smaller limits.
@@ -86,11 +86,14 @@ pub fn banner(local_addr: &str, public: Option<&PublicBaseUrl>) -> String {
     );
     let webhooks: Vec<_> = ROUTES.iter().filter(|r| r.webhook).collect();
     if webhooks.is_empty() {
-        out.push_str(&format!("  health: {base}/health\n"));
+        out.push_str(&format!("  health: {base}{}\n", Route::Health.path()));
     } else {
-        out.push_str(
-            "Webhook URLs for the Twilio console (HTTP POST) and, under /webhook/meta/, the Meta app:\n",
-        );
+        // The folder of Meta's webhook, as the route table spells it.
+        let meta = Route::MetaWhatsApp.path();
+        let meta_folder = &meta[..=meta.rfind('/').unwrap_or_default()];
+        out.push_str(&format!(
+            "Webhook URLs for the Twilio console (HTTP POST) and, under {meta_folder}, the Meta app:\n"
+        ));
         for spec in webhooks {
             out.push_str(&format!("  {base}{}\n", spec.path));
         }

@@ -218,9 +218,9 @@ impl NumberUrls {
     /// The stack at `base`: incoming calls, call statuses and incoming WhatsApp messages.
     pub fn for_stack(base: &PublicBaseUrl) -> Self {
         Self {
-            voice_url: base.join(Route::IncomingCall.spec().path),
-            status_callback: base.join(Route::CallStatus.spec().path),
-            sms_url: base.join(Route::WhatsAppIncoming.spec().path),
+            voice_url: base.join(Route::IncomingCall.path()),
+            status_callback: base.join(Route::CallStatus.path()),
+            sms_url: base.join(Route::WhatsAppIncoming.path()),
         }
     }
 
@@ -322,6 +322,9 @@ mod tests {
     use super::*;
     use frontdesk::config::Env;
 
+    /// The stage every URL of `urls()` starts with: `join` adds no second slash.
+    const STAGE: &str = "https://abc.example.com/prod";
+
     fn urls() -> NumberUrls {
         NumberUrls::for_stack(&PublicBaseUrl::parse("https://abc.example.com/prod/").unwrap())
     }
@@ -344,9 +347,9 @@ mod tests {
         assert_eq!(
             urls(),
             NumberUrls {
-                voice_url: "https://abc.example.com/prod/webhook/incoming_call".into(),
-                status_callback: "https://abc.example.com/prod/webhook/call_status".into(),
-                sms_url: "https://abc.example.com/prod/webhook/whatsapp/incoming".into(),
+                voice_url: format!("{STAGE}{}", Route::IncomingCall.path()),
+                status_callback: format!("{STAGE}{}", Route::CallStatus.path()),
+                sms_url: format!("{STAGE}{}", Route::WhatsAppIncoming.path()),
             }
         );
     }

@@ -2,6 +2,7 @@
 
 use frontdesk::domain::business::stream_wss_url;
 use frontdesk::domain::{Business, CallGoal, VoiceMode};
+use frontdesk::Route;
 
 use super::report::{fail, pass, warn, Check};
 use super::Doctor;
@@ -141,7 +142,10 @@ impl Doctor<'_> {
                     fail(
                         CHECK,
                         format!("HEAD {url} → {} {content_type}", response.status()),
-                        "check the greeting route of the deployment (GET /greetings/{business}.mp3)",
+                        format!(
+                            "check the greeting route of the deployment (GET {})",
+                            Route::Greeting.path()
+                        ),
                     )
                 }
             }

@@ -2,6 +2,7 @@
 
 use frontdesk::domain::{Business, Direction, TranscriptionState};
 use frontdesk::store::CallQuery;
+use frontdesk::Route;
 
 use super::report::{fail, pass, Check};
 use super::Doctor;
@@ -95,8 +96,15 @@ impl Doctor<'_> {
             } else {
                 fail(
                     "failed transcriptions",
-                    format!("{} call(s) in the last 7 days: {}", failed.len(), sample(&failed)),
-                    "GET /api/calls/{CallSid} shows each reason; check the transcription server and key",
+                    format!(
+                        "{} call(s) in the last 7 days: {}",
+                        failed.len(),
+                        sample(&failed)
+                    ),
+                    format!(
+                        "GET {} shows each reason; check the transcription server and key",
+                        Route::ApiCall.path_with(&[("call_sid", "{CallSid}")])
+                    ),
                 )
             },
         ])

@@ -1,6 +1,8 @@
 //! The deployment's own checks: it answers, it can verify Twilio, no job is dead-lettered, and it
 //! has a business.
 
+use frontdesk::Route;
+
 use super::report::{fail, pass, warn, Check};
 use super::Doctor;
 use crate::CliError;
@@ -61,7 +63,7 @@ impl Doctor<'_> {
     }
 
     async fn health(&self) -> Check {
-        let url = self.deployment.base_url.join("/health");
+        let url = self.deployment.base_url.join(Route::Health.path());
         match self.http.get(&url).send().await {
             Ok(response) if response.status().is_success() => {
                 pass("answers", format!("{url} → {}", response.status()))
