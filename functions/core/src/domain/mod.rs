@@ -2,6 +2,7 @@
 //! recordings and their transcription, messages, business events and API keys.
 
 pub mod api_key;
+pub mod booking;
 pub mod business;
 pub mod call;
 pub mod delivery;
