@@ -163,15 +163,15 @@ fn build_bootstraps() -> HashMap<String, PathBuf> {
     found
 }
 
-/// The function crates (every folder under functions/ but the library and the CLI); each
-/// one's bin is named like its folder (template_drift.rs checks that).
+/// The function crates (every folder under functions/ but the library, the CLI and the test
+/// kit); each one's bin is named like its folder (template_drift.rs checks that).
 fn function_crates() -> Vec<String> {
     let mut crates: Vec<String> = std::fs::read_dir(root().join("functions"))
         .expect("functions/ readable")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.join("Cargo.toml").is_file())
         .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
-        .filter(|name| name != "core" && name != "cli")
+        .filter(|name| !["core", "cli", "testkit"].contains(&name.as_str()))
         .collect();
     crates.sort();
     crates

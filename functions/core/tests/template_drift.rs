@@ -19,7 +19,7 @@ use frontdesk::store::dynamodb::{
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// Crates under `functions/` that are not Lambda functions.
-const NOT_FUNCTIONS: &[&str] = &["core", "cli"];
+const NOT_FUNCTIONS: &[&str] = &["core", "cli", "testkit"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
