@@ -2,9 +2,6 @@
 //! queue: a recorded call sent over HTTP ends with its copy, its transcript and a signed
 //! `call.completed` at the business's receiver.
 
-#[path = "../../functions/core/tests/workers/standins.rs"]
-mod standins;
-
 use std::sync::Arc;
 
 use frontdesk::blob::folder::FolderBlobs;
@@ -13,10 +10,10 @@ use frontdesk::config::WorkerSettings;
 use frontdesk::domain::{Business, BusinessId, PhoneNumber, TranscriptionState};
 use frontdesk::worker::{Consumer, Worker};
 use frontdesk_cli::consumers::drain_once;
-use frontdesk_tests::{JobProbe, TestServer, TEST_TOKEN};
-use standins::{
+use frontdesk_testkit::standins::scripted::{
     verify_with_python, Answer, Kind, StandIn, ACCOUNT_SID, TRANSCRIBE_KEY, TRANSCRIPT,
 };
+use frontdesk_tests::{JobProbe, TestServer, TEST_TOKEN};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

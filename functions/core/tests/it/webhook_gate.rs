@@ -6,29 +6,29 @@ use frontdesk::config::LogFormat;
 use frontdesk::config::{Config, SignaturePolicy};
 use frontdesk::http::InboundRequest;
 use frontdesk::telemetry::{self, LogCapture};
-use frontdesk::twilio::signature;
-use frontdesk::App;
+use frontdesk::{App, Route};
 use http::{HeaderMap, HeaderValue, Method};
 
 const TOKEN: &str = "tok_live_9f8e7d6c5b4a";
-const PATH: &str = "/webhook/incoming_call";
+
+/// The webhook every request here goes to.
+fn path() -> &'static str {
+    Route::IncomingCall.path()
+}
+
+/// The webhook's URL under `base` (scheme, host, and port if any).
+fn url(base: &str) -> String {
+    format!("{base}{}", path())
+}
 
 fn app(policy: &str, stage: &str, public_base: Option<&str>) -> App {
-    let vars = [
-        ("TWILIO_AUTH_TOKEN", Some(TOKEN)),
-        ("FRONTDESK_SIGNATURE_POLICY", Some(policy)),
-        ("FRONTDESK_STAGE", Some(stage)),
-        ("PUBLIC_BASE_URL", public_base),
+    let mut vars = vec![
+        ("TWILIO_AUTH_TOKEN", TOKEN),
+        ("FRONTDESK_SIGNATURE_POLICY", policy),
+        ("FRONTDESK_STAGE", stage),
     ];
-    let config = Config::from_lookup(
-        |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .and_then(|(_, v)| v.map(str::to_string))
-        },
-        "local",
-    )
-    .unwrap();
+    vars.extend(public_base.map(|base| ("PUBLIC_BASE_URL", base)));
+    let config = frontdesk_testkit::config::from_vars(&vars, "local");
     let data = tempfile::tempdir().unwrap().keep();
     App::new(config, Backends::embedded(&data).unwrap())
 }
@@ -48,7 +48,7 @@ fn request(host: &str, body: &str, signature: Option<&str>) -> InboundRequest {
     }
     InboundRequest::local(
         Method::POST,
-        PATH,
+        path(),
         headers,
         Bytes::from(body.to_string()),
         "req-test".into(),
@@ -56,15 +56,14 @@ fn request(host: &str, body: &str, signature: Option<&str>) -> InboundRequest {
 }
 
 fn sign(url: &str, body: &str) -> String {
-    let form = frontdesk::http::form::parse(body.as_bytes()).unwrap();
-    signature::compute(TOKEN, url, form.pairs())
+    frontdesk_testkit::signing::sign_body(TOKEN, url, body)
 }
 
 const BODY: &str = "CallSid=CA123&From=%2B972501234567&To=%2B97233334444&CallerName=%3CAlice%3E";
 
 #[test]
 fn a_correctly_signed_request_passes_with_its_params() {
-    let sig = sign("http://frontdesk.test/webhook/incoming_call", BODY);
+    let sig = sign(&url("http://frontdesk.test"), BODY);
     let form = &app("enforce", "prod", None)
         .twilio_gate()
         .verify(&request("frontdesk.test", BODY, Some(&sig)))
@@ -93,7 +92,7 @@ fn missing_empty_or_garbled_signatures_are_forbidden_under_enforce() {
 #[test]
 fn a_spoofed_host_cannot_pass() {
     // Signed for the real host; replayed with another Host header.
-    let sig = sign("http://frontdesk.test/webhook/incoming_call", BODY);
+    let sig = sign(&url("http://frontdesk.test"), BODY);
     let response = &app("enforce", "prod", None)
         .twilio_gate()
         .verify(&request("evil.example", BODY, Some(&sig)))
@@ -105,13 +104,13 @@ fn a_spoofed_host_cannot_pass() {
 #[test]
 fn public_base_url_is_what_gets_validated() {
     let base = "https://voice.example.com/frontdesk";
-    let sig = sign(&format!("{base}{PATH}"), BODY);
+    let sig = sign(&url(base), BODY);
     let app = app("enforce", "prod", Some(base));
     assert!(app
         .twilio_gate()
         .verify(&request("internal-alb.local", BODY, Some(&sig)))
         .is_ok());
-    let host_sig = sign("http://internal-alb.local/webhook/incoming_call", BODY);
+    let host_sig = sign(&url("http://internal-alb.local"), BODY);
     assert!(app
         .twilio_gate()
         .verify(&request("internal-alb.local", BODY, Some(&host_sig)))
@@ -120,7 +119,7 @@ fn public_base_url_is_what_gets_validated() {
 
 #[test]
 fn port_toggled_signature_is_accepted() {
-    let sig = sign("http://frontdesk.test:80/webhook/incoming_call", BODY);
+    let sig = sign(&url("http://frontdesk.test:80"), BODY);
     assert!(&app("enforce", "prod", None)
         .twilio_gate()
         .verify(&request("frontdesk.test", BODY, Some(&sig)))
@@ -198,7 +197,7 @@ async fn the_auth_token_never_appears_in_logs_even_on_a_signature_failure() {
         "trace",
         capture.clone(),
     ));
-    let good = sign("http://frontdesk.test/webhook/incoming_call", BODY);
+    let good = sign(&url("http://frontdesk.test"), BODY);
     for policy in ["enforce", "shadow"] {
         let app = app(policy, "prod", None);
         for sig in [Some(good.as_str()), Some("forged"), None] {

@@ -1,23 +1,20 @@
 //! `/api/*` front: Bearer API keys, CORS for configured origins, JSON errors.
 
-use std::collections::HashMap;
-
 use bytes::Bytes;
 use frontdesk::api;
 use frontdesk::app::Backends;
 use frontdesk::domain::ApiKey;
 use frontdesk::http::{response, InboundRequest};
-use frontdesk::{App, Config};
+use frontdesk::{App, Route};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use time::OffsetDateTime;
 
 fn app() -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let vars = HashMap::from([(
-        "FRONTDESK_ALLOWED_ORIGINS".to_string(),
-        "https://crm.example.com".to_string(),
-    )]);
-    let config = Config::from_lookup(|k| vars.get(k).cloned(), "test").unwrap();
+    let config = frontdesk_testkit::config::from_vars(
+        &[("FRONTDESK_ALLOWED_ORIGINS", "https://crm.example.com")],
+        "test",
+    );
     let backends = Backends::embedded(dir.path()).unwrap();
     (App::new(config, backends), dir)
 }
@@ -27,7 +24,13 @@ fn request(method: Method, headers: &[(&'static str, &str)]) -> InboundRequest {
     for (name, value) in headers {
         map.insert(*name, HeaderValue::from_str(value).unwrap());
     }
-    InboundRequest::local(method, "/api/calls", map, Bytes::new(), "req".into())
+    InboundRequest::local(
+        method,
+        Route::ApiCalls.path(),
+        map,
+        Bytes::new(),
+        "req".into(),
+    )
 }
 
 fn error_of(response: &frontdesk::http::Response) -> String {

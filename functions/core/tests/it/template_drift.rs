@@ -9,21 +9,15 @@
 //! `!If [...]` as the list), which is all these checks need.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use frontdesk::config::AwsResources;
 use frontdesk::routes::ROUTES;
 use frontdesk::store::dynamodb::{
     GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE,
 };
+use frontdesk_testkit::fixtures::{function_crates, root};
 use yaml_rust2::{Yaml, YamlLoader};
-
-/// Crates under `functions/` that are not Lambda functions.
-const NOT_FUNCTIONS: &[&str] = &["core", "cli", "testkit"];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn template() -> Yaml {
     let path = root().join("template.yaml");
@@ -55,19 +49,6 @@ fn function_property<'a>(template: &'a Yaml, function: &'a Yaml, name: &str) -> 
         Yaml::BadValue => &template["Globals"]["Function"][name],
         value => value,
     }
-}
-
-/// The function crates: every folder under `functions/` except the library and the CLI.
-fn function_crates() -> Vec<String> {
-    let mut crates: Vec<String> = std::fs::read_dir(root().join("functions"))
-        .expect("functions/ is readable")
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.join("Cargo.toml").is_file())
-        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
-        .filter(|name| !NOT_FUNCTIONS.contains(&name.as_str()))
-        .collect();
-    crates.sort();
-    crates
 }
 
 /// The names of the `[[bin]]` targets in a crate's manifest.
@@ -255,6 +236,8 @@ fn every_http_api_event_is_a_route_the_code_serves() {
     }
 }
 
+/// Literal paths on both sides: what is checked is the spelling API Gateway's route keys take,
+/// not which routes exist.
 #[test]
 fn api_gateway_paths_keep_whole_segment_variables_only() {
     assert_eq!(api_gateway_path("/health"), "/health");

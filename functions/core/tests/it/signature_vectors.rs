@@ -3,29 +3,11 @@
 
 use frontdesk::config::Secret;
 use frontdesk::twilio::signature::{self, SignedPayload, Validator};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Vector {
-    id: String,
-    token: String,
-    url: String,
-    params: Vec<(String, String)>,
-    body: Option<String>,
-    expected_signature: String,
-    valid: bool,
-}
-
-fn vectors() -> Vec<Vector> {
-    let text = include_str!("fixtures/signature-vectors.json");
-    let vectors: Vec<Vector> = serde_json::from_str(text).expect("fixture parses");
-    assert!(vectors.len() >= 19, "fixture lost vectors");
-    vectors
-}
+use frontdesk_testkit::vectors::{signature_vector, signature_vectors};
 
 #[test]
 fn every_vector_validates_as_expected() {
-    for v in vectors() {
+    for v in signature_vectors() {
         let validator = Validator::new(Secret::new(v.token.clone()), None);
         let payload = match &v.body {
             Some(body) => SignedPayload::Body(body.as_bytes()),
@@ -38,7 +20,7 @@ fn every_vector_validates_as_expected() {
 
 #[test]
 fn every_valid_vector_is_computed_over_one_of_its_url_candidates() {
-    for v in vectors() {
+    for v in signature_vectors() {
         let computed: Vec<String> = signature::url_candidates(&v.url)
             .iter()
             .map(|url| signature::compute(&v.token, url, &v.params))
@@ -55,10 +37,7 @@ fn every_valid_vector_is_computed_over_one_of_its_url_candidates() {
 
 #[test]
 fn the_canonical_example_is_computed_exactly() {
-    let v = vectors()
-        .into_iter()
-        .find(|v| v.id == "twilio-default")
-        .unwrap();
+    let v = signature_vector("twilio-default");
     assert_eq!(
         signature::compute(&v.token, &v.url, &v.params),
         "RSOYDt4T1cUTdK1PDd93/VVr8B8="
@@ -67,7 +46,7 @@ fn the_canonical_example_is_computed_exactly() {
 
 #[test]
 fn a_valid_signature_fails_under_another_token() {
-    for v in vectors().into_iter().filter(|v| v.valid) {
+    for v in signature_vectors().into_iter().filter(|v| v.valid) {
         let validator = Validator::new(Secret::new(format!("{}x", v.token)), None);
         let payload = match &v.body {
             Some(body) => SignedPayload::Body(body.as_bytes()),
@@ -85,10 +64,7 @@ fn a_valid_signature_fails_under_another_token() {
 
 #[test]
 fn a_trailing_slash_changes_the_signed_url() {
-    let v = vectors()
-        .into_iter()
-        .find(|v| v.id == "twilio-default")
-        .unwrap();
+    let v = signature_vector("twilio-default");
     let validator = Validator::new(Secret::new(v.token.clone()), None);
     let url = v.url.replace("myapp.php", "myapp.php/");
     assert!(validator

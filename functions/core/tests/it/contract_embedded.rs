@@ -1,13 +1,10 @@
 //! The contract suite against the embedded backends (SQLite store and queue, blob folder),
 //! plus what only the embedded backends promise.
 
-mod contract;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use contract::Backends;
 use frontdesk::blob::folder::FolderBlobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::CallStart;
@@ -17,6 +14,8 @@ use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::sqlite::SqliteStore;
 use frontdesk::store::{BusinessStore, CallStore, RateStore};
 use time::macros::datetime;
+
+use crate::contract::{self, Backends};
 
 const DATABASE: &str = "frontdesk.sqlite3";
 
@@ -40,7 +39,7 @@ async fn embedded() -> Backends {
     }
 }
 
-contract_tests!(embedded);
+crate::contract_tests!(embedded);
 
 fn message(dedup_id: &str, body: &str) -> OutboundMessage {
     OutboundMessage {

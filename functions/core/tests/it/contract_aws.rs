@@ -5,134 +5,56 @@
 //! Needs `FRONTDESK_TEST_AWS_ENDPOINT`: `./infra/test.sh` starts moto and sets it; by hand,
 //! `eval "$(./infra/moto.sh start)"`.
 
-mod contract;
-
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::TimeToLiveStatus;
 use aws_sdk_s3::types::ServerSideEncryption;
-use aws_sdk_sqs::types::QueueAttributeName;
 use bytes::Bytes;
-use contract::Backends;
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::{Business, BusinessId, CallStatus, Direction, RecordingSid};
 use frontdesk::domain::{Recording, StatusUpdate};
-use frontdesk::lambda::aws::{config_loader, AwsClients};
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue, DEDUP_ID_ATTRIBUTE};
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::dynamodb::{create_table, DynamoStore, TTL_ATTRIBUTE};
 use frontdesk::store::{BusinessStore, StoreError};
+use frontdesk_testkit::{aws, Stack};
 use time::OffsetDateTime;
 
-const ENDPOINT_VAR: &str = "FRONTDESK_TEST_AWS_ENDPOINT";
+use crate::contract::{self, Backends};
 
-fn endpoint() -> String {
-    std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
-        panic!(
-            "{ENDPOINT_VAR} is not set. These tests need a moto server: run ./infra/test.sh, which starts \
-             one, or `eval \"$(./infra/moto.sh start)\"` before `cargo test`."
-        )
-    })
-}
-
-/// Clients for `endpoint` with dummy credentials and a fixed region, so nothing asks the
-/// environment or an instance-metadata service.
-async fn clients(endpoint: &str) -> AwsClients {
-    let config = config_loader(Some(endpoint))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "testing", "testing", None, None, "moto",
-        ))
-        .load()
-        .await;
-    AwsClients::from_config(&config)
-}
-
-/// A resource name unique to this process and call (lowercase, so it is a valid bucket name).
-fn unique_name(kind: &str) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "frontdesk-test-{kind}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-struct Resources {
-    clients: AwsClients,
-    table: String,
-    urls: QueueUrls,
-    bucket: String,
-}
-
-async fn create_queue(clients: &AwsClients, name: &str) -> String {
-    let mut request = clients.sqs.create_queue().queue_name(name);
-    if name.ends_with(".fifo") {
-        request = request.attributes(QueueAttributeName::FifoQueue, "true");
-    }
-    request
-        .send()
-        .await
-        .expect("create queue on moto")
-        .queue_url
-        .expect("a created queue has a URL")
-}
-
-/// A fresh table, queues and bucket for one test. Each test gets its own: moto rolls a failed
-/// transaction back by restoring a copy of the whole table, which would undo other tests'
-/// concurrent writes to a shared one.
-async fn resources() -> Resources {
-    let clients = clients(&endpoint()).await;
-    let table = unique_name("table");
-    create_table(&clients.dynamodb, &table)
-        .await
-        .expect("create table on moto");
-    let urls = QueueUrls {
-        recordings: create_queue(&clients, &unique_name("recordings")).await,
-        notify: create_queue(&clients, &unique_name("notify")).await,
-    };
-    let bucket = unique_name("greetings");
-    clients
-        .s3
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("create bucket on moto");
-    Resources {
-        clients,
-        table,
-        urls,
-        bucket,
-    }
-}
-
+/// Fresh backends on a fresh [`Stack`] for one test.
 async fn aws() -> Backends {
-    let r = resources().await;
+    let stack = Stack::new().await;
     Backends {
-        store: Arc::new(DynamoStore::new(r.clients.dynamodb.clone(), r.table)),
-        queue: Arc::new(SqsQueue::new(r.clients.sqs.clone(), r.urls)),
-        blobs: Arc::new(S3Blobs::new(r.clients.s3.clone(), r.bucket)),
+        store: Arc::new(DynamoStore::new(
+            stack.clients.dynamodb.clone(),
+            stack.resources.table.clone(),
+        )),
+        queue: Arc::new(SqsQueue::new(stack.clients.sqs.clone(), stack.queue_urls())),
+        blobs: Arc::new(S3Blobs::new(
+            stack.clients.s3.clone(),
+            stack.resources.greetings_bucket.clone(),
+        )),
     }
 }
 
-contract_tests!(aws);
+crate::contract_tests!(aws);
 
 #[tokio::test]
 async fn the_table_has_ttl_on_expires_at_and_creating_it_again_is_harmless() {
-    let r = resources().await;
-    create_table(&r.clients.dynamodb, &r.table)
+    let r = Stack::new().await;
+    create_table(&r.clients.dynamodb, &r.resources.table)
         .await
         .expect("second create_table");
     let ttl = r
         .clients
         .dynamodb
         .describe_time_to_live()
-        .table_name(&r.table)
+        .table_name(&r.resources.table)
         .send()
         .await
         .unwrap()
@@ -144,8 +66,8 @@ async fn the_table_has_ttl_on_expires_at_and_creating_it_again_is_harmless() {
 
 #[tokio::test]
 async fn a_standard_queue_message_arrives_with_its_body_and_dedup_id() {
-    let r = resources().await;
-    let queue = SqsQueue::new(r.clients.sqs.clone(), r.urls.clone());
+    let r = Stack::new().await;
+    let queue = SqsQueue::new(r.clients.sqs.clone(), r.queue_urls());
     let message = OutboundMessage {
         queue: QueueName::Notify,
         dedup_id: "CAaws1:RE1".into(),
@@ -156,7 +78,7 @@ async fn a_standard_queue_message_arrives_with_its_body_and_dedup_id() {
         .clients
         .sqs
         .receive_message()
-        .queue_url(&r.urls.notify)
+        .queue_url(&r.resources.notify_queue_url)
         .message_attribute_names("All")
         .max_number_of_messages(10)
         .wait_time_seconds(1)
@@ -176,11 +98,11 @@ async fn a_standard_queue_message_arrives_with_its_body_and_dedup_id() {
 
 #[tokio::test]
 async fn a_fifo_queue_drops_a_repeated_job() {
-    let r = resources().await;
-    let fifo_url = create_queue(&r.clients, &format!("{}.fifo", unique_name("recordings"))).await;
+    let r = Stack::new().await;
+    let fifo_url = r.fifo_recordings_queue().await;
     let urls = QueueUrls {
         recordings: fifo_url.clone(),
-        notify: r.urls.notify.clone(),
+        notify: r.resources.notify_queue_url.clone(),
     };
     let queue = SqsQueue::new(r.clients.sqs.clone(), urls);
     let message = OutboundMessage {
@@ -215,8 +137,8 @@ async fn a_fifo_queue_drops_a_repeated_job() {
 
 #[tokio::test]
 async fn a_greeting_put_to_s3_reads_back_as_encrypted_audio_mpeg() {
-    let r = resources().await;
-    let blobs = S3Blobs::new(r.clients.s3.clone(), r.bucket.clone());
+    let r = Stack::new().await;
+    let blobs = S3Blobs::new(r.clients.s3.clone(), r.resources.greetings_bucket.clone());
     let key = Business::standard_greeting_key(&BusinessId::parse("acme-dental").unwrap());
     let mp3 = Bytes::from_static(b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64 greeting");
     let meta = blobs.put(&key, mp3.clone(), "audio/mpeg").await.unwrap();
@@ -232,7 +154,7 @@ async fn a_greeting_put_to_s3_reads_back_as_encrypted_audio_mpeg() {
         .clients
         .s3
         .head_object()
-        .bucket(&r.bucket)
+        .bucket(&r.resources.greetings_bucket)
         .key(&key)
         .send()
         .await
@@ -322,7 +244,7 @@ async fn concurrent_copies_of_one_callback_have_one_effect() {
 
 /// An endpoint nothing answers on must turn into `Unavailable` well inside a webhook's budget.
 async fn assert_fails_fast(endpoint: &str) {
-    let clients = clients(endpoint).await;
+    let clients = aws::clients(endpoint).await;
     let store = DynamoStore::new(clients.dynamodb, "frontdesk");
     let started = Instant::now();
     let result = store.business(&BusinessId::parse("acme").unwrap()).await;

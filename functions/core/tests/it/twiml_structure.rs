@@ -6,6 +6,7 @@ use frontdesk::twilio::twiml::{
     VoiceResponse,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
@@ -114,7 +115,15 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        // Saved failures stay beside this file (`twiml_structure.proptest-regressions`).
+        // proptest's default looks beside the nearest main.rs instead, and this binary has one.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions"
+        ))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn voice_documents_keep_their_structure(text in hostile(), attr in hostile(), name in hostile(), value in hostile()) {

@@ -1,13 +1,11 @@
 //! The one contract both backends pass: the embedded default (SQLite, SQLite queue, folder)
-//! and AWS (DynamoDB, SQS, S3 on a local moto server). Each backend's test file invokes
-//! `contract_tests!` with a function that builds fresh backends.
+//! and AWS (DynamoDB, SQS, S3 on a local moto server). Each backend's module (`contract_aws`,
+//! `contract_embedded`) invokes `contract_tests!` with a function that builds fresh backends.
 //!
 //! The cases live in one file per aggregate of the store, plus the queue and blob cases; this
 //! file keeps what they share: the backends, unique ids and record builders.
 //!
 //! Tests may share one table, so every id is made unique per test.
-
-#![allow(dead_code)]
 
 pub mod api_keys;
 pub mod businesses;
@@ -18,7 +16,6 @@ pub mod queue_and_blobs;
 pub mod rates;
 pub mod transcription;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use frontdesk::blob::BlobStore;
@@ -37,21 +34,21 @@ pub struct Backends {
     pub blobs: Arc<dyn BlobStore>,
 }
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// A suffix unique to this process and call.
 pub fn unique() -> String {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let n = frontdesk_testkit::unique::next();
     format!("{}{n}", std::process::id() % 100_000)
 }
 
 /// A unique E.164 number.
 pub fn number() -> PhoneNumber {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let n = frontdesk_testkit::unique::next();
+    // Six digits of the counter: it is shared by every test in the binary, and two numbers of
+    // one test must not wrap onto each other however many ids the others take meanwhile.
     PhoneNumber::parse(&format!(
-        "+1555{:05}{:03}",
+        "+1555{:05}{:06}",
         std::process::id() % 100_000,
-        n % 1000
+        n % 1_000_000
     ))
     .unwrap()
 }
@@ -179,7 +176,7 @@ macro_rules! contract_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let backends = $make().await;
-                contract::$module::$name(&backends).await;
+                $crate::contract::$module::$name(&backends).await;
             }
         )*)*
     };

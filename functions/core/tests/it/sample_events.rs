@@ -2,20 +2,11 @@
 //! parse as API Gateway events, reach a route, and are signed for the documented sample
 //! token, so they pass the signature check as they are.
 
-use std::path::PathBuf;
-
 use frontdesk::config::Secret;
 use frontdesk::lambda::http::inbound_request;
 use frontdesk::routes::{resolve, Route, ROUTES};
 use frontdesk::twilio::signature::{SignedPayload, Validator};
-
-const SAMPLE_TOKEN: &str = "frontdesk-sample-auth-token";
-/// The app secret Meta's sample events are signed with (events/README.md).
-const SAMPLE_META_APP_SECRET: &str = "frontdesk-sample-meta-app-secret";
-
-fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
-}
+use frontdesk_testkit::fixtures::{events_dir, SAMPLE_AUTH_TOKEN, SAMPLE_META_APP_SECRET};
 
 fn http_events() -> Vec<(String, String)> {
     let mut events = Vec::new();
@@ -41,7 +32,7 @@ fn every_route_has_a_sample_event_named_after_its_function() {
 
 #[test]
 fn every_http_sample_event_reaches_a_route_and_is_correctly_signed() {
-    let validator = Validator::new(Secret::new(SAMPLE_TOKEN), None);
+    let validator = Validator::new(Secret::new(SAMPLE_AUTH_TOKEN), None);
     let events = http_events();
     assert!(events.len() >= ROUTES.len());
     for (name, text) in events {

@@ -4,8 +4,6 @@
 //!
 //! Needs `FRONTDESK_TEST_AWS_ENDPOINT` (`./infra/test.sh`, or `eval "$(./infra/moto.sh start)"`).
 
-mod workers;
-
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
@@ -14,26 +12,15 @@ use aws_sdk_sqs::types::MessageSystemAttributeName;
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::{Direction, TranscriptionState};
-use frontdesk::lambda::aws::{config_loader, AwsClients};
+use frontdesk::lambda::aws::AwsClients;
 use frontdesk::lambda::sqs::{handle_batch, Settle};
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue};
-use frontdesk::store::dynamodb::{create_table, DynamoStore};
+use frontdesk::store::dynamodb::DynamoStore;
 use frontdesk::worker::Consumer;
-use workers::standins::{verify_with_python, TRANSCRIPT};
-use workers::{Env, Scripts, WEBHOOK_SECRET};
+use frontdesk_testkit::standins::scripted::{verify_with_python, Answer, TRANSCRIPT};
+use frontdesk_testkit::Stack;
 
-async fn clients() -> AwsClients {
-    let endpoint = std::env::var("FRONTDESK_TEST_AWS_ENDPOINT")
-        .expect("FRONTDESK_TEST_AWS_ENDPOINT: run ./infra/test.sh, which starts moto");
-    let config = config_loader(Some(&endpoint))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "testing", "testing", None, None, "moto",
-        ))
-        .load()
-        .await;
-    AwsClients::from_config(&config)
-}
+use frontdesk_testkit::workers::{Env, Scripts, WEBHOOK_SECRET};
 
 /// Every message now on `url`, as an SQS event source mapping would hand it over.
 async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
@@ -63,34 +50,18 @@ async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_event() {
-    let clients = clients().await;
-    let name = format!("fd-workers-{}-{}", std::process::id(), workers::unique());
-    create_table(&clients.dynamodb, &name).await.unwrap();
-    let mut urls = Vec::new();
-    for queue in ["recordings", "notify"] {
-        let created = clients
-            .sqs
-            .create_queue()
-            .queue_name(format!("{name}-{queue}"))
-            .send()
-            .await
-            .unwrap();
-        urls.push(created.queue_url.unwrap());
-    }
-    clients
-        .s3
-        .create_bucket()
-        .bucket(&name)
-        .send()
-        .await
-        .unwrap();
-    let urls = QueueUrls {
-        recordings: urls[0].clone(),
-        notify: urls[1].clone(),
-    };
-    let recordings: Arc<dyn BlobStore> = Arc::new(S3Blobs::new(clients.s3.clone(), &name));
+    let stack = Stack::new().await;
+    let clients = &stack.clients;
+    let urls = stack.queue_urls();
+    let recordings: Arc<dyn BlobStore> = Arc::new(S3Blobs::new(
+        clients.s3.clone(),
+        stack.recordings_bucket.clone(),
+    ));
     let backends = frontdesk::app::Backends {
-        store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), &name)),
+        store: Arc::new(DynamoStore::new(
+            clients.dynamodb.clone(),
+            stack.resources.table.clone(),
+        )),
         queue: Arc::new(SqsQueue::new(clients.sqs.clone(), urls.clone())),
         greetings: recordings.clone(),
     };
@@ -109,7 +80,7 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
         sqs: clients.sqs.clone(),
         queue_url: urls.recordings.clone(),
     };
-    let batch = receive(&clients, &urls.recordings).await;
+    let batch = receive(clients, &urls.recordings).await;
     assert_eq!(batch.records.len(), 1);
     let response = handle_batch(
         &env.worker,
@@ -129,7 +100,7 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
     let head = clients
         .s3
         .head_object()
-        .bucket(&name)
+        .bucket(&stack.recordings_bucket)
         .key(&key)
         .send()
         .await
@@ -156,7 +127,7 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
         sqs: clients.sqs.clone(),
         queue_url: urls.notify.clone(),
     };
-    let batch = receive(&clients, &urls.notify).await;
+    let batch = receive(clients, &urls.notify).await;
     assert_eq!(batch.records.len(), 1, "the transcript's call.completed");
     let response = handle_batch(&env.worker, &settle, Consumer::Notify.with_process(), batch).await;
     assert!(response.batch_item_failures.is_empty());
@@ -176,28 +147,19 @@ async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_ev
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_message_is_reported_and_hidden_for_its_backoff() {
-    let clients = clients().await;
-    let name = format!("fd-retry-{}-{}", std::process::id(), workers::unique());
-    create_table(&clients.dynamodb, &name).await.unwrap();
-    let queue = clients
-        .sqs
-        .create_queue()
-        .queue_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    clients
-        .s3
-        .create_bucket()
-        .bucket(&name)
-        .send()
-        .await
-        .unwrap();
-    let recordings: Arc<dyn BlobStore> = Arc::new(S3Blobs::new(clients.s3.clone(), &name));
+    let stack = Stack::new().await;
+    let clients = &stack.clients;
+    // One queue for both consumers: nothing else may become visible on it either.
+    let queue = stack.resources.recordings_queue_url.clone();
+    let recordings: Arc<dyn BlobStore> = Arc::new(S3Blobs::new(
+        clients.s3.clone(),
+        stack.recordings_bucket.clone(),
+    ));
     let backends = frontdesk::app::Backends {
-        store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), &name)),
+        store: Arc::new(DynamoStore::new(
+            clients.dynamodb.clone(),
+            stack.resources.table.clone(),
+        )),
         queue: Arc::new(SqsQueue::new(
             clients.sqs.clone(),
             QueueUrls {
@@ -208,12 +170,12 @@ async fn a_retried_message_is_reported_and_hidden_for_its_backoff() {
         greetings: recordings.clone(),
     };
     let scripts = Scripts {
-        media: vec![workers::standins::Answer::Status(404)],
+        media: vec![Answer::Status(404)],
         ..Scripts::default()
     };
     let env = Env::start(backends, recordings, scripts, |_, _| {}).await;
     env.recorded_call(Direction::Inbound).await;
-    let batch = receive(&clients, &queue).await;
+    let batch = receive(clients, &queue).await;
     let id = batch.records[0].message_id.clone().unwrap();
     let settle = Settle {
         sqs: clients.sqs.clone(),
@@ -229,5 +191,5 @@ async fn a_retried_message_is_reported_and_hidden_for_its_backoff() {
     assert_eq!(response.batch_item_failures.len(), 1);
     assert_eq!(response.batch_item_failures[0].item_identifier, id);
     // Hidden for its backoff (15 s), so nothing is visible right away.
-    assert!(receive(&clients, &queue).await.records.is_empty());
+    assert!(receive(clients, &queue).await.records.is_empty());
 }
