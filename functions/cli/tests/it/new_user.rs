@@ -3,24 +3,23 @@
 //! gets a doctor report with every check PASS, and a simulated signed call hears the greeting.
 //! Once on the local store with `frontdesk serve`, once on a deployed stack (moto) by name.
 
-mod support;
-
 use std::collections::HashMap;
+use std::path::Path;
 use std::process::{Command, Output};
 
 use frontdesk::lambda::aws::AwsClients;
-use support::operator::{Receiver, ACCOUNT_SID, AUTH_TOKEN, NUMBER};
-use support::serve_process::ServeProcess;
-use support::twilio_api::TwilioApi;
+use frontdesk::Route;
+use frontdesk_testkit::serve::{self, ServeProcess};
+use frontdesk_testkit::standins::hook_receiver::Receiver;
+use frontdesk_testkit::standins::twilio_rest::TwilioApi;
+use frontdesk_testkit::{aws, fixtures};
 
-const MP3: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../infra/seed/demo-greeting.mp3"
-);
+use crate::operator::{ACCOUNT_SID, AUTH_TOKEN, NUMBER};
+use crate::FRONTDESK;
 
 /// Runs `frontdesk ARGS` with exactly `env` (and PATH), as a user's shell would.
 fn frontdesk(env: &HashMap<&str, String>, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+    Command::new(FRONTDESK)
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -48,6 +47,11 @@ fn walk_through(
     webhook: &str,
     ping: bool,
 ) {
+    let mp3 = fixtures::demo_greeting_path().display().to_string();
+    let greeting_url = format!(
+        "{base}{}",
+        Route::Greeting.path_with(&[("business", "acme")])
+    );
     ok(
         env,
         &[
@@ -95,7 +99,7 @@ fn walk_through(
     assert!(secret.starts_with("whsec_"), "{secret}");
     let uploaded = ok(
         env,
-        &["greeting", "upload", "acme", MP3, "--quiet", "--json"],
+        &["greeting", "upload", "acme", &mp3, "--quiet", "--json"],
     );
     let uploaded: serde_json::Value = serde_json::from_str(&uploaded).unwrap();
     let stored: serde_json::Value =
@@ -114,11 +118,8 @@ fn walk_through(
     assert_eq!(not_mp3.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&not_mp3.stderr).contains("not an MP3"));
     assert_eq!(uploaded["key"], "greetings/acme.mp3");
-    assert_eq!(uploaded["url"], format!("{base}/greetings/acme.mp3"));
-    assert_eq!(
-        ok(env, &["greeting", "url", "acme"]).trim(),
-        format!("{base}/greetings/acme.mp3")
-    );
+    assert_eq!(uploaded["url"], greeting_url);
+    assert_eq!(ok(env, &["greeting", "url", "acme"]).trim(), greeting_url);
 
     // Before Twilio points at Frontdesk, the doctor says so, with the command that fixes it.
     let doctor = frontdesk(env, &["doctor"]);
@@ -135,7 +136,7 @@ fn walk_through(
     ok(env, &["twilio", "configure", "acme", "--yes"]);
     assert_eq!(
         twilio.number(NUMBER).unwrap().voice_url.as_deref(),
-        Some(format!("{base}/webhook/incoming_call").as_str())
+        Some(format!("{base}{}", Route::IncomingCall.path()).as_str())
     );
 
     let mut doctor_args = vec!["doctor", "acme", "--json"];
@@ -154,7 +155,7 @@ fn walk_through(
 
     let call = ok(env, &["simulate", "call", "--base", base, "--to", NUMBER]);
     assert!(
-        call.contains(&format!("<Play>{base}/greetings/acme.mp3</Play>")),
+        call.contains(&format!("<Play>{greeting_url}</Play>")),
         "{call}"
     );
     assert!(call.contains("<Record"), "{call}");
@@ -173,8 +174,9 @@ fn user_environment(twilio: &TwilioApi) -> HashMap<&'static str, String> {
 async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_locally() {
     let data = tempfile::tempdir().unwrap();
     let server = ServeProcess::start(
+        Path::new(FRONTDESK),
         data.path(),
-        "/nonexistent.json",
+        Some("/nonexistent.json"),
         &[("TWILIO_AUTH_TOKEN", AUTH_TOKEN)],
     );
     let base = server.base.clone();
@@ -208,33 +210,15 @@ async fn deployed_stack(
     sdk: &aws_config::SdkConfig,
     api_base_url: &str,
 ) -> (String, String) {
-    let name = format!(
-        "fd-cli-{}-{}",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let name = frontdesk_testkit::unique::aws_name();
     frontdesk::store::dynamodb::create_table(&clients.dynamodb, &name)
         .await
         .unwrap();
-    clients
-        .s3
-        .create_bucket()
-        .bucket(&name)
-        .send()
-        .await
-        .unwrap();
+    aws::create_bucket(clients, &name).await;
     let mut queue_urls = Vec::new();
     let mut dead_letter_urls = Vec::new();
     for queue in ["recordings", "notify"] {
-        let dlq = clients
-            .sqs
-            .create_queue()
-            .queue_name(format!("{name}-{queue}-dlq"))
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
+        let dlq = aws::create_queue(clients, &format!("{name}-{queue}-dlq")).await;
         let dlq_arn = clients
             .sqs
             .get_queue_attributes()
@@ -316,25 +300,19 @@ async fn deployed_stack(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deployed_stack() {
-    let endpoint = std::env::var("FRONTDESK_TEST_AWS_ENDPOINT")
-        .expect("FRONTDESK_TEST_AWS_ENDPOINT is unset: run ./infra/test.sh, which starts moto");
+    let endpoint = aws::endpoint();
     // Creating a stack takes moto longer than a webhook's budget: no retry may repeat it.
-    let sdk = frontdesk::lambda::aws::config_loader(Some(&endpoint))
+    let sdk = aws::sdk_loader(&endpoint)
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .operation_timeout(std::time::Duration::from_secs(60))
                 .build(),
         )
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "testing", "testing", None, None, "tests",
-        ))
         .load()
         .await;
     let clients = AwsClients::from_config(&sdk);
     // The stack's HTTP API: Frontdesk's routes on the stack's table and bucket.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, base) = serve::loopback().await;
     let (stack, notify_dead_letters) = deployed_stack(&clients, &sdk, &base).await;
     let resources = frontdesk::config::AwsResources {
         table: stack.clone(),
@@ -342,21 +320,13 @@ async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deploye
         notify_queue_url: String::new(),
         greetings_bucket: stack.clone(),
     };
-    let config = frontdesk::Config::from_lookup(
-        |name| (name == "TWILIO_AUTH_TOKEN").then(|| AUTH_TOKEN.to_string()),
-        "prod",
-    )
-    .unwrap();
+    let config = frontdesk_testkit::config::from_vars(&[("TWILIO_AUTH_TOKEN", AUTH_TOKEN)], "prod");
     let app = frontdesk::lambda::Wiring::new(config, sdk.clone(), resources)
         .queue()
         .greetings()
         .app()
         .unwrap();
-    tokio::spawn(frontdesk_cli::serve::run(
-        app,
-        listener,
-        std::future::pending(),
-    ));
+    serve::spawn(app, listener, std::future::pending());
 
     let twilio = TwilioApi::start(ACCOUNT_SID, AUTH_TOKEN).await;
     twilio.add_number(NUMBER, None, None, None);

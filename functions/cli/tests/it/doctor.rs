@@ -1,8 +1,6 @@
 //! `frontdesk doctor`: a business set up as the README says passes every check, and each
 //! misconfiguration the doctor knows is seeded here and seen as a FAIL with its fix.
 
-mod support;
-
 use frontdesk::domain::{
     BusinessId, CallGoal, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid, VoiceMode,
 };
@@ -10,8 +8,9 @@ use frontdesk::domain::{CallStart, Recording, TranscriptionOutcome};
 use frontdesk::queue::Disposition;
 use frontdesk::queue::{OutboundMessage, QueueName};
 use frontdesk_cli::doctor::{Doctor, Level, Report};
-use support::operator::{Fixture, NUMBER};
 use time::OffsetDateTime;
+
+use crate::operator::{Fixture, NUMBER};
 
 async fn diagnose(fixture: &Fixture, ping: bool) -> Report {
     Doctor::new(&fixture.deployment, ping)
@@ -164,7 +163,7 @@ async fn a_greeting_url_that_does_not_serve_the_mp3_fails() {
     let mut fixture = Fixture::healthy().await;
     // A base URL that answers, but is not this deployment: its greeting route is elsewhere.
     let other = tempfile::tempdir().unwrap();
-    let other_base = support::operator::serve(other.path()).await;
+    let other_base = crate::operator::serve(other.path()).await;
     fixture.deployment.base_url = frontdesk::config::PublicBaseUrl::parse(&other_base).unwrap();
     let report = diagnose(&fixture, false).await;
     assert!(failed(&report, Some("acme"), "greeting URL").contains("404"));
@@ -203,8 +202,8 @@ async fn a_webhook_url_without_a_signing_secret_fails() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = Fixture::healthy().await;
     // The same business in a store that never got a secret.
-    let base = support::operator::serve(dir.path()).await;
-    let mut bare = support::operator::target(dir.path(), &base)
+    let base = crate::operator::serve(dir.path()).await;
+    let mut bare = crate::operator::target(dir.path(), &base)
         .open()
         .await
         .unwrap();

@@ -2,13 +2,12 @@
 //! what would change, writes only with `--yes`, points every number at the stack's webhooks,
 //! and says clearly when a number or the credentials are wrong.
 
-mod support;
-
 use frontdesk::config::{PublicBaseUrl, Secret};
 use frontdesk::domain::{Business, BusinessId, PhoneNumber};
+use frontdesk::Route;
 use frontdesk_cli::configure::{configure, ConfigureReport};
 use frontdesk_cli::twilio_rest::{NumberUrls, TwilioRest, TwilioRestError};
-use support::twilio_api::TwilioApi;
+use frontdesk_testkit::standins::twilio_rest::TwilioApi;
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN: &str = "auth-token-0123456789";
@@ -93,11 +92,16 @@ async fn configure_without_yes_prints_the_change_and_applies_nothing() {
         out.lines().collect::<Vec<_>>(),
         vec![
             format!(
-                "{label}: voice URL: https://old.example.com/voice → {STACK}/webhook/incoming_call"
+                "{label}: voice URL: https://old.example.com/voice → {STACK}{}",
+                Route::IncomingCall.path()
             ),
-            format!("{label}: status callback: (unset) → {STACK}/webhook/call_status"),
             format!(
-                "{label}: SMS URL: https://old.example.com/sms → {STACK}/webhook/whatsapp/incoming"
+                "{label}: status callback: (unset) → {STACK}{}",
+                Route::CallStatus.path()
+            ),
+            format!(
+                "{label}: SMS URL: https://old.example.com/sms → {STACK}{}",
+                Route::WhatsAppIncoming.path()
             ),
             "Run again with --yes to apply.".to_string(),
         ]
@@ -159,7 +163,7 @@ async fn configure_with_yes_points_every_number_at_the_stack() {
     );
     assert_eq!(
         updates[0].field("StatusCallback"),
-        Some(format!("{STACK}/webhook/call_status").as_str())
+        Some(format!("{STACK}{}", Route::CallStatus.path()).as_str())
     );
 
     // A second run finds nothing left to do.

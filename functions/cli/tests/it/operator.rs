@@ -2,15 +2,13 @@
 //! the embedded store, a business's webhook receiver, and Twilio's REST API stand-in.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::{Arc, Mutex};
 
 use frontdesk::app::Backends;
 use frontdesk::domain::{Business, BusinessId, PhoneNumber};
-use frontdesk::{App, Config};
+use frontdesk::{App, Route};
 use frontdesk_cli::deployment::{Deployment, Settings, TargetArgs};
-
-use super::twilio_api::TwilioApi;
+use frontdesk_testkit::standins::hook_receiver::Receiver;
+use frontdesk_testkit::standins::twilio_rest::TwilioApi;
 
 pub const ACCOUNT_SID: &str = "AC00000000000000000000000000000001";
 pub const AUTH_TOKEN: &str = "twilio-test-token";
@@ -19,67 +17,15 @@ pub const NUMBER: &str = "+972533334444";
 /// `frontdesk serve`'s router on `data_dir`, on a free local port. Returns its base URL.
 pub async fn serve(data_dir: &std::path::Path) -> String {
     let data = data_dir.to_string_lossy().to_string();
-    let config = Config::from_lookup(
-        |name| match name {
-            "FRONTDESK_DATA_DIR" => Some(data.clone()),
-            "TWILIO_AUTH_TOKEN" => Some(AUTH_TOKEN.into()),
-            _ => None,
-        },
+    let config = frontdesk_testkit::config::from_vars(
+        &[
+            ("FRONTDESK_DATA_DIR", &data),
+            ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+        ],
         "local",
-    )
-    .unwrap();
+    );
     let app = App::new(config, Backends::embedded(data_dir).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(frontdesk_cli::serve::run(
-        app,
-        listener,
-        std::future::pending(),
-    ));
-    base
-}
-
-/// A business's webhook receiver: answers every POST with `status` and keeps what it got.
-#[derive(Clone)]
-pub struct Receiver {
-    pub url: String,
-    status: Arc<AtomicU16>,
-    received: Arc<Mutex<Vec<HashMap<String, String>>>>,
-}
-
-impl Receiver {
-    pub async fn start() -> Self {
-        let status = Arc::new(AtomicU16::new(204));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (answer, kept) = (status.clone(), received.clone());
-        let router = axum::Router::new().fallback(move |headers: http::HeaderMap| {
-            let (answer, kept) = (answer.clone(), kept.clone());
-            async move {
-                let headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-                    .collect();
-                kept.lock().unwrap().push(headers);
-                http::StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap()
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hooks/frontdesk", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        Self {
-            url,
-            status,
-            received,
-        }
-    }
-
-    pub fn answer_with(&self, status: u16) {
-        self.status.store(status, Ordering::SeqCst);
-    }
-
-    pub fn received(&self) -> Vec<HashMap<String, String>> {
-        self.received.lock().unwrap().clone()
-    }
+    frontdesk_testkit::serve::router(app).await
 }
 
 /// The environment of a fully configured deployment, for [`Settings::from_lookup`].
@@ -125,9 +71,9 @@ impl Fixture {
         let twilio = TwilioApi::start(ACCOUNT_SID, AUTH_TOKEN).await;
         twilio.add_number(
             NUMBER,
-            Some(&format!("{base_url}/webhook/incoming_call")),
-            Some(&format!("{base_url}/webhook/call_status")),
-            Some(&format!("{base_url}/webhook/whatsapp/incoming")),
+            Some(&format!("{base_url}{}", Route::IncomingCall.path())),
+            Some(&format!("{base_url}{}", Route::CallStatus.path())),
+            Some(&format!("{base_url}{}", Route::WhatsAppIncoming.path())),
         );
         let mut deployment = target(dir.path(), &base_url).open().await.unwrap();
         let environment = healthy_environment(&twilio);
@@ -145,8 +91,7 @@ impl Fixture {
             .put_webhook_secret(&business, &secret)
             .await
             .unwrap();
-        let mp3 = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../infra/seed/demo-greeting.mp3");
+        let mp3 = frontdesk_testkit::fixtures::demo_greeting_path();
         frontdesk_cli::greeting::run(
             &deployment,
             frontdesk_cli::greeting::GreetingCommand::Upload {

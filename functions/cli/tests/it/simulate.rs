@@ -2,11 +2,14 @@
 //! seed (the demo clinic): every simulated webhook passes the signature check and gets the
 //! answer Twilio or Meta would get.
 
-mod support;
-
+use std::path::Path;
 use std::process::{Command, Output};
 
-use support::serve_process::ServeProcess;
+use frontdesk::Route;
+use frontdesk_testkit::fixtures;
+use frontdesk_testkit::serve::ServeProcess;
+
+use crate::FRONTDESK;
 
 const TOKEN: &str = "simulate-test-auth-token";
 const APP_SECRET: &str = "simulate-test-meta-app-secret";
@@ -20,13 +23,11 @@ struct Server {
 impl Server {
     fn start() -> Self {
         let data = tempfile::tempdir().unwrap();
-        let seed = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../infra/seed/businesses.json"
-        );
+        let seed = fixtures::seed_businesses().display().to_string();
         let process = ServeProcess::start(
+            Path::new(FRONTDESK),
             data.path(),
-            seed,
+            Some(&seed),
             &[
                 ("TWILIO_AUTH_TOKEN", TOKEN),
                 ("META_APP_SECRET", APP_SECRET),
@@ -41,7 +42,7 @@ impl Server {
 
     /// `frontdesk simulate EVENT --base <this server> ARGS...`, with no secrets in the environment.
     fn simulate(&self, event: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        Command::new(FRONTDESK)
             .args(["simulate", event, "--base", &self.process.base])
             .args(args)
             .env_clear()
@@ -103,7 +104,7 @@ fn simulated_call_prints_status_headers_and_body_as_http_text() {
     let request_line = String::from_utf8(output.stderr).unwrap();
     assert_eq!(
         request_line.trim_end(),
-        format!("POST {}/webhook/incoming_call", server.process.base)
+        format!("POST {}{}", server.process.base, Route::IncomingCall.path())
     );
 }
 
@@ -205,7 +206,7 @@ fn simulate_without_a_secret_is_a_usage_error_and_sends_nothing() {
             "frontdesk: no Meta app secret: pass --app-secret or set META_APP_SECRET",
         ),
     ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        let output = Command::new(FRONTDESK)
             .args(["simulate", event])
             .args(base)
             .env_clear()

@@ -5,29 +5,14 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use frontdesk::twilio::signature;
-use serde::Deserialize;
+use frontdesk::Route;
+use frontdesk_testkit::vectors::{signature_vector, signature_vectors, SignatureVector};
 
-#[derive(Deserialize)]
-struct Vector {
-    id: String,
-    token: String,
-    url: String,
-    params: Vec<(String, String)>,
-    body: Option<String>,
-    expected_signature: String,
-    valid: bool,
-}
-
-fn vectors() -> Vec<Vector> {
-    let text = include_str!("../../core/tests/fixtures/signature-vectors.json");
-    let vectors: Vec<Vector> = serde_json::from_str(text).expect("fixture parses");
-    assert!(vectors.len() >= 19, "fixture lost vectors");
-    vectors
-}
+use crate::FRONTDESK;
 
 /// `frontdesk` with `args`, in an environment holding no token unless the test sets one.
 fn frontdesk(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+    Command::new(FRONTDESK)
         .args(args)
         .env_clear()
         .envs(env.iter().copied())
@@ -44,7 +29,7 @@ fn stderr(output: &Output) -> String {
 }
 
 /// `--param k=v` for every pair, or `--body FILE` (written under `dir`) for a JSON body.
-fn payload_args(v: &Vector, dir: &Path) -> Vec<String> {
+fn payload_args(v: &SignatureVector, dir: &Path) -> Vec<String> {
     match &v.body {
         Some(body) => {
             let path = dir.join(format!("{}.json", v.id));
@@ -67,7 +52,7 @@ fn run(args: &[String], env: &[(&str, &str)]) -> Output {
 #[test]
 fn verify_agrees_with_every_signature_vector() {
     let dir = tempfile::tempdir().unwrap();
-    for v in vectors() {
+    for v in signature_vectors() {
         let mut args: Vec<String> = vec![
             "verify".into(),
             "--json".into(),
@@ -97,7 +82,7 @@ fn verify_agrees_with_every_signature_vector() {
 #[test]
 fn sign_reproduces_a_vectors_signature_exactly_when_the_vector_is_valid() {
     let dir = tempfile::tempdir().unwrap();
-    for v in vectors() {
+    for v in signature_vectors() {
         let signed: Vec<String> = signature::url_candidates(&v.url)
             .into_iter()
             .map(|url| {
@@ -126,10 +111,7 @@ fn sign_reproduces_a_vectors_signature_exactly_when_the_vector_is_valid() {
 
 #[test]
 fn the_canonical_example_is_signed_for_the_url_as_given() {
-    let v = vectors()
-        .into_iter()
-        .find(|v| v.id == "twilio-default")
-        .unwrap();
+    let v = signature_vector("twilio-default");
     let dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
         "sign".into(),
@@ -147,10 +129,7 @@ fn the_canonical_example_is_signed_for_the_url_as_given() {
 
 #[test]
 fn a_tampered_param_fails_verification_with_exit_1() {
-    let v = vectors()
-        .into_iter()
-        .find(|v| v.id == "twilio-default")
-        .unwrap();
+    let v = signature_vector("twilio-default");
     let dir = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = vec![
         "verify".into(),
@@ -221,7 +200,8 @@ fn the_token_from_the_environment_is_never_printed_even_by_help() {
 
 #[test]
 fn the_previous_token_is_accepted_during_rotation() {
-    let url = "https://example.com/webhook/incoming_call";
+    let url = format!("https://example.com{}", Route::IncomingCall.path());
+    let url = url.as_str();
     let old = frontdesk(
         &[
             "sign",
