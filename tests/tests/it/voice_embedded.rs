@@ -1,21 +1,21 @@
 //! The voice flow on the embedded default (SQLite, SQLite queue, folder).
 
-mod voice;
-
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use frontdesk::app::Backends;
 use frontdesk::queue::{OutboundMessage, Queue, QueueError};
 use frontdesk::worker::reconcile::reconcile;
-use frontdesk::App;
-use frontdesk_tests::TestServer;
+use frontdesk::{App, Route};
+use frontdesk_testkit::TestServer;
+
+use crate::voice;
 
 async fn embedded() -> TestServer {
     TestServer::start(&[]).await
 }
 
-voice_tests!(embedded);
+crate::voice_tests!(embedded);
 
 /// A queue that is down.
 struct DownQueue;
@@ -31,7 +31,7 @@ impl Queue for DownQueue {
 async fn a_recording_made_while_the_queue_is_down_is_sent_by_the_reconciler() {
     let healthy = TestServer::start(&[]).await;
     let down = App::new(
-        frontdesk_tests::config(&[]),
+        frontdesk_testkit::config::config(&[]),
         Backends {
             store: healthy.app.backends().store.clone(),
             queue: Arc::new(DownQueue),
@@ -43,7 +43,7 @@ async fn a_recording_made_while_the_queue_is_down_is_sent_by_the_reconciler() {
     let sid = voice::call_sid();
     let response = server
         .post_signed(
-            "/webhook/handle_recording",
+            Route::HandleRecording.path(),
             &[
                 ("CallSid", &sid),
                 ("To", business.phone_numbers[0].as_str()),

@@ -1,20 +1,26 @@
 //! The voice flow over HTTP, run against `frontdesk serve` on each backend
-//! (`voice_embedded.rs`: SQLite; `voice_aws.rs`: DynamoDB, SQS and S3 on moto).
-
-#![allow(dead_code)]
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//! (`voice_embedded`: SQLite; `voice_aws`: DynamoDB, SQS and S3 on moto).
 
 use bytes::Bytes;
 use frontdesk::domain::{
     Business, BusinessId, CallSid, CallStatus, PhoneNumber, TranscriptionState, VoiceMode,
 };
-use frontdesk_tests::TestServer;
+use frontdesk::Route;
+use frontdesk_testkit::unique::number as unique;
+use frontdesk_testkit::TestServer;
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+/// The Twilio voice webhooks: each checks the signature and needs a CallSid.
+const VOICE_WEBHOOKS: [Route; 5] = [
+    Route::IncomingCall,
+    Route::HandleRecording,
+    Route::RecordingStatus,
+    Route::CallStatus,
+    Route::Gather,
+];
 
-fn unique() -> u64 {
-    COUNTER.fetch_add(1, Ordering::Relaxed) + u64::from(std::process::id()) * 1000
+/// Where `business`'s greeting is served.
+fn greeting_path(business: &BusinessId) -> String {
+    Route::Greeting.path_with(&[("business", business.as_str())])
 }
 
 /// A silent MPEG-1 Layer III frame, repeated: a real (if quiet) MP3.
@@ -64,7 +70,7 @@ async fn incoming(
 ) -> (u16, String, String) {
     let response = server
         .post_signed(
-            "/webhook/incoming_call",
+            Route::IncomingCall.path(),
             &[
                 ("CallSid", sid),
                 ("AccountSid", "AC123"),
@@ -94,7 +100,7 @@ async fn record_action(
         format!("https://api.twilio.com/2010-04-01/Accounts/AC123/Recordings/{recording_sid}");
     let response = server
         .post_signed(
-            "/webhook/handle_recording",
+            Route::HandleRecording.path(),
             &[
                 ("CallSid", sid),
                 ("From", "+972501234567"),
@@ -119,7 +125,7 @@ async fn recording_completed(
         format!("https://api.twilio.com/2010-04-01/Accounts/AC123/Recordings/{recording_sid}");
     server
         .post_signed(
-            "/webhook/recording_status",
+            Route::RecordingStatus.path(),
             &[
                 ("CallSid", sid),
                 ("To", number(business)),
@@ -138,7 +144,7 @@ async fn status(server: &TestServer, sid: &str, status: &str, sequence: u32) -> 
     let sequence = sequence.to_string();
     server
         .post_signed(
-            "/webhook/call_status",
+            Route::CallStatus.path(),
             &[
                 ("CallSid", sid),
                 ("CallStatus", status),
@@ -170,7 +176,7 @@ pub async fn the_whole_voice_flow(server: &TestServer) {
     let (code, content_type, twiml) = incoming(server, &sid, &business, "+972501234567").await;
     assert_eq!(code, 200);
     assert_eq!(content_type, "text/xml; charset=utf-8");
-    let greeting_url = server.url(&format!("/greetings/{}.mp3", business.id));
+    let greeting_url = server.url(&greeting_path(&business.id));
     assert!(
         twiml.starts_with(r#"<?xml version="1.0" encoding="UTF-8"?><Response><Play>"#),
         "{twiml}"
@@ -182,14 +188,14 @@ pub async fn the_whole_voice_flow(server: &TestServer) {
     assert!(
         twiml.contains(&format!(
             r#"<Record action="{}" method="POST" timeout="5" finishOnKey="*" maxLength="30" playBeep="true" recordingStatusCallback="{}""#,
-            server.url("/webhook/handle_recording"),
-            server.url("/webhook/recording_status")
+            server.url(Route::HandleRecording.path()),
+            server.url(Route::RecordingStatus.path())
         )),
         "{twiml}"
     );
     assert!(twiml.ends_with("<Hangup/></Response>"), "{twiml}");
 
-    let greeting = frontdesk_tests::http_client()
+    let greeting = frontdesk_testkit::http_client()
         .get(&greeting_url)
         .send()
         .await
@@ -264,14 +270,8 @@ pub async fn duplicate_recording_callback_enqueues_once(server: &TestServer) {
 }
 
 pub async fn unsigned_or_forged_requests_are_403(server: &TestServer) {
-    let client = frontdesk_tests::http_client();
-    for path in [
-        "/webhook/incoming_call",
-        "/webhook/handle_recording",
-        "/webhook/recording_status",
-        "/webhook/call_status",
-        "/webhook/gather",
-    ] {
+    let client = frontdesk_testkit::http_client();
+    for path in VOICE_WEBHOOKS.map(Route::path) {
         let unsigned = client
             .post(server.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -293,13 +293,7 @@ pub async fn unsigned_or_forged_requests_are_403(server: &TestServer) {
 }
 
 pub async fn missing_call_sid_or_status_is_400(server: &TestServer) {
-    for path in [
-        "/webhook/incoming_call",
-        "/webhook/handle_recording",
-        "/webhook/recording_status",
-        "/webhook/call_status",
-        "/webhook/gather",
-    ] {
+    for path in VOICE_WEBHOOKS.map(Route::path) {
         let response = server
             .post_signed(
                 path,
@@ -313,12 +307,12 @@ pub async fn missing_call_sid_or_status_is_400(server: &TestServer) {
         );
     }
     let response = server
-        .post_signed("/webhook/call_status", &[("CallSid", "CA1")])
+        .post_signed(Route::CallStatus.path(), &[("CallSid", "CA1")])
         .await;
     assert_eq!(response.status(), 400);
     let response = server
         .post_signed(
-            "/webhook/call_status",
+            Route::CallStatus.path(),
             &[("CallSid", "CA1"), ("CallStatus", "exploded")],
         )
         .await;
@@ -330,7 +324,7 @@ pub async fn unknown_number_gets_the_default_voicemail(server: &TestServer) {
     let sid = call_sid();
     let response = server
         .post_signed(
-            "/webhook/incoming_call",
+            Route::IncomingCall.path(),
             &[
                 ("CallSid", &sid),
                 ("From", "+972501234567"),
@@ -411,7 +405,7 @@ pub async fn an_outbound_call_first_seen_in_a_status_callback_is_created(server:
     let sid = call_sid();
     let response = server
         .post_signed(
-            "/webhook/call_status",
+            Route::CallStatus.path(),
             &[
                 ("CallSid", &sid),
                 ("CallStatus", "completed"),
@@ -457,8 +451,8 @@ pub async fn a_caller_over_the_limit_is_rejected_busy(server: &TestServer) {
 
 pub async fn greetings_answer_head_304_and_404(server: &TestServer) {
     let business = business(server, VoiceMode::Voicemail, true).await;
-    let url = server.url(&format!("/greetings/{}.mp3", business.id));
-    let client = frontdesk_tests::http_client();
+    let url = server.url(&greeting_path(&business.id));
+    let client = frontdesk_testkit::http_client();
     let head = client.head(&url).send().await.unwrap();
     assert_eq!(head.status(), 200);
     assert_eq!(head.headers()["content-type"], "audio/mpeg");
@@ -475,10 +469,11 @@ pub async fn greetings_answer_head_304_and_404(server: &TestServer) {
         .unwrap();
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.unwrap().is_empty());
-    for missing in ["/greetings/nobody-here.mp3", "/greetings/Not_Valid!.mp3"] {
+    for missing in ["nobody-here", "Not_Valid!"] {
+        let missing = Route::Greeting.path_with(&[("business", missing)]);
         assert_eq!(
             client
-                .get(server.url(missing))
+                .get(server.url(&missing))
                 .send()
                 .await
                 .unwrap()
@@ -490,7 +485,7 @@ pub async fn greetings_answer_head_304_and_404(server: &TestServer) {
     let silent = business_without_greeting(server).await;
     assert_eq!(
         client
-            .get(server.url(&format!("/greetings/{}.mp3", silent.id)))
+            .get(server.url(&greeting_path(&silent.id)))
             .send()
             .await
             .unwrap()
@@ -510,7 +505,7 @@ pub async fn verification_code_mode_gathers_six_digits(server: &TestServer) {
     assert!(
         twiml.contains(&format!(
             r#"<Gather input="dtmf" action="{}" method="POST" timeout="10" numDigits="6"><Say"#,
-            server.url("/webhook/gather")
+            server.url(Route::Gather.path())
         )),
         "{twiml}"
     );
@@ -520,7 +515,7 @@ pub async fn verification_code_mode_gathers_six_digits(server: &TestServer) {
     );
     let response = server
         .post_signed(
-            "/webhook/gather",
+            Route::Gather.path(),
             &[
                 ("CallSid", &sid),
                 ("To", number(&business)),
@@ -559,7 +554,7 @@ macro_rules! voice_tests {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let server = $make().await;
-                voice::$name(&server).await;
+                $crate::voice::$name(&server).await;
             }
         )*
     };

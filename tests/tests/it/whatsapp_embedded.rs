@@ -1,17 +1,16 @@
 //! WhatsApp over HTTP on the embedded default (SQLite).
 
-mod whatsapp;
-
-use frontdesk_tests::TestServer;
+use frontdesk_testkit::TestServer;
 
 async fn embedded(vars: &[(&str, &str)]) -> TestServer {
     TestServer::start(vars).await
 }
 
-whatsapp_tests!(embedded);
+crate::whatsapp_tests!(embedded);
 
 /// The README's WhatsApp smoke lines, sent as curl sends them: unsigned (`FRONTDESK_SIGNATURE_POLICY=off`
-/// in the local stage) and with `+` unescaped.
+/// in the local stage) and with `+` unescaped. The paths stay literal: they are the URLs the
+/// README tells a user to curl, and this test holds the README to them.
 #[tokio::test]
 async fn the_readme_smoke_lines_answer_200_204_and_400() {
     use frontdesk::domain::{Business, BusinessId, MessageId, MessageStatus, PhoneNumber};
@@ -26,7 +25,7 @@ async fn the_readme_smoke_lines_answer_200_204_and_400() {
     demo.whatsapp_auto_reply = Some("תודה!".into());
     demo.meta_phone_number_id = Some("106540352242922".into());
     server.app.store().put_business(&demo).await.unwrap();
-    let client = frontdesk_tests::http_client();
+    let client = frontdesk_testkit::http_client();
     let post = |path: &str, body: &'static str, content_type: &'static str| {
         client
             .post(server.url(path))
@@ -66,7 +65,7 @@ async fn the_readme_smoke_lines_answer_200_204_and_400() {
             .status(),
         400
     );
-    let challenge = frontdesk_tests::http_client()
+    let challenge = frontdesk_testkit::http_client()
         .get(server.url(
             "/webhook/meta/whatsapp?hub.mode=subscribe&hub.challenge=42&hub.verify_token=local-verify",
         ))

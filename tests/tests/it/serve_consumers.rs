@@ -9,11 +9,12 @@ use frontdesk::config::Secret;
 use frontdesk::config::WorkerSettings;
 use frontdesk::domain::{Business, BusinessId, PhoneNumber, TranscriptionState};
 use frontdesk::worker::{Consumer, Worker};
+use frontdesk::Route;
 use frontdesk_cli::consumers::drain_once;
 use frontdesk_testkit::standins::scripted::{
     verify_with_python, Answer, Kind, StandIn, ACCOUNT_SID, TRANSCRIBE_KEY, TRANSCRIPT,
 };
-use frontdesk_tests::{JobProbe, TestServer, TEST_TOKEN};
+use frontdesk_testkit::{fixtures, JobProbe, TestServer, TEST_TOKEN};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -23,13 +24,7 @@ async fn serve_consumers_take_a_recorded_call_to_a_signed_call_completed() {
     let JobProbe::Embedded(queue) = server.jobs.clone() else {
         panic!("embedded server");
     };
-    let mp3 = bytes::Bytes::from(
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../infra/seed/demo-greeting.mp3"
-        ))
-        .unwrap(),
-    );
+    let mp3 = fixtures::demo_greeting();
     let ok = [Answer::Status(200)];
     let media = StandIn::start(Kind::Media, &ok, mp3.clone(), TEST_TOKEN).await;
     let transcription = StandIn::start(Kind::Transcription, &ok, mp3.clone(), TEST_TOKEN).await;
@@ -60,14 +55,14 @@ async fn serve_consumers_take_a_recorded_call_to_a_signed_call_completed() {
     ];
     let incoming = server
         .post_signed(
-            "/webhook/incoming_call",
+            Route::IncomingCall.path(),
             &[&call[..], &[("CallStatus", "ringing")]].concat(),
         )
         .await;
     assert_eq!(incoming.status(), 200);
     let recorded = server
         .post_signed(
-            "/webhook/handle_recording",
+            Route::HandleRecording.path(),
             &[
                 &call[..],
                 &[
@@ -83,7 +78,7 @@ async fn serve_consumers_take_a_recorded_call_to_a_signed_call_completed() {
     assert_eq!(recorded.status(), 200);
     let completed = server
         .post_signed(
-            "/webhook/call_status",
+            Route::CallStatus.path(),
             &[
                 &call[..],
                 &[("CallStatus", "completed"), ("CallDuration", "20")],

@@ -5,7 +5,8 @@
 use frontdesk::domain::ApiKey;
 use frontdesk::domain::{Business, BusinessId, CallSid, CallStatus, Direction};
 use frontdesk::domain::{CallStart, StatusUpdate};
-use frontdesk_tests::TestServer;
+use frontdesk::Route;
+use frontdesk_testkit::TestServer;
 use serde_json::Value;
 use time::macros::datetime;
 
@@ -59,8 +60,13 @@ async fn setup() -> (TestServer, String, Vec<String>) {
     (server, key.reveal().to_string(), sids)
 }
 
+/// `/api/calls/{sid}`.
+fn call_path(sid: &str) -> String {
+    Route::ApiCall.path_with(&[("call_sid", sid)])
+}
+
 async fn get(server: &TestServer, path: &str, key: Option<&str>) -> reqwest::Response {
-    let mut request = frontdesk_tests::http_client()
+    let mut request = frontdesk_testkit::http_client()
         .get(server.url(path))
         .header("origin", ORIGIN);
     if let Some(key) = key {
@@ -72,7 +78,8 @@ async fn get(server: &TestServer, path: &str, key: Option<&str>) -> reqwest::Res
 #[tokio::test]
 async fn a_key_lists_its_business_calls_newest_first_page_by_page() {
     let (server, key, sids) = setup().await;
-    let response = get(&server, "/api/calls?limit=2", Some(&key)).await;
+    let calls = Route::ApiCalls.path();
+    let response = get(&server, &format!("{calls}?limit=2"), Some(&key)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
@@ -87,7 +94,7 @@ async fn a_key_lists_its_business_calls_newest_first_page_by_page() {
     let cursor = page["next_cursor"].as_str().unwrap();
     let rest: Value = get(
         &server,
-        &format!("/api/calls?limit=2&cursor={cursor}"),
+        &format!("{calls}?limit=2&cursor={cursor}"),
         Some(&key),
     )
     .await
@@ -98,14 +105,14 @@ async fn a_key_lists_its_business_calls_newest_first_page_by_page() {
     assert_eq!(rest["calls"][0]["call_sid"], sids[0].as_str());
     assert!(rest["next_cursor"].is_null());
 
-    let completed: Value = get(&server, "/api/calls?status=completed", Some(&key))
+    let completed: Value = get(&server, &format!("{calls}?status=completed"), Some(&key))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(completed["calls"].as_array().unwrap().len(), 1);
 
-    let bad = get(&server, "/api/calls?status=answered", Some(&key)).await;
+    let bad = get(&server, &format!("{calls}?status=answered"), Some(&key)).await;
     assert_eq!(bad.status(), 400);
     let reason: Value = bad.json().await.unwrap();
     assert!(reason["error"].as_str().unwrap().contains("answered"));
@@ -114,7 +121,7 @@ async fn a_key_lists_its_business_calls_newest_first_page_by_page() {
 #[tokio::test]
 async fn a_call_comes_with_its_history_and_another_business_call_is_404() {
     let (server, key, sids) = setup().await;
-    let call: Value = get(&server, &format!("/api/calls/{}", sids[0]), Some(&key))
+    let call: Value = get(&server, &call_path(&sids[0]), Some(&key))
         .await
         .json()
         .await
@@ -124,23 +131,23 @@ async fn a_call_comes_with_its_history_and_another_business_call_is_404() {
     assert_eq!(call["status_history"][0]["status"], "completed");
     assert!(call["recording"].is_null());
 
-    let foreign = get(&server, &format!("/api/calls/{}", sids[3]), Some(&key)).await;
+    let foreign = get(&server, &call_path(&sids[3]), Some(&key)).await;
     assert_eq!(foreign.status(), 404);
-    let missing = get(&server, "/api/calls/CA999", Some(&key)).await;
+    let missing = get(&server, &call_path("CA999"), Some(&key)).await;
     assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test]
 async fn no_key_is_401_and_a_preflight_is_answered_for_the_allowed_origin_only() {
     let (server, _, _) = setup().await;
-    let response = get(&server, "/api/calls", None).await;
+    let response = get(&server, Route::ApiCalls.path(), None).await;
     assert_eq!(response.status(), 401);
     let reason: Value = response.json().await.unwrap();
     assert!(reason["error"].as_str().unwrap().contains("Authorization"));
 
-    let client = frontdesk_tests::http_client();
+    let client = frontdesk_testkit::http_client();
     let preflight = client
-        .request(reqwest::Method::OPTIONS, server.url("/api/calls"))
+        .request(reqwest::Method::OPTIONS, server.url(Route::ApiCalls.path()))
         .header("origin", ORIGIN)
         .header("access-control-request-method", "GET")
         .send()
@@ -149,7 +156,7 @@ async fn no_key_is_401_and_a_preflight_is_answered_for_the_allowed_origin_only()
     assert_eq!(preflight.status(), 204);
     assert_eq!(preflight.headers()["access-control-allow-origin"], ORIGIN);
     let foreign = client
-        .request(reqwest::Method::OPTIONS, server.url("/api/calls"))
+        .request(reqwest::Method::OPTIONS, server.url(Route::ApiCalls.path()))
         .header("origin", "https://evil.example")
         .send()
         .await
@@ -157,7 +164,7 @@ async fn no_key_is_401_and_a_preflight_is_answered_for_the_allowed_origin_only()
     assert_eq!(foreign.status(), 403);
     // Webhooks never answer with CORS headers.
     let webhook = client
-        .post(server.url("/webhook/call_status"))
+        .post(server.url(Route::CallStatus.path()))
         .header("origin", ORIGIN)
         .send()
         .await

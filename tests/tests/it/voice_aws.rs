@@ -1,44 +1,35 @@
 //! The voice flow on the AWS backends: DynamoDB, SQS and S3 through the real aws-sdk clients,
 //! against the moto server the test command starts.
 
-mod voice;
-
 use std::time::{Duration, Instant};
 
 use frontdesk::app::Backends;
 use frontdesk::domain::{CallSid, TranscriptionState, VoiceMode};
 use frontdesk::worker::reconcile::reconcile;
-use frontdesk::App;
-use frontdesk_tests::{
-    aws_app, aws_app_at, aws_clients, aws_resources, config, moto_endpoint, JobProbe, TestServer,
-};
+use frontdesk::{App, Route};
+use frontdesk_testkit::config::config;
+use frontdesk_testkit::{aws, Stack, TestServer};
+
+use crate::voice;
 
 async fn aws() -> TestServer {
     TestServer::start_aws(&[]).await
 }
 
-voice_tests!(aws);
+crate::voice_tests!(aws);
 
 /// Nothing listens on the discard port: connections are refused at once.
 const UNREACHABLE: &str = "http://127.0.0.1:9";
 
 #[tokio::test]
 async fn an_unreachable_dynamodb_still_gets_voicemail_twiml_within_two_seconds() {
-    let live = aws_clients(&moto_endpoint()).await;
-    let resources = aws_resources(&live).await;
-    let app = aws_app_at(UNREACHABLE, &[], &resources).await;
-    let server = TestServer::with_app(
-        app,
-        JobProbe::Sqs {
-            client: live.sqs.clone(),
-            url: resources.recordings_queue_url.clone(),
-        },
-    )
-    .await;
+    let live = Stack::new().await;
+    let app = aws::app_at(UNREACHABLE, &[], &live.resources).await;
+    let server = TestServer::with_app(app, live.probe()).await;
     let started = Instant::now();
     let response = server
         .post_signed(
-            "/webhook/incoming_call",
+            Route::IncomingCall.path(),
             &[
                 ("CallSid", &voice::call_sid()),
                 ("From", "+972501234567"),
@@ -56,7 +47,7 @@ async fn an_unreachable_dynamodb_still_gets_voicemail_twiml_within_two_seconds()
     assert!(
         twiml.contains(&format!(
             "<Record action=\"{}\"",
-            server.url("/webhook/handle_recording")
+            server.url(Route::HandleRecording.path())
         )),
         "{twiml}"
     );
@@ -65,27 +56,23 @@ async fn an_unreachable_dynamodb_still_gets_voicemail_twiml_within_two_seconds()
 
 #[tokio::test]
 async fn a_recording_made_while_sqs_is_unreachable_is_sent_by_the_reconciler() {
-    let live = aws_clients(&moto_endpoint()).await;
-    let resources = aws_resources(&live).await;
-    let healthy = aws_app(&[], &resources).await.backends().clone();
+    let live = Stack::new().await;
+    let healthy = live.app(&[]).await.backends().clone();
     let queue_down = Backends {
-        queue: aws_app_at(UNREACHABLE, &[], &resources)
+        queue: aws::app_at(UNREACHABLE, &[], &live.resources)
             .await
             .backends()
             .queue
             .clone(),
         ..healthy.clone()
     };
-    let probe = JobProbe::Sqs {
-        client: live.sqs.clone(),
-        url: resources.recordings_queue_url.clone(),
-    };
+    let probe = live.probe();
     let server = TestServer::with_app(App::new(config(&[]), queue_down), probe.clone()).await;
     let business = voice::business(&server, VoiceMode::Voicemail, false).await;
     let sid = voice::call_sid();
     let response = server
         .post_signed(
-            "/webhook/handle_recording",
+            Route::HandleRecording.path(),
             &[
                 ("CallSid", &sid),
                 ("To", business.phone_numbers[0].as_str()),

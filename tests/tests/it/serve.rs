@@ -1,12 +1,13 @@
 //! `frontdesk serve` over real HTTP: routing, status codes, content types.
 
-use frontdesk_tests::TestServer;
+use frontdesk::Route;
+use frontdesk_testkit::TestServer;
 
 #[tokio::test]
 async fn health_answers_ok_as_plain_text() {
     let server = TestServer::start(&[]).await;
-    let response = frontdesk_tests::http_client()
-        .get(server.url("/health"))
+    let response = frontdesk_testkit::http_client()
+        .get(server.url(Route::Health.path()))
         .send()
         .await
         .unwrap();
@@ -21,8 +22,8 @@ async fn health_answers_ok_as_plain_text() {
 #[tokio::test]
 async fn head_health_answers_200_without_a_body() {
     let server = TestServer::start(&[]).await;
-    let response = frontdesk_tests::http_client()
-        .head(server.url("/health"))
+    let response = frontdesk_testkit::http_client()
+        .head(server.url(Route::Health.path()))
         .send()
         .await
         .unwrap();
@@ -33,7 +34,8 @@ async fn head_health_answers_200_without_a_body() {
 #[tokio::test]
 async fn unknown_route_is_404() {
     let server = TestServer::start(&[]).await;
-    let response = frontdesk_tests::http_client()
+    let response = frontdesk_testkit::http_client()
+        // Not a route: a path under /webhook/ that the table does not hold.
         .get(server.url("/webhook/nope"))
         .send()
         .await
@@ -44,8 +46,8 @@ async fn unknown_route_is_404() {
 #[tokio::test]
 async fn wrong_method_is_405_with_allow() {
     let server = TestServer::start(&[]).await;
-    let response = frontdesk_tests::http_client()
-        .post(server.url("/health"))
+    let response = frontdesk_testkit::http_client()
+        .post(server.url(Route::Health.path()))
         .send()
         .await
         .unwrap();
@@ -56,8 +58,8 @@ async fn wrong_method_is_405_with_allow() {
 #[tokio::test]
 async fn an_oversized_body_is_400_not_a_dropped_connection() {
     let server = TestServer::start(&[]).await;
-    let response = frontdesk_tests::http_client()
-        .post(server.url("/health"))
+    let response = frontdesk_testkit::http_client()
+        .post(server.url(Route::Health.path()))
         .body(vec![b'a'; 5 * 1024 * 1024])
         .send()
         .await
