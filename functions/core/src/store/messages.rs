@@ -2,7 +2,7 @@
 //! status event kept, conversations newest first.
 //!
 //! Both backends implement [`MessageStore`] and pass the same contract suite
-//! (`functions/core/tests/contract/messages.rs`).
+//! (`functions/core/tests/it/contract/messages.rs`).
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
