@@ -9,6 +9,7 @@
 mod doctor;
 mod new_user;
 mod operator;
+mod readme_smoke;
 mod serve_binary;
 mod sign_verify;
 mod simulate;
