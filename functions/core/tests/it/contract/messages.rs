@@ -3,12 +3,9 @@
 use frontdesk::domain::{MessageContent, MessageStatusUpdate, NewMessage};
 use frontdesk::domain::{MessageDirection, MessageId, MessageStatus, PhoneNumber};
 use frontdesk::store::StoreError;
-use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use super::{business, number, unique, Backends};
-
-const T0: OffsetDateTime = datetime!(2026-11-21 10:00:00 UTC);
+use super::{business, number, unique, Backends, T0};
 
 pub fn message_id() -> MessageId {
     MessageId::parse(&format!("SMtest{}", unique())).unwrap()
