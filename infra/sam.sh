@@ -17,7 +17,7 @@
 #
 # cargo-lambda builds into the workspace's target/ (target/aarch64-unknown-linux-gnu/), sharing
 # the host build scripts and proc-macros with the other builds; CargoLambda.toml keeps the
-# workspace's release profile. `sam local invoke` needs Docker; tests/tests/lambda_bootstraps.rs
+# workspace's release profile. `sam local invoke` needs Docker; tests/tests/it/lambda_bootstraps/
 # runs the same events against the real bootstraps without it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -4,9 +4,6 @@
 //!
 //! `cargo bench -p frontdesk --bench consumers` (`-- N` for N jobs per run, default 200).
 
-#[path = "../tests/workers/mod.rs"]
-mod workers;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,8 +13,8 @@ use frontdesk::domain::Direction;
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::store::sqlite::SqliteStore;
 use frontdesk::worker::Consumer;
+use frontdesk_testkit::workers::{Env, Scripts};
 use time::OffsetDateTime;
-use workers::{Env, Scripts};
 
 struct Run {
     env: Env,

@@ -14,6 +14,13 @@ pub fn parse_time(value: &str) -> Result<OffsetDateTime, time::error::Parse> {
     OffsetDateTime::parse(value, &Rfc3339)
 }
 
+/// Unix nanoseconds, saturating outside i64 (years before 1678 or after 2262): a sortable
+/// integer for a time, as the stores' orderings and cursors use it.
+pub fn time_ns(at: OffsetDateTime) -> i64 {
+    let nanos = at.unix_timestamp_nanos();
+    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,12 @@
 //! status event kept, conversations newest first.
 //!
 //! Both backends implement [`MessageStore`] and pass the same contract suite
-//! (`functions/core/tests/contract/messages.rs`).
+//! (`functions/core/tests/it/contract/messages.rs`).
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+
+pub use crate::domain::time::time_ns;
 
 use super::StoreError;
 use crate::domain::{
@@ -66,13 +68,6 @@ pub fn parse_cursor(cursor: &str) -> Result<(i64, MessageId), StoreError> {
     let ns = ns.parse::<i64>().map_err(|_| bad())?;
     let id = MessageId::parse(id).map_err(|_| bad())?;
     Ok((ns, id))
-}
-
-/// Unix nanoseconds, saturating outside i64 (years before 1678 or after 2262), never negative
-/// in practice for message times.
-pub fn time_ns(at: OffsetDateTime) -> i64 {
-    let nanos = at.unix_timestamp_nanos();
-    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// The page size a caller asked for, within 1..=[`MAX_PAGE`].

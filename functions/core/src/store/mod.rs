@@ -5,8 +5,8 @@
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
-//! the one contract suite in `functions/core/tests/contract/`. Every write that a retried webhook
-//! could repeat is conditional, so a duplicate has no second effect.
+//! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
+//! webhook could repeat is conditional, so a duplicate has no second effect.
 //!
 //! Methods of the aggregate traits are callable on a `dyn Store` without importing them; on a
 //! concrete store, import the traits used.

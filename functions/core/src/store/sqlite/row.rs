@@ -3,6 +3,8 @@
 use rusqlite::{ErrorCode, Row};
 use time::OffsetDateTime;
 
+pub(super) use crate::domain::time::time_ns;
+
 use crate::domain::{
     BusinessId, Call, CallSid, CallStatus, Direction, Recording, RecordingSid, TranscriptionState,
 };
@@ -26,13 +28,6 @@ pub(super) fn db(err: rusqlite::Error) -> StoreError {
 
 pub(super) fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {err}"))
-}
-
-/// Unix nanoseconds for SQL comparisons; saturates outside i64's range (years before 1678 or
-/// after 2262), which keeps the order.
-pub(super) fn time_ns(at: OffsetDateTime) -> i64 {
-    let nanos = at.unix_timestamp_nanos();
-    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
 }
 
 pub(super) fn parse_status(value: &str) -> Result<CallStatus, StoreError> {

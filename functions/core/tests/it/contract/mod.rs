@@ -1,0 +1,183 @@
+//! The one contract both backends pass: the embedded default (SQLite, SQLite queue, folder)
+//! and AWS (DynamoDB, SQS, S3 on a local moto server). Each backend's module (`contract_aws`,
+//! `contract_embedded`) invokes `contract_tests!` with a function that builds fresh backends.
+//!
+//! The cases live in one file per aggregate of the store, plus the queue and blob cases; this
+//! file keeps what they share: the backends, unique ids and record builders.
+//!
+//! Tests may share one table, so every id is made unique per test.
+
+pub mod api_keys;
+pub mod businesses;
+pub mod calls;
+pub mod deliveries;
+pub mod messages;
+pub mod queue_and_blobs;
+pub mod rates;
+pub mod transcription;
+
+use std::sync::Arc;
+
+use frontdesk::blob::BlobStore;
+use frontdesk::domain::{
+    Business, BusinessId, CallSid, CallStatus, Direction, PhoneNumber, RecordingSid,
+};
+use frontdesk::domain::{CallStart, Recording, StatusUpdate};
+use frontdesk::queue::Queue;
+use frontdesk::store::Store;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub blobs: Arc<dyn BlobStore>,
+}
+
+/// A suffix unique to this process and call.
+pub fn unique() -> String {
+    let n = frontdesk_testkit::unique::next();
+    format!("{}{n}", std::process::id() % 100_000)
+}
+
+/// A unique E.164 number.
+pub fn number() -> PhoneNumber {
+    let n = frontdesk_testkit::unique::next();
+    // Six digits of the counter: it is shared by every test in the binary, and two numbers of
+    // one test must not wrap onto each other however many ids the others take meanwhile.
+    PhoneNumber::parse(&format!(
+        "+1555{:05}{:06}",
+        std::process::id() % 100_000,
+        n % 1_000_000
+    ))
+    .unwrap()
+}
+
+pub fn business(numbers: Vec<PhoneNumber>) -> Business {
+    let mut b = Business::new(
+        BusinessId::parse(&format!("biz-{}", unique())).unwrap(),
+        "Acme Dental",
+    );
+    b.phone_numbers = numbers;
+    b
+}
+
+pub fn call_sid() -> CallSid {
+    CallSid::parse(&format!("CAtest{}", unique())).unwrap()
+}
+
+pub const T0: OffsetDateTime = datetime!(2026-11-21 10:00:00 UTC);
+
+pub fn start(sid: &CallSid, business: &BusinessId) -> CallStart {
+    CallStart {
+        sid: sid.clone(),
+        business_id: business.clone(),
+        from: "+972501234567".into(),
+        to: "+97233334444".into(),
+        direction: Direction::Inbound,
+        caller_name: Some("<Dana & \"Co\">".into()),
+        status: CallStatus::Ringing,
+        started_at: T0,
+    }
+}
+
+pub fn update(sid: &CallSid, status: CallStatus, sequence: Option<u32>) -> StatusUpdate {
+    StatusUpdate {
+        sid: sid.clone(),
+        status,
+        sequence,
+        business_id: None,
+        from: Some("+972501234567".into()),
+        to: Some("+97233334444".into()),
+        direction: Direction::Inbound,
+        duration_seconds: status.is_final().then_some(42),
+        at: T0 + Duration::seconds(i64::from(sequence.unwrap_or(0))),
+        sip_response_code: None,
+    }
+}
+
+pub fn recording(sid: &str) -> Recording {
+    Recording {
+        sid: RecordingSid::parse(sid).unwrap(),
+        url: format!("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/{sid}"),
+        duration_seconds: Some(12),
+        digits: Some("*".into()),
+    }
+}
+
+/// Every order of `items`.
+pub fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let head = rest.remove(i);
+        for mut tail in permutations(&rest) {
+            tail.insert(0, head.clone());
+            out.push(tail);
+        }
+    }
+    out
+}
+
+/// One `#[tokio::test]` per contract function, for a backend built by `$make` (an async fn
+/// returning `Backends`). Every case is listed here under its module.
+#[macro_export]
+macro_rules! contract_tests {
+    ($make:path) => {
+        $crate::contract_tests!(@each $make;
+            businesses: [
+                business_is_found_by_id_and_by_each_number,
+                a_number_held_by_another_business_is_refused,
+                updating_a_business_frees_the_numbers_it_dropped,
+                deleting_a_business_frees_its_numbers_and_revokes_its_keys,
+                businesses_are_listed_by_id
+            ],
+            calls: [
+                a_repeated_call_start_changes_nothing,
+                a_status_callback_before_the_start_creates_the_call,
+                five_statuses_in_every_order_end_in_the_same_state,
+                a_duplicate_status_callback_stores_one_event,
+                events_come_back_in_sequence_order,
+                recording_status_and_digits_are_kept,
+                calls_are_listed_newest_first_filtered_and_paged
+            ],
+            transcription: [
+                a_recording_is_attached_once,
+                a_recording_for_an_unknown_call_creates_it,
+                transcription_off_marks_the_recording_skipped,
+                only_one_concurrent_claim_wins,
+                the_backlog_holds_pending_and_stale_queued_calls,
+                a_transcription_finishes_once_and_leaves_the_backlog,
+                a_failed_transcription_keeps_its_reason_and_the_copy
+            ],
+            deliveries: [delivery_logs_and_webhook_secrets_round_trip],
+            api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
+            messages: [
+                an_inbound_message_delivered_three_times_is_stored_once,
+                sent_delivered_and_read_in_every_order_end_read_with_every_time,
+                late_delivered_never_overwrites_read,
+                an_error_code_is_never_erased_by_a_later_callback,
+                a_status_before_the_message_creates_it_and_the_message_fills_it,
+                a_conversation_is_listed_newest_first_in_pages,
+                racing_status_callbacks_never_move_a_status_backwards
+            ],
+            rates: [call_attempts_are_counted_atomically_per_minute],
+            queue_and_blobs: [
+                blobs_round_trip_with_type_length_and_etag,
+                queue_accepts_messages_and_repeats
+            ]
+        );
+    };
+    (@each $make:path; $($module:ident: [$($name:ident),*]),*) => {
+        $($(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let backends = $make().await;
+                $crate::contract::$module::$name(&backends).await;
+            }
+        )*)*
+    };
+}

@@ -1,0 +1,91 @@
+//! The AWS the tests run against: the moto server the test command starts, reached with
+//! Frontdesk's own SDK configuration (timeouts, retries, TLS) and dummy credentials.
+
+use frontdesk::config::AwsResources;
+use frontdesk::lambda::aws::{config_loader, AwsClients};
+use frontdesk::lambda::Wiring;
+use frontdesk::App;
+
+/// The variable `./infra/moto.sh start` prints.
+pub const ENDPOINT_VAR: &str = "FRONTDESK_TEST_AWS_ENDPOINT";
+
+/// The region every test resource lives in.
+pub const REGION: &str = "us-east-1";
+
+/// The dummy credentials the SDK signs with (moto accepts any).
+pub const CREDENTIAL: &str = "testing";
+
+/// The moto server the test command started (`./infra/test.sh` runs `infra/moto.sh start`).
+pub fn endpoint() -> String {
+    std::env::var(ENDPOINT_VAR).unwrap_or_else(|_| {
+        panic!(
+            "{ENDPOINT_VAR} is not set. These tests need a moto server: run ./infra/test.sh, which starts \
+             one, or `eval \"$(./infra/moto.sh start)\"` before `cargo test`."
+        )
+    })
+}
+
+/// Frontdesk's SDK configuration loader for `endpoint`, with a fixed region and dummy
+/// credentials so nothing asks the environment or an instance-metadata service. A test may
+/// add to it (a longer timeout) before loading.
+pub fn sdk_loader(endpoint: &str) -> aws_config::ConfigLoader {
+    config_loader(Some(endpoint))
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            CREDENTIAL, CREDENTIAL, None, None, "tests",
+        ))
+}
+
+/// The SDK configuration for `endpoint`.
+pub async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
+    sdk_loader(endpoint).load().await
+}
+
+/// SDK clients for `endpoint`.
+pub async fn clients(endpoint: &str) -> AwsClients {
+    AwsClients::from_config(&sdk(endpoint).await)
+}
+
+/// Creates the queue `name` (a FIFO queue when the name ends in `.fifo`); returns its URL.
+pub async fn create_queue(clients: &AwsClients, name: &str) -> String {
+    let mut request = clients.sqs.create_queue().queue_name(name);
+    if name.ends_with(".fifo") {
+        request = request.attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true");
+    }
+    request
+        .send()
+        .await
+        .expect("create queue on moto")
+        .queue_url
+        .expect("a created queue has a URL")
+}
+
+/// Creates the bucket `name`.
+pub async fn create_bucket(clients: &AwsClients, name: &str) {
+    clients
+        .s3
+        .create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .expect("create bucket on moto");
+}
+
+/// An app on `resources` (table, queues and greetings bucket) at the AWS at `endpoint`, wired
+/// exactly as a Lambda is; an unreachable endpoint stands for an outage.
+pub async fn app_at(endpoint: &str, vars: &[(&str, &str)], resources: &AwsResources) -> App {
+    Wiring::new(
+        crate::config::config(vars),
+        sdk(endpoint).await,
+        resources.clone(),
+    )
+    .queue()
+    .greetings()
+    .app()
+    .expect("no bucket of recording copies was asked for")
+}
+
+/// [`app_at`] on moto.
+pub async fn app(vars: &[(&str, &str)], resources: &AwsResources) -> App {
+    app_at(&endpoint(), vars, resources).await
+}

@@ -1,0 +1,17 @@
+//! Frontdesk end to end, one binary: `frontdesk serve` over real HTTP on both backends, its
+//! consumers, and every Lambda bootstrap under a Runtime API emulator. A module per behaviour,
+//! so `cargo test -p frontdesk-tests --test it voice_aws::` runs one of them.
+//!
+//! The AWS modules need `FRONTDESK_TEST_AWS_ENDPOINT` (`./infra/test.sh`, or
+//! `eval "$(./infra/moto.sh start)"`).
+
+mod calls_api;
+mod lambda_bootstraps;
+mod serve;
+mod serve_consumers;
+mod voice;
+mod voice_aws;
+mod voice_embedded;
+mod whatsapp;
+mod whatsapp_aws;
+mod whatsapp_embedded;
