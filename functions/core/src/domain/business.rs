@@ -114,6 +114,9 @@ pub struct Business {
     /// Who sends this business's outbound WhatsApp messages.
     #[serde(default)]
     pub whatsapp_provider: super::message::Provider,
+    /// How appointments are booked (hours, services, the grid); `None` until set.
+    #[serde(default)]
+    pub booking: Option<super::booking::settings::BookingSettings>,
 }
 
 fn default_fallback_text() -> String {
@@ -164,6 +167,7 @@ impl Business {
             whatsapp_auto_reply: None,
             meta_phone_number_id: None,
             whatsapp_provider: super::message::Provider::default(),
+            booking: None,
         }
     }
 

@@ -1,10 +1,13 @@
 //! The domain: identifiers parsed at the edge, businesses, calls and their status machines,
-//! recordings and their transcription, messages, business events and API keys.
+//! recordings and their transcription, messages, business events, API keys, and booking:
+//! settings, the free-slot engine, appointments.
 
 pub mod api_key;
+pub mod appointment;
 pub mod booking;
 pub mod business;
 pub mod call;
+pub mod conversation;
 pub mod delivery;
 pub mod ids;
 pub mod message;
@@ -12,10 +15,14 @@ pub mod time;
 pub mod transcription;
 
 pub use api_key::{ApiKey, ApiKeyHash};
+pub use appointment::{
+    Appointment, AppointmentId, AppointmentStatus, Channel, NewAppointment, RequestKey,
+};
 pub use business::{Business, CallGoal, RecordSettings, VoiceMode};
 pub use call::{
     Call, CallEvent, CallStart, CallStatus, Direction, Recording, StatusUpdate, TranscriptionState,
 };
+pub use conversation::{Conversation, ConversationKey};
 pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState};
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{

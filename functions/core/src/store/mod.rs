@@ -12,8 +12,10 @@
 //! concrete store, import the traits used.
 
 mod api_keys;
+mod appointments;
 mod businesses;
 mod calls;
+mod conversations;
 mod deliveries;
 pub mod dynamodb;
 pub mod messages;
@@ -26,8 +28,12 @@ use time::OffsetDateTime;
 
 use crate::domain::{BusinessId, PhoneNumber};
 pub use api_keys::ApiKeyStore;
+pub use appointments::{
+    AppointmentPage, AppointmentQuery, AppointmentStore, Booking, Change, MAX_APPOINTMENT_PAGE,
+};
 pub use businesses::BusinessStore;
 pub use calls::{list_position, CallPage, CallQuery, CallStore};
+pub use conversations::ConversationStore;
 pub use deliveries::DeliveryStore;
 pub use messages::MessageStore;
 pub use rates::RateStore;

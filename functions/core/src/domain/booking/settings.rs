@@ -28,6 +28,11 @@ pub const MINUTE_GRAIN: u32 = 5;
 
 pub const DEFAULT_TIMEZONE: &str = "Asia/Jerusalem";
 
+/// The longest an appointment may hold, buffers included: 48 cells. A reschedule releases the
+/// old cells and claims the new ones in one DynamoDB transaction, which holds at most 100 items
+/// (48 + 48, the appointment and the request).
+pub const MAX_BLOCK_MINUTES: u32 = 240;
+
 /// Why settings were refused: the field and a one-line reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
@@ -332,10 +337,10 @@ impl BookingSettings {
             if service.name_he.trim().is_empty() || service.name_en.trim().is_empty() {
                 return Err(invalid(field("name"), "name_he and name_en are required"));
             }
-            if !(MINUTE_GRAIN..=8 * 60).contains(&service.duration_minutes) {
+            if !(MINUTE_GRAIN..=MAX_BLOCK_MINUTES).contains(&service.duration_minutes) {
                 return Err(invalid(
                     field("duration_minutes"),
-                    "must be 5 minutes to 8 hours",
+                    format!("must be {MINUTE_GRAIN} to {MAX_BLOCK_MINUTES} minutes"),
                 ));
             }
             on_grain(&field("duration_minutes"), service.duration_minutes)?;
@@ -347,6 +352,15 @@ impl BookingSettings {
                     return Err(invalid(field(name), "must be at most 120"));
                 }
                 on_grain(&field(name), minutes)?;
+            }
+            let block = service.duration_minutes
+                + service.buffer_before_minutes
+                + service.buffer_after_minutes;
+            if block > MAX_BLOCK_MINUTES {
+                return Err(invalid(
+                    field("duration_minutes"),
+                    format!("with its buffers it is {block} minutes; at most {MAX_BLOCK_MINUTES}"),
+                ));
             }
         }
         Ok(())
@@ -419,6 +433,10 @@ mod tests {
             (
                 r#"{"services": [{"id": "a", "name_he": "x", "name_en": "x", "duration_minutes": 0}]}"#,
                 "duration",
+            ),
+            (
+                r#"{"services": [{"id": "a", "name_he": "x", "name_en": "x", "duration_minutes": 200, "buffer_after_minutes": 60}]}"#,
+                "at most 240",
             ),
             (r#"{"closed_dates": ["2026-02-31"]}"#, "settings"),
         ] {

@@ -69,8 +69,9 @@ fn settings() -> impl Strategy<Value = BookingSettings> {
         prop::sample::select(&ZONES[..]),
         prop::collection::vec(day_hours(), 7),
         prop_oneof![five(1..=6), five(1..=48)],
-        prop_oneof![five(1..=12), five(1..=96)],
-        (five(0..=6), five(0..=24)),
+        // Durations and buffers within MAX_BLOCK_MINUTES together (at most 120 + 30 + 90).
+        prop_oneof![five(1..=12), five(1..=24)],
+        (five(0..=6), five(0..=18)),
         (five(0..=36), 1u32..=5, 1u32..=3),
         prop::collection::vec(0i64..8, 0..3),
     )
