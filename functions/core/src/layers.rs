@@ -15,7 +15,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["queue", "blob"],
     &["jobs"],
     &["app"],
-    &["api", "voice"],
+    &["api", "booking", "voice"],
     &["handlers", "worker"],
     &["routes"],
     &["lambda"],

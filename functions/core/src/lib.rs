@@ -14,6 +14,7 @@
 pub mod api;
 pub mod app;
 pub mod blob;
+pub mod booking;
 pub mod config;
 pub mod domain;
 pub mod handlers;

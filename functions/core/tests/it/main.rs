@@ -6,6 +6,7 @@
 //! `./infra/test.sh` starts moto and sets it; by hand, `eval "$(./infra/moto.sh start)"`.
 
 mod api_auth;
+mod booking;
 mod contract;
 mod contract_aws;
 mod contract_embedded;
