@@ -21,7 +21,7 @@ use super::signing;
 use super::{backoff, Disposition, Received, Worker};
 use crate::domain::time::format_time;
 use crate::domain::{Business, Direction, TranscriptionState};
-use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState};
+use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
 use crate::jobs::{EventType, NotifyJob, Trigger};
 
 /// Receives before the dead-letter queue (template.yaml `NotifyQueue` redrive policy).
@@ -121,9 +121,10 @@ async fn deliver(
     receive_count: u32,
 ) -> Result<Disposition, String> {
     let store = worker.app.store();
+    let subject = Subject::Call(job.call_sid.clone());
     let event_id = job.event_id();
     let previous = store
-        .delivery(&job.call_sid, &event_id)
+        .delivery(&subject, &event_id)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(log) = previous.as_ref().filter(|log| log.state.is_final()) {
@@ -149,7 +150,7 @@ async fn deliver(
     let mut log = previous.unwrap_or_else(|| DeliveryLog {
         event_id: event_id.clone(),
         event_type: job.event.as_str().to_string(),
-        call_sid: job.call_sid.clone(),
+        subject,
         business_id: None,
         url: None,
         route: String::new(),

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use frontdesk::app::Backends;
 use frontdesk::blob::folder::FolderBlobs;
-use frontdesk::domain::DeliveryState;
 use frontdesk::domain::{Business, Direction, TranscriptionState};
+use frontdesk::domain::{DeliveryState, Subject};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::Disposition;
 use frontdesk::store::sqlite::SqliteStore;
@@ -135,7 +135,10 @@ async fn a_recorded_call_ends_with_copy_transcript_and_one_signed_event() {
     );
 
     let log = store
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();
