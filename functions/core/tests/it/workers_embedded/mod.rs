@@ -1,8 +1,10 @@
 //! The transcription and notify consumers on the embedded backends, with every fault of the
 //! issue: Twilio 401 and 404, transcription 500 and timeout, redelivered jobs (`transcribe`),
-//! receivers answering 500 or 410, and note 002's outbound routing (`notify`). Here: the
-//! happy path end to end, and the local set-up both share.
+//! receivers answering 500 or 410, and note 002's outbound routing (`notify`), and
+//! appointment events (`appointments`). Here: the happy path end to end, and the local set-up
+//! they share.
 
+pub(crate) mod appointments;
 mod notify;
 mod transcribe;
 
