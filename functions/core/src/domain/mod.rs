@@ -23,7 +23,7 @@ pub use call::{
     Call, CallEvent, CallStart, CallStatus, Direction, Recording, StatusUpdate, TranscriptionState,
 };
 pub use conversation::{Conversation, ConversationKey};
-pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState};
+pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,

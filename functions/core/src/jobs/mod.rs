@@ -4,5 +4,7 @@
 pub mod notify;
 pub mod transcription;
 
-pub use notify::{EventType, NotifyJob, Trigger};
+pub use notify::{
+    AppointmentEvent, AppointmentJob, AppointmentSnapshot, CallJob, EventType, NotifyJob, Trigger,
+};
 pub use transcription::TranscriptionJob;

@@ -1,9 +1,11 @@
-//! The `notify` consumer: business events, signed per Standard Webhooks, delivered to the URL
-//! the routing rules choose, with a delivery log per event.
+//! The `notify` consumer: business events about calls and appointments, signed per Standard
+//! Webhooks, delivered to the URL the routing rules choose, with a delivery log per event kept
+//! with its subject.
 //!
 //! Routing (note 002): an inbound call goes to `inbound_webhook_url`, an outbound one
 //! (`outbound-api`, `outbound-dial`) to `outbound_webhook_url`, each falling back to
-//! `generic_webhook_url`; with none set the event is logged and recorded as skipped.
+//! `generic_webhook_url`. An appointment's event goes to `generic_webhook_url`. With none set
+//! the event is logged and recorded as skipped.
 //!
 //! Retries: 5xx, 408, 429, timeouts and connection errors are retried with backoff through the
 //! queue (one attempt per receive, each logged); any other answer ends the delivery. The same
@@ -14,15 +16,20 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use time::OffsetDateTime;
+use tracing::field::Empty;
 use tracing::{error, info, warn, Instrument};
 
 use super::media::describe;
 use super::signing;
 use super::{backoff, Disposition, Received, Worker};
 use crate::domain::time::format_time;
-use crate::domain::{Business, Direction, TranscriptionState};
-use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState};
-use crate::jobs::{EventType, NotifyJob, Trigger};
+use crate::domain::{Business, BusinessId, Direction, TranscriptionState};
+use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
+use crate::jobs::{AppointmentJob, CallJob, EventType, NotifyJob, Trigger};
+
+mod payload;
+
+pub use payload::{appointment_data, call_completed_data};
 
 /// Receives before the dead-letter queue (template.yaml `NotifyQueue` redrive policy).
 pub const MAX_RECEIVES: u32 = 8;
@@ -64,6 +71,17 @@ pub fn route(business: &Business, direction: Direction) -> Result<Destination, S
     Err(format!("no {name}/generic webhook URL set"))
 }
 
+/// An appointment's events go to `generic_webhook_url`: the inbound/outbound split is a call's.
+pub fn route_appointment(business: &Business) -> Result<Destination, String> {
+    match set(&business.generic_webhook_url) {
+        Some(url) => Ok(Destination {
+            url: url.to_string(),
+            why: "generic_webhook_url".into(),
+        }),
+        None => Err("no generic webhook URL set".into()),
+    }
+}
+
 /// A Standard Webhooks POST of `body` (JSON) to `url`, signed with the business's secret:
 /// `webhook-id`, `webhook-timestamp` and `webhook-signature`.
 pub fn signed_event(
@@ -95,11 +113,17 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
     };
     let span = tracing::info_span!(
         "notify_job",
-        call_sid = %job.call_sid,
-        event = job.event.as_str(),
+        call_sid = Empty,
+        appointment_id = Empty,
+        event = job.event_type(),
         event_id = %job.event_id(),
         receive_count = message.receive_count,
     );
+    // Each subject under its own field, so a call's lines keep the `call_sid` they had.
+    match job.subject() {
+        Subject::Call(sid) => span.record("call_sid", sid.as_str()),
+        Subject::Appointment(id) => span.record("appointment_id", id.as_str()),
+    };
     async {
         match deliver(worker, &job, message.receive_count).await {
             Ok(disposition) => disposition,
@@ -115,71 +139,123 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
     .await
 }
 
+/// What an event is about, as its delivery needs it: a call as it now stands, or the snapshot
+/// an appointment's job carries.
+enum About<'a> {
+    Call(&'a CallJob, Box<Call>),
+    Appointment(&'a AppointmentJob),
+}
+
+impl About<'_> {
+    fn business_id(&self) -> Option<BusinessId> {
+        match self {
+            Self::Call(job, call) => job.business_id.clone().or_else(|| call.business_id.clone()),
+            Self::Appointment(job) => Some(job.appointment.business_id.clone()),
+        }
+    }
+
+    fn route(&self, business: &Business) -> Result<Destination, String> {
+        match self {
+            Self::Call(_, call) => route(business, call.direction),
+            Self::Appointment(_) => route_appointment(business),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Self::Call(_, call) => call.direction.as_str(),
+            Self::Appointment(_) => "appointment",
+        }
+    }
+
+    async fn data(
+        &self,
+        worker: &Worker,
+        business: &Business,
+    ) -> Result<serde_json::Value, String> {
+        Ok(match self {
+            Self::Call(job, call) => match job.event {
+                EventType::CallCompleted => call_completed_data(worker, call, business).await?,
+                EventType::VerificationCode => payload::verification_code_data(job, call, business),
+            },
+            Self::Appointment(job) => appointment_data(job),
+        })
+    }
+}
+
 async fn deliver(
     worker: &Worker,
     job: &NotifyJob,
     receive_count: u32,
 ) -> Result<Disposition, String> {
     let store = worker.app.store();
+    let subject = job.subject();
     let event_id = job.event_id();
+    let event_type = job.event_type();
     let previous = store
-        .delivery(&job.call_sid, &event_id)
+        .delivery(&subject, &event_id)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(log) = previous.as_ref().filter(|log| log.state.is_final()) {
         info!(state = ?log.state, "event already settled; not sent again");
         return Ok(Disposition::Done);
     }
-    let Some(call) = store.call(&job.call_sid).await.map_err(|e| e.to_string())? else {
-        error!("event for a call the store does not know; dropped");
-        return Ok(Disposition::Done);
+    let about = match job {
+        NotifyJob::Call(call_job) => {
+            let Some(call) = store
+                .call(&call_job.call_sid)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                error!("event for a call the store does not know; dropped");
+                return Ok(Disposition::Done);
+            };
+            if waits_for_transcript(call_job, &call) {
+                info!("call ended with a recording; call.completed follows its transcript");
+                return Ok(Disposition::Done);
+            }
+            About::Call(call_job, Box::new(call))
+        }
+        NotifyJob::Appointment(appointment_job) => About::Appointment(appointment_job),
     };
-    if job.event == EventType::CallCompleted
-        && job.trigger == Trigger::CallEnded
-        && call.recording.is_some()
-        && matches!(
-            call.transcription,
-            Some(TranscriptionState::Pending | TranscriptionState::Queued)
-        )
-    {
-        info!("call ended with a recording; call.completed follows its transcript");
-        return Ok(Disposition::Done);
-    }
 
     let mut log = previous.unwrap_or_else(|| DeliveryLog {
         event_id: event_id.clone(),
-        event_type: job.event.as_str().to_string(),
-        call_sid: job.call_sid.clone(),
+        event_type: event_type.to_string(),
+        subject,
         business_id: None,
         url: None,
         route: String::new(),
         state: DeliveryState::Retrying,
         attempts: Vec::new(),
     });
-    let business_id = job.business_id.clone().or_else(|| call.business_id.clone());
+    let business_id = about.business_id();
     log.business_id = business_id.clone();
     let business = match &business_id {
         Some(id) => store.business(id).await.map_err(|e| e.to_string())?,
         None => None,
     };
     let Some(business) = business else {
-        return skip(worker, log, "the call has no known business".into()).await;
+        let why = match about {
+            About::Call(..) => "the call has no known business",
+            About::Appointment(_) => "the appointment's business is not known",
+        };
+        return skip(worker, log, why.into()).await;
     };
-    let destination = match route(&business, call.direction) {
+    let destination = match about.route(&business) {
         Ok(destination) => destination,
         Err(why) => {
             warn!(
-                direction = call.direction.as_str(),
+                about = about.describe(),
                 business = %business.id,
-                "{why}: {} not sent",
-                job.event.as_str()
+                "{why}: {event_type} not sent"
             );
             return skip(worker, log, why).await;
         }
     };
     info!(
         url = %destination.url,
-        direction = call.direction.as_str(),
+        about = about.describe(),
         "using {}",
         destination.why
     );
@@ -199,20 +275,10 @@ async fn deliver(
     };
 
     let now = OffsetDateTime::now_utc();
-    let data = match job.event {
-        EventType::CallCompleted => call_completed_data(worker, &call, &business).await?,
-        EventType::VerificationCode => json!({
-            "call_sid": call.sid.as_str(),
-            "business_id": business.id.as_str(),
-            "from": call.from,
-            "to": call.to,
-            "digits": job.digits.clone().or(call.gathered_digits.clone()),
-        }),
-    };
     let body = serde_json::to_vec(&json!({
-        "type": job.event.as_str(),
+        "type": event_type,
         "timestamp": format_time(now),
-        "data": data,
+        "data": about.data(worker, &business).await?,
     }))
     .map_err(|e| e.to_string())?;
     let request = match signed_event(
@@ -226,7 +292,29 @@ async fn deliver(
         Ok(request) => request,
         Err(err) => return skip(worker, log, err.to_string()).await,
     };
+    attempt(worker, log, request, now, receive_count).await
+}
 
+/// A call that ended with a recording still being transcribed: its `call.completed` is queued
+/// again when the transcript is in, so this one is dropped.
+fn waits_for_transcript(job: &CallJob, call: &Call) -> bool {
+    job.event == EventType::CallCompleted
+        && job.trigger == Trigger::CallEnded
+        && call.recording.is_some()
+        && matches!(
+            call.transcription,
+            Some(TranscriptionState::Pending | TranscriptionState::Queued)
+        )
+}
+
+/// Sends one attempt, logs it and says what the queue does next.
+async fn attempt(
+    worker: &Worker,
+    mut log: DeliveryLog,
+    request: reqwest::RequestBuilder,
+    now: OffsetDateTime,
+    receive_count: u32,
+) -> Result<Disposition, String> {
     let started = Instant::now();
     let sent = request
         .timeout(worker.settings().webhook_timeout)
@@ -257,7 +345,7 @@ async fn deliver(
             attempts,
             latency_ms,
             "successfully sent {} (status: {})",
-            job.event.as_str(),
+            log.event_type,
             status_code.unwrap_or_default()
         );
         Disposition::Done
@@ -292,7 +380,12 @@ async fn deliver(
             Disposition::Done
         }
     };
-    store.put_delivery(&log).await.map_err(|e| e.to_string())?;
+    worker
+        .app
+        .store()
+        .put_delivery(&log)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(disposition)
 }
 
@@ -311,61 +404,6 @@ async fn skip(worker: &Worker, mut log: DeliveryLog, why: String) -> Result<Disp
         .await
         .map_err(|e| e.to_string())?;
     Ok(Disposition::Done)
-}
-
-/// `call.completed`'s `data` (the README's Events section documents it).
-pub async fn call_completed_data(
-    worker: &Worker,
-    call: &Call,
-    business: &Business,
-) -> Result<serde_json::Value, String> {
-    let media = worker
-        .app
-        .store()
-        .call_media(&call.sid)
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    let link = match &media.recording_key {
-        Some(key) => match worker
-            .recordings
-            .link(key, worker.settings().link_lifetime)
-            .await
-        {
-            Ok(link) => link,
-            Err(err) => {
-                warn!(error = %err, "no recording link for the event");
-                None
-            }
-        },
-        None => None,
-    };
-    let expires_at = link
-        .as_ref()
-        .map(|_| format_time(OffsetDateTime::now_utc() + worker.settings().link_lifetime));
-    Ok(json!({
-        "call_sid": call.sid.as_str(),
-        "business_id": business.id.as_str(),
-        "direction": call.direction.as_str(),
-        "from": call.from,
-        "to": call.to,
-        "status": call.status.as_str(),
-        "started_at": call.started_at.map(format_time),
-        "ended_at": call.ended_at.map(format_time),
-        "duration_seconds": call.duration_seconds,
-        "recording": call.recording.as_ref().map(|r| json!({
-            "recording_sid": r.sid.as_str(),
-            "duration_seconds": r.duration_seconds,
-            "url": link,
-            "url_expires_at": expires_at,
-        })),
-        "transcript": call.transcription.map(|state| json!({
-            "status": state.as_str(),
-            "text": media.transcript,
-            "language": media.language,
-            "reason": media.reason,
-        })),
-    }))
 }
 
 #[cfg(test)]
@@ -404,6 +442,19 @@ mod tests {
         assert_eq!(
             route(&generic_only, Direction::Inbound).unwrap().url,
             "https://any"
+        );
+    }
+
+    #[test]
+    fn an_appointment_goes_to_the_generic_url_only() {
+        let all = business(Some("https://in"), Some("https://out"), Some("https://any"));
+        let chosen = route_appointment(&all).unwrap();
+        assert_eq!(chosen.url, "https://any");
+        assert_eq!(chosen.why, "generic_webhook_url");
+        let specific_only = business(Some("https://in"), Some("https://out"), Some(" "));
+        assert_eq!(
+            route_appointment(&specific_only).unwrap_err(),
+            "no generic webhook URL set"
         );
     }
 

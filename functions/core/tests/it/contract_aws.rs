@@ -207,6 +207,44 @@ async fn a_call_known_only_from_its_recording_takes_the_first_callbacks_status()
     );
 }
 
+/// A call's delivery log written before appointments had events: the item exactly as the store
+/// put it then, on the call's partition with the log's JSON naming `call_sid`.
+#[tokio::test]
+async fn a_call_delivery_log_written_before_appointment_events_still_reads() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use frontdesk::domain::{DeliveryState, Subject};
+    use frontdesk::store::DeliveryStore;
+    let stack = Stack::new().await;
+    let store = DynamoStore::new(
+        stack.clients.dynamodb.clone(),
+        stack.resources.table.clone(),
+    );
+    let sid = contract::call_sid();
+    let event_id = format!("evt_{sid}_completed");
+    let data = format!(
+        r#"{{"event_id":"{event_id}","event_type":"call.completed","call_sid":"{sid}","business_id":"acme","url":"https://crm.example.com/hooks","route":"inbound_webhook_url","state":"delivered","attempts":[{{"at":"2026-11-21T10:00:00Z","status_code":200,"error":null,"latency_ms":8}}]}}"#
+    );
+    stack
+        .clients
+        .dynamodb
+        .put_item()
+        .table_name(&stack.resources.table)
+        .item("pk", AttributeValue::S(format!("CALL#{sid}")))
+        .item("sk", AttributeValue::S(format!("DELIVERY#{event_id}")))
+        .item("data", AttributeValue::S(data))
+        .send()
+        .await
+        .unwrap();
+    let log = store
+        .delivery(&Subject::Call(sid.clone()), &event_id)
+        .await
+        .unwrap()
+        .expect("the old log reads");
+    assert_eq!(log.subject, Subject::Call(sid));
+    assert_eq!(log.state, DeliveryState::Delivered);
+    assert_eq!(log.attempts.len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_copies_of_one_callback_have_one_effect() {
     let store = aws().await.store;

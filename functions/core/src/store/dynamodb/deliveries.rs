@@ -1,4 +1,5 @@
-//! Delivery logs on the call's partition, and the business's webhook secret.
+//! Delivery logs on their subject's partition (the call's or the appointment's), and the
+//! business's webhook secret.
 
 use async_trait::async_trait;
 
@@ -6,17 +7,17 @@ use super::item::{required, s};
 use super::keys::{delivery_key, webhook_secret_key, DATA, SECRET};
 use super::{unavailable, DynamoStore};
 use crate::config::Secret;
-use crate::domain::{BusinessId, CallSid, DeliveryLog};
+use crate::domain::{BusinessId, DeliveryLog, Subject};
 use crate::store::{DeliveryStore, StoreError};
 
 #[async_trait]
 impl DeliveryStore for DynamoStore {
     async fn delivery(
         &self,
-        sid: &CallSid,
+        subject: &Subject,
         event_id: &str,
     ) -> Result<Option<DeliveryLog>, StoreError> {
-        self.get(delivery_key(sid, event_id))
+        self.get(delivery_key(subject, event_id))
             .await?
             .as_ref()
             .map(|item| {
@@ -29,7 +30,7 @@ impl DeliveryStore for DynamoStore {
     async fn put_delivery(&self, log: &DeliveryLog) -> Result<(), StoreError> {
         let data = serde_json::to_string(log)
             .map_err(|e| StoreError::Corrupt(format!("delivery log does not serialise: {e}")))?;
-        let mut item = delivery_key(&log.call_sid, &log.event_id);
+        let mut item = delivery_key(&log.subject, &log.event_id);
         item.insert(DATA.into(), s(data));
         self.client
             .put_item()

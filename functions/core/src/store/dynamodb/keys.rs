@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::item::{s, Item};
-use crate::domain::{ApiKeyHash, BusinessId, CallSid, CallStatus, MessageId, PhoneNumber};
+use crate::domain::{ApiKeyHash, BusinessId, CallSid, CallStatus, MessageId, PhoneNumber, Subject};
 
 pub const PARTITION_KEY: &str = "pk";
 pub const SORT_KEY: &str = "sk";
@@ -122,8 +122,14 @@ pub(super) fn media_key(sid: &CallSid) -> Item {
     key(call_pk(sid), MEDIA_SK)
 }
 
-pub(super) fn delivery_key(sid: &CallSid, event_id: &str) -> Item {
-    key(call_pk(sid), &format!("{DELIVERY_PREFIX}{event_id}"))
+/// A delivery log sits on its subject's partition: a call's logs keep the `CALL#{sid}` key
+/// they had before appointments had events.
+pub(super) fn delivery_key(subject: &Subject, event_id: &str) -> Item {
+    let pk = match subject {
+        Subject::Call(sid) => call_pk(sid),
+        Subject::Appointment(id) => format!("APPT#{id}"),
+    };
+    key(pk, &format!("{DELIVERY_PREFIX}{event_id}"))
 }
 
 pub(super) fn business_api_key_key(business: &BusinessId, hash: &ApiKeyHash) -> Item {
@@ -174,5 +180,28 @@ mod tests {
             ]
         );
         assert_eq!(event_sk(CallStatus::NoAnswer, None), "EVENT#-#no-answer");
+    }
+
+    #[test]
+    fn delivery_logs_keep_the_call_key_and_appointments_get_their_own() {
+        let pk_sk = |item: Item| {
+            (
+                item[PARTITION_KEY].as_s().unwrap().clone(),
+                item[SORT_KEY].as_s().unwrap().clone(),
+            )
+        };
+        let call = Subject::Call(CallSid::parse("CA9").unwrap());
+        assert_eq!(
+            pk_sk(delivery_key(&call, "evt_CA9_completed")),
+            ("CALL#CA9".into(), "DELIVERY#evt_CA9_completed".into())
+        );
+        let id = crate::domain::AppointmentId::parse("0192f0c1a2b34c5d8e9f0a1b2c3d4e5f").unwrap();
+        assert_eq!(
+            pk_sk(delivery_key(&Subject::Appointment(id), "evt_x_booked")),
+            (
+                "APPT#0192f0c1a2b34c5d8e9f0a1b2c3d4e5f".into(),
+                "DELIVERY#evt_x_booked".into()
+            )
+        );
     }
 }

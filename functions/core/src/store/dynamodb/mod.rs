@@ -8,7 +8,7 @@
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
 //! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at` |
-//! | delivery log | `CALL#{sid}` | `DELIVERY#{event id}` | `data` (the `DeliveryLog` as JSON) |
+//! | delivery log | `CALL#{sid}` (a call's event) or `APPT#{id}` (an appointment's) | `DELIVERY#{event id}` | `data` (the `DeliveryLog` as JSON) |
 //! | webhook secret | `BIZ#{id}` | `WEBHOOK_SECRET` | `secret` |
 //! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
 //! | a business's API key | `BIZ#{id}` | `APIKEY#{sha256 hex}` | `created_at`: so deleting the business finds its keys |

@@ -1,4 +1,8 @@
 //! Delivery logs as JSON documents, and the business's webhook secret.
+//!
+//! A log's row is keyed by its subject in the `call_sid` column: a call's by its CallSid, as
+//! before appointments had events, and an appointment's by `APPT#{id}`. A CallSid never holds
+//! `#`, so the two cannot collide, and rows written before need no migration.
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
@@ -6,21 +10,29 @@ use rusqlite::{params, OptionalExtension};
 use super::row::{corrupt, db};
 use super::SqliteStore;
 use crate::config::Secret;
-use crate::domain::{BusinessId, CallSid, DeliveryLog};
+use crate::domain::{BusinessId, DeliveryLog, Subject};
 use crate::store::{DeliveryStore, StoreError};
+
+/// The `call_sid` column's value for a log about `subject`.
+fn subject_key(subject: &Subject) -> String {
+    match subject {
+        Subject::Call(sid) => sid.as_str().to_string(),
+        Subject::Appointment(id) => format!("APPT#{id}"),
+    }
+}
 
 #[async_trait]
 impl DeliveryStore for SqliteStore {
     async fn delivery(
         &self,
-        sid: &CallSid,
+        subject: &Subject,
         event_id: &str,
     ) -> Result<Option<DeliveryLog>, StoreError> {
         let document: Option<String> = self
             .conn()
             .prepare_cached("SELECT document FROM deliveries WHERE call_sid = ?1 AND event_id = ?2")
             .and_then(|mut statement| {
-                statement.query_row(params![sid.as_str(), event_id], |row| row.get(0))
+                statement.query_row(params![subject_key(subject), event_id], |row| row.get(0))
             })
             .optional()
             .map_err(db)?;
@@ -37,7 +49,7 @@ impl DeliveryStore for SqliteStore {
                  ON CONFLICT (call_sid, event_id) DO UPDATE SET document = excluded.document",
             )
             .and_then(|mut statement| {
-                statement.execute(params![log.call_sid.as_str(), log.event_id, document])
+                statement.execute(params![subject_key(&log.subject), log.event_id, document])
             })
             .map_err(db)?;
         Ok(())
@@ -68,5 +80,51 @@ impl DeliveryStore for SqliteStore {
             .optional()
             .map_err(db)?;
         Ok(secret.and_then(Secret::new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AppointmentId, CallSid, DeliveryState};
+
+    #[tokio::test]
+    async fn a_call_log_stored_before_subjects_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("frontdesk.sqlite3")).unwrap();
+        // The row exactly as the store wrote it before appointments had events.
+        store
+            .conn()
+            .execute(
+                "INSERT INTO deliveries (call_sid, event_id, document) VALUES (?1, ?2, ?3)",
+                params![
+                    "CA9",
+                    "evt_CA9_completed",
+                    r#"{"event_id":"evt_CA9_completed","event_type":"call.completed",
+                        "call_sid":"CA9","business_id":"acme","url":"https://crm/hooks",
+                        "route":"inbound_webhook_url","state":"delivered","attempts":[]}"#
+                ],
+            )
+            .unwrap();
+        let call = Subject::Call(CallSid::parse("CA9").unwrap());
+        let log = store
+            .delivery(&call, "evt_CA9_completed")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(log.subject, call);
+        assert_eq!(log.state, DeliveryState::Delivered);
+
+        let id = AppointmentId::parse("0192f0c1a2b34c5d8e9f0a1b2c3d4e5f").unwrap();
+        let appointment = Subject::Appointment(id);
+        assert_eq!(
+            subject_key(&appointment),
+            "APPT#0192f0c1a2b34c5d8e9f0a1b2c3d4e5f"
+        );
+        assert!(store
+            .delivery(&appointment, "evt_CA9_completed")
+            .await
+            .unwrap()
+            .is_none());
     }
 }

@@ -76,6 +76,7 @@ CREATE TABLE IF NOT EXISTS call_media (
     finished_at   TEXT
 ) STRICT;
 
+-- call_sid is the log's subject: a CallSid, or APPT#{id} for an appointment's event.
 CREATE TABLE IF NOT EXISTS deliveries (
     call_sid TEXT NOT NULL,
     event_id TEXT NOT NULL,

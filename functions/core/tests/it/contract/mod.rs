@@ -153,7 +153,10 @@ macro_rules! contract_tests {
                 a_transcription_finishes_once_and_leaves_the_backlog,
                 a_failed_transcription_keeps_its_reason_and_the_copy
             ],
-            deliveries: [delivery_logs_and_webhook_secrets_round_trip],
+            deliveries: [
+                delivery_logs_and_webhook_secrets_round_trip,
+                an_appointment_delivery_log_is_kept_apart_from_calls
+            ],
             api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
             messages: [
                 an_inbound_message_delivered_three_times_is_stored_once,

@@ -1,8 +1,10 @@
 //! The transcription and notify consumers on the embedded backends, with every fault of the
 //! issue: Twilio 401 and 404, transcription 500 and timeout, redelivered jobs (`transcribe`),
-//! receivers answering 500 or 410, and note 002's outbound routing (`notify`). Here: the
-//! happy path end to end, and the local set-up both share.
+//! receivers answering 500 or 410, and note 002's outbound routing (`notify`), and
+//! appointment events (`appointments`). Here: the happy path end to end, and the local set-up
+//! they share.
 
+pub(crate) mod appointments;
 mod notify;
 mod transcribe;
 
@@ -10,8 +12,8 @@ use std::sync::Arc;
 
 use frontdesk::app::Backends;
 use frontdesk::blob::folder::FolderBlobs;
-use frontdesk::domain::DeliveryState;
 use frontdesk::domain::{Business, Direction, TranscriptionState};
+use frontdesk::domain::{DeliveryState, Subject};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::Disposition;
 use frontdesk::store::sqlite::SqliteStore;
@@ -135,7 +137,10 @@ async fn a_recorded_call_ends_with_copy_transcript_and_one_signed_event() {
     );
 
     let log = store
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();

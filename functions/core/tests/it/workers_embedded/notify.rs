@@ -1,7 +1,7 @@
 //! The notify consumer: a receiver's failures and refusals, note 002's outbound routing, an
 //! event with nowhere to go, and a call that ends without a recording.
 
-use frontdesk::domain::{DeliveryState, Direction};
+use frontdesk::domain::{DeliveryState, Direction, Subject};
 use frontdesk::jobs::{NotifyJob, Trigger};
 use frontdesk::queue::Disposition;
 use frontdesk::worker::Consumer;
@@ -36,7 +36,10 @@ async fn a_receiver_answering_500_500_200_gets_the_event_once_after_three_logged
         .env
         .app()
         .store()
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -86,7 +89,10 @@ async fn a_receiver_answering_410_is_not_retried() {
         .env
         .app()
         .store()
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -115,7 +121,10 @@ async fn an_outbound_call_with_only_the_generic_url_is_delivered_to_the_generic_
         .env
         .app()
         .store()
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -137,7 +146,10 @@ async fn an_event_with_no_url_is_recorded_as_skipped() {
         .env
         .app()
         .store()
-        .delivery(&job.call_sid, &format!("evt_{}_completed", job.call_sid))
+        .delivery(
+            &Subject::Call(job.call_sid.clone()),
+            &format!("evt_{}_completed", job.call_sid),
+        )
         .await
         .unwrap()
         .unwrap();
