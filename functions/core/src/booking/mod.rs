@@ -184,13 +184,13 @@ pub async fn book(
     match app.store().book(&new, settings.capacity).await? {
         Booking::Booked(appointment) => {
             info!(appointment_id = %appointment.id, start = %appointment.slot.start, "appointment booked");
-            raise(app, NotifyJob::appointment_booked(&appointment)).await;
+            raise(app, NotifyJob::booked(&appointment)).await;
             Ok(Outcome::Done(appointment))
         }
         Booking::Repeat(appointment) => {
             // The first attempt may have stopped before its event was queued; the event's id is
             // fixed per change, so sending it again delivers at most once.
-            raise(app, NotifyJob::appointment_booked(&appointment)).await;
+            raise(app, NotifyJob::booked(&appointment)).await;
             Ok(Outcome::Repeat(appointment))
         }
         Booking::Taken => {
@@ -226,7 +226,7 @@ pub async fn cancel(
         {
             Change::Done(cancelled) => {
                 info!(appointment_id = %id, "appointment cancelled");
-                raise(app, NotifyJob::appointment_cancelled(&cancelled)).await;
+                raise(app, NotifyJob::cancelled(&cancelled)).await;
                 CancelOutcome::Cancelled(cancelled)
             }
             Change::Repeat(current) => CancelOutcome::Repeat(current),
@@ -280,7 +280,7 @@ pub async fn reschedule(
         {
             Change::Done(moved) => {
                 info!(appointment_id = %id, start = %moved.slot.start, "appointment rescheduled");
-                raise(app, NotifyJob::appointment_rescheduled(&moved, previous)).await;
+                raise(app, NotifyJob::rescheduled(&moved, previous)).await;
                 Outcome::Done(moved)
             }
             Change::Repeat(moved) => Outcome::Repeat(moved),
