@@ -18,7 +18,7 @@ use crate::domain::{
     Appointment, AppointmentId, Business, Channel, NewAppointment, PhoneNumber, RequestKey,
 };
 use crate::jobs::NotifyJob;
-use crate::store::{AppointmentStore, Booking, Change, StoreError};
+use crate::store::{Booking, Change, StoreError};
 
 /// How far back the store is asked for busy blocks before a window: a block starts at most
 /// this long before the slot it belongs to can matter.
@@ -164,6 +164,15 @@ pub async fn book(
     now: Timestamp,
 ) -> Result<Outcome, BookingError> {
     let (settings, service) = self::service(business, Some(&request.service))?;
+    if let Some(earlier) = app
+        .store()
+        .appointment_for_request(&business.id, &request.request)
+        .await?
+    {
+        // A retry: answered as the first attempt was, before its own slot reads as taken.
+        raise_booked_again(app, &earlier).await;
+        return Ok(Outcome::Repeat(earlier));
+    }
     let busy = busy_in_window(app, business, settings, now).await?;
     let slot = match engine::check(settings, &service.id, request.start, &busy, now) {
         Ok(slot) => slot,
@@ -188,9 +197,7 @@ pub async fn book(
             Ok(Outcome::Done(appointment))
         }
         Booking::Repeat(appointment) => {
-            // The first attempt may have stopped before its event was queued; the event's id is
-            // fixed per change, so sending it again delivers at most once.
-            raise(app, NotifyJob::booked(&appointment)).await;
+            raise_booked_again(app, &appointment).await;
             Ok(Outcome::Repeat(appointment))
         }
         Booking::Taken => {
@@ -209,6 +216,13 @@ pub async fn cancel(
     request: &RequestKey,
     now: Timestamp,
 ) -> Result<CancelOutcome, BookingError> {
+    if let Some(earlier) = app
+        .store()
+        .appointment_for_request(&business.id, request)
+        .await?
+    {
+        return Ok(CancelOutcome::Repeat(earlier));
+    }
     let Some(appointment) = owned(app, business, id).await? else {
         return Ok(CancelOutcome::NotFound);
     };
@@ -246,6 +260,13 @@ pub async fn reschedule(
     request: &RequestKey,
     now: Timestamp,
 ) -> Result<Option<Outcome>, BookingError> {
+    if let Some(earlier) = app
+        .store()
+        .appointment_for_request(&business.id, request)
+        .await?
+    {
+        return Ok(Some(Outcome::Repeat(earlier)));
+    }
     let Some(current) = owned(app, business, id).await? else {
         return Ok(None);
     };
@@ -339,6 +360,15 @@ async fn alternatives(
         around,
         engine::ALTERNATIVES,
     ))
+}
+
+/// Queues `appointment.booked` again for a repeated booking request: the first attempt may have
+/// stopped before its event was queued, and the event's id is fixed, so it is delivered at most
+/// once. Only while the appointment is still as booked: a later change raised its own event.
+async fn raise_booked_again(app: &App, appointment: &Appointment) {
+    if appointment.status == crate::domain::AppointmentStatus::Booked && appointment.version == 1 {
+        raise(app, NotifyJob::booked(appointment)).await;
+    }
 }
 
 /// Queues a business event. The appointment is already stored; a queue that is down loses only

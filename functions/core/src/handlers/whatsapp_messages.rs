@@ -279,7 +279,7 @@ async fn list(app: &App, request: &InboundRequest, business: &BusinessId) -> Res
     };
     match app
         .store()
-        .conversation(business, contact.number(), limit, query.non_empty("cursor"))
+        .conversation_messages(business, contact.number(), limit, query.non_empty("cursor"))
         .await
     {
         Ok(page) => json_response(

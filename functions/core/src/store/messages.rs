@@ -44,9 +44,10 @@ pub trait MessageStore: Send + Sync {
     /// Every status event of a message, oldest first.
     async fn message_events(&self, id: &MessageId) -> Result<Vec<MessageEvent>, StoreError>;
 
-    /// A business's conversation with `contact`, newest first, at most `limit` (capped at
-    /// [`MAX_PAGE`]) messages after `cursor`.
-    async fn conversation(
+    /// The messages of a business's conversation with `contact`, newest first, at most `limit`
+    /// (capped at [`MAX_PAGE`]) after `cursor`. A dialogue's state is
+    /// [`ConversationStore::conversation`](crate::store::ConversationStore::conversation).
+    async fn conversation_messages(
         &self,
         business: &BusinessId,
         contact: &PhoneNumber,

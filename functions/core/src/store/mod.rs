@@ -1,8 +1,9 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
-//! API keys, WhatsApp messages, rate-limit counters.
+//! API keys, WhatsApp messages, rate-limit counters, appointments and conversations.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
-//! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`]), combined by the blanket
+//! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
+//! [`ConversationStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -61,6 +62,10 @@ pub enum StoreError {
     /// A listing cursor that this store did not hand out.
     #[error("cursor `{0}` is not valid")]
     BadCursor(String),
+    /// A request the store refuses to write because it breaks an invariant the caller owns
+    /// (an appointment's block that does not hold its slot): a bug, not a conflict.
+    #[error("refused: {0}")]
+    Invalid(String),
 }
 
 /// Every aggregate's operations in one object. Implementations are cheap to share behind an
@@ -73,6 +78,8 @@ pub trait Store:
     + ApiKeyStore
     + MessageStore
     + RateStore
+    + AppointmentStore
+    + ConversationStore
     + Send
     + Sync
     + 'static
@@ -87,6 +94,8 @@ impl<T> Store for T where
         + ApiKeyStore
         + MessageStore
         + RateStore
+        + AppointmentStore
+        + ConversationStore
         + Send
         + Sync
         + 'static
@@ -96,5 +105,13 @@ impl<T> Store for T where
 /// A stored timestamp back to a time, or why the stored data is corrupt.
 pub fn parse_time(value: &str) -> Result<OffsetDateTime, StoreError> {
     crate::domain::time::parse_time(value)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp `{value}`: {e}")))
+}
+
+/// A stored RFC 3339 timestamp back to a [`jiff::Timestamp`] (the booking types' time), or why
+/// the stored data is corrupt.
+pub fn parse_timestamp(value: &str) -> Result<jiff::Timestamp, StoreError> {
+    value
+        .parse()
         .map_err(|e| StoreError::Corrupt(format!("timestamp `{value}`: {e}")))
 }

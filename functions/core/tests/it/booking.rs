@@ -124,11 +124,20 @@ async fn a_slot_the_engine_offers_is_booked_and_raises_appointment_booked() {
     let appointment = booked(world.book(at(23, 15, 0), "one").await);
     assert_eq!(appointment.slot.start, at(23, 15, 0));
     assert_eq!(appointment.slot.end, at(23, 15, 30));
-    assert_eq!(appointment.block.end, at(23, 15, 40), "the buffer after is held");
+    assert_eq!(
+        appointment.block.end,
+        at(23, 15, 40),
+        "the buffer after is held"
+    );
     assert_eq!(appointment.status, AppointmentStatus::Booked);
     assert_eq!(appointment.timezone, "Asia/Jerusalem");
     assert_eq!(world.events(), ["appointment.booked"]);
-    let stored = world.app.store().appointment(&appointment.id).await.unwrap();
+    let stored = world
+        .app
+        .store()
+        .appointment(&appointment.id)
+        .await
+        .unwrap();
     assert_eq!(stored, Some(appointment));
 }
 
@@ -263,7 +272,13 @@ async fn rescheduling_moves_atomically_and_may_overlap_its_own_slot() {
         .unwrap(),
         Some(Outcome::Taken { .. })
     ));
-    let kept = world.app.store().appointment(&moved.id).await.unwrap().unwrap();
+    let kept = world
+        .app
+        .store()
+        .appointment(&moved.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(kept.slot, moved.slot);
     assert!(world
         .events()
@@ -296,7 +311,13 @@ async fn another_businesss_appointment_cannot_be_cancelled_and_no_settings_is_an
     );
     let unset = Business::new(BusinessId::parse("unset").unwrap(), "Unset");
     assert!(matches!(
-        booking::book(&world.app, &unset, &world.request(at(23, 15, 0), "x"), now()).await,
+        booking::book(
+            &world.app,
+            &unset,
+            &world.request(at(23, 15, 0), "x"),
+            now()
+        )
+        .await,
         Err(BookingError::NotConfigured)
     ));
 }

@@ -12,7 +12,7 @@ use frontdesk::domain::{BusinessId, CallStatus, Direction};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::sqlite::SqliteStore;
-use frontdesk::store::{BusinessStore, CallStore, RateStore};
+use frontdesk::store::{AppointmentStore, BusinessStore, CallStore, RateStore};
 use time::macros::datetime;
 
 use crate::contract::{self, Backends};
@@ -238,4 +238,23 @@ async fn a_call_first_known_from_its_recording_status_takes_its_start_in_full() 
     assert_eq!(call.direction, Direction::OutboundApi);
     assert_eq!(call.business_id, Some(business));
     assert_eq!(call.recording_status.as_deref(), Some("completed"));
+}
+
+#[tokio::test]
+async fn a_database_from_before_appointments_gains_their_tables() {
+    let database = data_dir().join(DATABASE);
+    drop(SqliteStore::open(&database).unwrap());
+    // What a file written before appointments existed lacks.
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE appointments; DROP TABLE appointment_cells;
+             DROP TABLE appointment_requests; DROP TABLE conversations;",
+        )
+        .unwrap();
+    let store = SqliteStore::open(&database).unwrap();
+    let biz = contract::appointments::business_id();
+    let new = contract::appointments::ask(&biz, "10:00", 30);
+    let made = contract::appointments::booked(store.book(&new, 1).await.unwrap());
+    assert_eq!(store.appointment(&made.id).await.unwrap(), Some(made));
 }

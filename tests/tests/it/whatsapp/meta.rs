@@ -119,7 +119,7 @@ pub async fn a_meta_signed_batch_of_messages_and_statuses_is_stored(server: &Tes
     let page = server
         .app
         .store()
-        .conversation(&business.id, &contact, 10, None)
+        .conversation_messages(&business.id, &contact, 10, None)
         .await
         .unwrap();
     assert_eq!(

@@ -43,7 +43,7 @@ pub async fn an_inbound_message_delivered_three_times_is_stored_once_and_auto_re
     let page = server
         .app
         .store()
-        .conversation(&business.id, &contact, 10, None)
+        .conversation_messages(&business.id, &contact, 10, None)
         .await
         .unwrap();
     assert_eq!(page.messages.len(), 1, "one message, not three");

@@ -156,6 +156,11 @@ impl<'a> Changes<'a> {
         Ok(())
     }
 
+    /// Writes only if `condition`, written under this update's placeholders, holds.
+    pub(super) fn only_if(&mut self, condition: impl FnOnce(&mut Placeholders) -> String) {
+        self.condition = Some(condition(&mut self.placeholders));
+    }
+
     pub(super) fn only_if_equals(&mut self, attribute: &str, value: AttributeValue) {
         let name = self.placeholders.name(attribute);
         let value = self.placeholders.value(value);

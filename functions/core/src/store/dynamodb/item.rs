@@ -7,17 +7,22 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 
 use super::keys::{
-    AT, BUSINESS_ID, CALLER_NAME, CONTACT, CONTENT, CREATED_AT, DATA, DIRECTION, DURATION_SECONDS,
-    ENDED_AT, ERROR_CODE, ERROR_MESSAGE, FROM, GATHERED_DIGITS, PARTITION_KEY, RECORDING_DIGITS,
-    RECORDING_DURATION, RECORDING_SID, RECORDING_STATUS, RECORDING_URL, SEQUENCE, STARTED_AT,
-    STATUS, STATUS_AT, STATUS_SEQ, TO, TRANSCRIPTION, TRANSCRIPTION_QUEUED_AT,
+    AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL, CONTACT, CONTENT, CREATED_AT,
+    DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE, ERROR_MESSAGE, EXPIRY, FROM,
+    GATHERED_DIGITS, NAME, PARTITION_KEY, PHONE, RECORDING_DIGITS, RECORDING_DURATION,
+    RECORDING_SID, RECORDING_STATUS, RECORDING_URL, SEQUENCE, SERVICE, SLOT_END, SLOT_START,
+    SOURCE, STARTED_AT, STATE, STATUS, STATUS_AT, STATUS_SEQ, TIMEZONE, TO, TRANSCRIPTION,
+    TRANSCRIPTION_QUEUED_AT, UPDATED_AT, VERSION,
 };
+use crate::domain::booking::engine::{Busy, Slot};
+use crate::domain::booking::settings::ServiceId;
 use crate::domain::{
-    Business, BusinessId, Call, CallEvent, CallSid, CallStatus, Direction, MessageContent,
+    Appointment, AppointmentId, AppointmentStatus, Business, BusinessId, Call, CallEvent, CallSid,
+    CallStatus, Channel, Conversation, ConversationKey, Direction, MessageContent,
     MessageDirection, MessageEvent, MessageId, MessageStatus, PhoneNumber, Recording, RecordingSid,
     StoredMessage, TranscriptionState,
 };
-use crate::store::{parse_time, StoreError};
+use crate::store::{parse_time, parse_timestamp, StoreError};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
 
@@ -191,6 +196,63 @@ pub(super) fn message_event_from_item(item: &Item) -> Result<MessageEvent, Store
             .ok_or_else(|| StoreError::Corrupt(format!("message event status `{status}`")))?,
         at: parse_time(required(item, AT)?)?,
         error_code: get_s(item, ERROR_CODE)?.map(str::to_string),
+    })
+}
+
+pub(super) fn get_timestamp(item: &Item, name: &str) -> Result<jiff::Timestamp, StoreError> {
+    parse_timestamp(required(item, name)?)
+}
+
+fn required_n<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, StoreError> {
+    get_n(item, name)?.ok_or_else(|| StoreError::Corrupt(format!("attribute `{name}` is missing")))
+}
+
+pub(super) fn appointment_from_item(item: &Item) -> Result<Appointment, StoreError> {
+    let pk = required(item, PARTITION_KEY)?;
+    let id = AppointmentId::parse(pk.strip_prefix("APPT#").unwrap_or(pk))
+        .map_err(corrupt("appointment key"))?;
+    let status = required(item, STATUS)?;
+    let channel = required(item, CHANNEL)?;
+    Ok(Appointment {
+        id,
+        business_id: BusinessId::parse(required(item, BUSINESS_ID)?)
+            .map_err(corrupt("appointment business"))?,
+        service: ServiceId::parse(required(item, SERVICE)?)
+            .map_err(|e| StoreError::Corrupt(format!("appointment service: {e}")))?,
+        slot: Slot {
+            start: get_timestamp(item, SLOT_START)?,
+            end: get_timestamp(item, SLOT_END)?,
+        },
+        block: Busy {
+            start: get_timestamp(item, BLOCK_START)?,
+            end: get_timestamp(item, BLOCK_END)?,
+        },
+        timezone: required(item, TIMEZONE)?.to_string(),
+        phone: PhoneNumber::parse(required(item, PHONE)?).map_err(corrupt("appointment phone"))?,
+        name: get_s(item, NAME)?.map(str::to_string),
+        channel: Channel::parse(channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("appointment channel `{channel}`")))?,
+        source: required(item, SOURCE)?.to_string(),
+        status: AppointmentStatus::parse(status)
+            .ok_or_else(|| StoreError::Corrupt(format!("appointment status `{status}`")))?,
+        version: required_n(item, VERSION)?,
+        created_at: get_timestamp(item, CREATED_AT)?,
+        updated_at: get_timestamp(item, UPDATED_AT)?,
+    })
+}
+
+pub(super) fn conversation_from_item(item: &Item) -> Result<Conversation, StoreError> {
+    let pk = required(item, PARTITION_KEY)?;
+    Ok(Conversation {
+        key: ConversationKey::parse(pk.strip_prefix("CONV#").unwrap_or(pk))
+            .map_err(corrupt("conversation key"))?,
+        business_id: BusinessId::parse(required(item, BUSINESS_ID)?)
+            .map_err(corrupt("conversation business"))?,
+        state: serde_json::from_str(required(item, STATE)?)
+            .map_err(|e| StoreError::Corrupt(format!("conversation state: {e}")))?,
+        version: required_n(item, VERSION)?,
+        updated_at: get_timestamp(item, UPDATED_AT)?,
+        expires_at: get_timestamp(item, EXPIRY)?,
     })
 }
 

@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 
 use super::item::{s, Item};
-use crate::domain::{ApiKeyHash, BusinessId, CallSid, CallStatus, MessageId, PhoneNumber, Subject};
+use crate::domain::{
+    ApiKeyHash, AppointmentId, BusinessId, CallSid, CallStatus, ConversationKey, MessageId,
+    PhoneNumber, RequestKey, Subject,
+};
 
 pub const PARTITION_KEY: &str = "pk";
 pub const SORT_KEY: &str = "sk";
@@ -67,6 +70,29 @@ pub(super) const STATUS_AT: &str = "status_at";
 pub(super) const ERROR_CODE: &str = "error_code";
 pub(super) const ERROR_MESSAGE: &str = "error_message";
 pub(super) const MESSAGE_SK: &str = "MSG";
+// Appointment attributes (an appointment shares `business_id`, `status` and `created_at`).
+pub(super) const SERVICE: &str = "service";
+pub(super) const SLOT_START: &str = "slot_start";
+pub(super) const SLOT_END: &str = "slot_end";
+pub(super) const BLOCK_START: &str = "block_start";
+pub(super) const BLOCK_END: &str = "block_end";
+pub(super) const TIMEZONE: &str = "timezone";
+pub(super) const PHONE: &str = "phone";
+pub(super) const NAME: &str = "name";
+pub(super) const CHANNEL: &str = "channel";
+pub(super) const SOURCE: &str = "source";
+pub(super) const VERSION: &str = "version";
+pub(super) const UPDATED_AT: &str = "updated_at";
+pub(super) const APPOINTMENT_ID: &str = "appointment_id";
+pub(super) const OPERATION: &str = "operation";
+pub(super) const APPOINTMENT_SK: &str = "APPT";
+pub(super) const CELL_SK: &str = "CELL";
+pub(super) const REQUEST_SK: &str = "REQ";
+// Conversation attributes (a conversation shares `business_id`, `version`, `updated_at`).
+pub(super) const STATE: &str = "state";
+/// The exact expiry, RFC 3339; `expires_at` holds it in whole seconds for the TTL.
+pub(super) const EXPIRY: &str = "expiry";
+pub(super) const CONVERSATION_SK: &str = "CONV";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -157,6 +183,37 @@ pub(super) fn message_key(id: &MessageId) -> Item {
 
 pub(super) fn conversation_gsi1pk(business: &BusinessId, contact: &PhoneNumber) -> String {
     format!("BIZ#{business}#WA#{contact}")
+}
+
+pub(super) fn appointment_pk(id: &AppointmentId) -> String {
+    format!("APPT#{id}")
+}
+
+pub(super) fn appointment_key(id: &AppointmentId) -> Item {
+    key(appointment_pk(id), APPOINTMENT_SK)
+}
+
+pub(super) fn appointments_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#APPTS")
+}
+
+/// The counted lock of one 5-minute cell of a business's calendar.
+pub(super) fn cell_key(business: &BusinessId, cell: i64) -> Item {
+    key(format!("BIZ#{business}#CELL#{cell}"), CELL_SK)
+}
+
+/// A spent request key, per business (keys come from outside: message and call ids, an API
+/// client's Idempotency-Key).
+pub(super) fn request_key(business: &BusinessId, request: &RequestKey) -> Item {
+    key(format!("REQ#{business}#{}", request.as_str()), REQUEST_SK)
+}
+
+pub(super) fn conversation_pk(key: &ConversationKey) -> String {
+    format!("CONV#{}", key.as_str())
+}
+
+pub(super) fn conversation_key(conversation: &ConversationKey) -> Item {
+    key(conversation_pk(conversation), CONVERSATION_SK)
 }
 
 #[cfg(test)]

@@ -202,7 +202,7 @@ impl MessageStore for DynamoStore {
         Ok(events)
     }
 
-    async fn conversation(
+    async fn conversation_messages(
         &self,
         business: &BusinessId,
         contact: &PhoneNumber,

@@ -213,7 +213,7 @@ impl MessageStore for SqliteStore {
         Ok(events)
     }
 
-    async fn conversation(
+    async fn conversation_messages(
         &self,
         business: &BusinessId,
         contact: &PhoneNumber,

@@ -5,15 +5,19 @@
 //! repeated callback is stored once. Timestamps are RFC 3339 text
 //! ([`format_time`](crate::domain::time::format_time)); where SQL must compare or order them, a
 //! companion `*_ns` column holds Unix nanoseconds, because RFC 3339 text does not sort as time
-//! when fractions or offsets differ.
+//! when fractions or offsets differ. An appointment holds a counted row per 5-minute cell of its
+//! block (`appointment_cells`), written with it in one IMMEDIATE transaction, so the embedded
+//! store refuses a double booking by the same rule as DynamoDB's conditions.
 //!
 //! One file per aggregate, and the ones they share: `connection.rs` (how every embedded
 //! connection is opened), `schema.rs` (the tables), `row.rs` (errors and reading rows back).
 
 mod api_keys;
+mod appointments;
 mod businesses;
 mod calls;
 mod connection;
+mod conversations;
 mod deliveries;
 mod messages;
 mod rates;
@@ -29,7 +33,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::store::StoreError;
 pub(crate) use connection::open_connection;
 use row::db;
-use schema::{MESSAGES_SCHEMA, SCHEMA, SCHEMA_VERSION};
+use schema::{BOOKING_SCHEMA, MESSAGES_SCHEMA, SCHEMA, SCHEMA_VERSION};
 
 pub struct SqliteStore {
     // Statements take microseconds, less than a spawn_blocking hop costs, so calls run inline.
@@ -54,6 +58,7 @@ impl SqliteStore {
             .map_err(db)?;
         tx.execute_batch(SCHEMA).map_err(db)?;
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
+        tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         tx.commit().map_err(db)?;

@@ -5,6 +5,12 @@ use time::OffsetDateTime;
 
 pub(super) use crate::domain::time::time_ns;
 
+/// [`time_ns`] for a [`jiff::Timestamp`]: Unix nanoseconds, saturating outside i64.
+pub(super) fn timestamp_ns(at: jiff::Timestamp) -> i64 {
+    let nanos = at.as_nanosecond();
+    i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
+}
+
 use crate::domain::{
     BusinessId, Call, CallSid, CallStatus, Direction, Recording, RecordingSid, TranscriptionState,
 };

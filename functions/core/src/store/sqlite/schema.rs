@@ -131,3 +131,55 @@ CREATE TABLE IF NOT EXISTS message_events (
     PRIMARY KEY (message_id, status)
 ) STRICT;
 ";
+
+/// Appointments, the counted locks on their 5-minute cells, the request keys spent on them,
+/// and conversations. Times are RFC 3339 UTC text, with `*_ns` companions to order and compare.
+pub(super) const BOOKING_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS appointments (
+    id             TEXT PRIMARY KEY,
+    business_id    TEXT NOT NULL,
+    service        TEXT NOT NULL,
+    slot_start     TEXT NOT NULL,
+    slot_end       TEXT NOT NULL,
+    block_start    TEXT NOT NULL,
+    block_end      TEXT NOT NULL,
+    timezone       TEXT NOT NULL,
+    phone          TEXT NOT NULL,
+    name           TEXT,
+    channel        TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    start_ns       INTEGER NOT NULL,
+    block_start_ns INTEGER NOT NULL,
+    block_end_ns   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS appointments_by_start ON appointments (business_id, start_ns, id);
+
+-- n: how many booked appointments hold the cell; a row goes when n falls to 0.
+CREATE TABLE IF NOT EXISTS appointment_cells (
+    business_id TEXT NOT NULL,
+    cell        INTEGER NOT NULL,
+    n           INTEGER NOT NULL CHECK (n >= 0),
+    PRIMARY KEY (business_id, cell)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS appointment_requests (
+    business_id    TEXT NOT NULL,
+    key            TEXT NOT NULL,
+    appointment_id TEXT NOT NULL,
+    operation      TEXT NOT NULL,
+    PRIMARY KEY (business_id, key)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS conversations (
+    key         TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+) STRICT;
+";

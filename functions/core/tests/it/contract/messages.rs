@@ -64,7 +64,7 @@ pub async fn an_inbound_message_delivered_three_times_is_stored_once(b: &Backend
     assert_eq!(b.store.message_events(&id).await.unwrap().len(), 1);
     let page = b
         .store
-        .conversation(&biz.id, &contact, 10, None)
+        .conversation_messages(&biz.id, &contact, 10, None)
         .await
         .unwrap();
     assert_eq!(page.messages.len(), 1, "one message in the conversation");
@@ -203,7 +203,7 @@ pub async fn a_status_before_the_message_creates_it_and_the_message_fills_it(b: 
     assert_eq!(stored.business_id, Some(biz.id.clone()));
     let page = b
         .store
-        .conversation(&biz.id, &contact, 10, None)
+        .conversation_messages(&biz.id, &contact, 10, None)
         .await
         .unwrap();
     assert_eq!(page.messages.len(), 1);
@@ -235,7 +235,7 @@ pub async fn a_conversation_is_listed_newest_first_in_pages(b: &Backends) {
     loop {
         let page = b
             .store
-            .conversation(&biz.id, &contact, 2, cursor.as_deref())
+            .conversation_messages(&biz.id, &contact, 2, cursor.as_deref())
             .await
             .unwrap();
         pages += 1;
@@ -254,7 +254,7 @@ pub async fn a_conversation_is_listed_newest_first_in_pages(b: &Backends) {
     assert_eq!(pages, 3);
     assert!(matches!(
         b.store
-            .conversation(&biz.id, &contact, 2, Some("not-a-cursor"))
+            .conversation_messages(&biz.id, &contact, 2, Some("not-a-cursor"))
             .await,
         Err(StoreError::BadCursor(_))
     ));

@@ -8,8 +8,11 @@
 //! Tests may share one table, so every id is made unique per test.
 
 pub mod api_keys;
+pub mod appointment_changes;
+pub mod appointments;
 pub mod businesses;
 pub mod calls;
+pub mod conversations;
 pub mod deliveries;
 pub mod messages;
 pub mod queue_and_blobs;
@@ -168,6 +171,39 @@ macro_rules! contract_tests {
                 racing_status_callbacks_never_move_a_status_backwards
             ],
             rates: [call_attempts_are_counted_atomically_per_minute],
+            appointments: [
+                a_booking_reads_back_with_every_field,
+                a_block_that_does_not_hold_its_slot_is_refused,
+                a_repeated_booking_request_books_once,
+                a_spent_request_names_its_appointment_and_a_new_one_nothing,
+                racing_copies_of_one_booking_request_book_once,
+                twenty_racing_bookings_of_one_slot_book_exactly_once,
+                racing_bookings_at_capacity_two_book_exactly_twice,
+                blocks_sharing_one_cell_conflict_at_capacity_one,
+                adjacent_blocks_both_book,
+                appointments_are_listed_by_start_filtered_and_paged,
+                busy_blocks_are_the_booked_blocks_overlapping_the_window,
+                a_customers_appointments_are_their_booked_ones_soonest_first
+            ],
+            appointment_changes: [
+                cancelling_frees_the_slot,
+                cancelling_at_a_stale_version_conflicts,
+                cancelling_twice_with_one_request_repeats,
+                racing_cancellations_of_one_version_change_it_once,
+                changing_an_unknown_appointment_is_not_found,
+                rescheduling_moves_the_hold_atomically,
+                rescheduling_onto_a_full_slot_is_taken_and_changes_nothing,
+                rescheduling_onto_an_overlapping_slot_keeps_the_shared_cells,
+                rescheduling_at_a_stale_version_conflicts,
+                rescheduling_twice_with_one_request_repeats,
+                a_reschedule_to_a_block_without_its_slot_is_refused
+            ],
+            conversations: [
+                a_conversation_is_written_read_and_deleted,
+                a_write_naming_a_stale_version_is_refused,
+                racing_writers_of_one_version_write_once,
+                an_expired_conversation_is_still_read
+            ],
             queue_and_blobs: [
                 blobs_round_trip_with_type_length_and_etag,
                 queue_accepts_messages_and_repeats
