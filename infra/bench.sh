@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmarks that need more than `cargo bench`: a moto server for the AWS figures.
+#   ./infra/bench.sh booking   free slots (criterion: 60 days, 500 appointments) and the booking
+#                              commit's latency on SQLite and on DynamoDB + SQS (moto)
+# Release builds: the first run compiles the workspace with the release profile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+booking)
+    cargo bench -p frontdesk --bench free_slots -- --warm-up-time 1 --measurement-time 3
+    trap './infra/moto.sh stop' EXIT
+    moto_env="$(./infra/moto.sh start)"
+    eval "$moto_env"
+    cargo bench -p frontdesk --bench booking_commit -- "${2:-200}"
+    ;;
+*)
+    echo "usage: ./infra/bench.sh booking [bookings per backend]" >&2
+    exit 2
+    ;;
+esac
