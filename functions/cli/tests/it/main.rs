@@ -7,6 +7,7 @@
 //! `eval "$(./infra/moto.sh start)"`).
 
 mod booking;
+mod booking_doctor;
 mod doctor;
 mod new_user;
 mod operator;
