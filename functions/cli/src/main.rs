@@ -251,7 +251,7 @@ mod tests {
     fn deployment_options_have_their_own_heading_after_the_commands_own() {
         let deployment = deployment_flags();
         assert_eq!(deployment.len(), 8, "{deployment:?}");
-        let commands: [(&[&str], &[&str]); 9] = [
+        let commands: [(&[&str], &[&str]); 10] = [
             (
                 &["business", "create"],
                 &[
@@ -300,6 +300,10 @@ mod tests {
                     "--json",
                     "--help",
                 ],
+            ),
+            (
+                &["appointments", "reschedule"],
+                &["--start", "--json", "--help"],
             ),
             (&["appointments", "cancel"], &["--json", "--help"]),
         ];

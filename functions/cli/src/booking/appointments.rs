@@ -63,6 +63,20 @@ pub enum AppointmentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Move a booked appointment to another time in one step: the new time is claimed and the
+    /// old one freed together, or nothing changes. Refused as `book` refuses (exit 1).
+    Reschedule {
+        /// The business id.
+        business: String,
+        /// The appointment's id (as `appointments list` shows it).
+        id: String,
+        /// The new start: `2026-11-24 15:00` in the business's zone, or RFC 3339.
+        #[arg(long, value_name = "TIME")]
+        start: String,
+        /// Print the answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Cancel a booked appointment and free its time.
     Cancel {
         /// The business id.
@@ -95,7 +109,7 @@ impl From<StatusArg> for AppointmentStatus {
     }
 }
 
-/// Runs the command; `Ok(false)` when a book or cancel was refused.
+/// Runs the command; `Ok(false)` when a book, reschedule or cancel was refused.
 pub async fn run(
     deployment: &Deployment,
     command: AppointmentsCommand,
@@ -140,7 +154,42 @@ pub async fn run(
             let outcome = frontdesk::booking::book(&app, &business, &request, Timestamp::now())
                 .await
                 .map_err(|e| super::explain(&business, e))?;
-            booked(outcome, &zone, json, out)
+            answer(outcome, "booked", &zone, json, out)
+        }
+        AppointmentsCommand::Reschedule {
+            business,
+            id,
+            start,
+            json,
+        } => {
+            let business = load(deployment, &business).await?;
+            let id = AppointmentId::parse(id.trim())?;
+            let zone = super::settings_of(&business)?.zone()?;
+            let start = local::parse_start(&start, &zone)?;
+            let app = deployment.app_raising_events()?;
+            let outcome = frontdesk::booking::reschedule(
+                &app,
+                &business,
+                &id,
+                start,
+                &fresh_request()?,
+                Timestamp::now(),
+            )
+            .await
+            .map_err(|e| super::explain(&business, e))?;
+            match outcome {
+                Some(outcome) => answer(outcome, "rescheduled", &zone, json, out),
+                None => {
+                    let words = "not rescheduled: no such booked appointment";
+                    if json {
+                        let answer = json!({"rescheduled": false, "message": words});
+                        writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?;
+                    } else {
+                        writeln!(out, "{words}: {id}")?;
+                    }
+                    Ok(false)
+                }
+            }
         }
         AppointmentsCommand::Cancel { business, id, json } => {
             let business = load(deployment, &business).await?;
@@ -204,8 +253,10 @@ fn describe(a: &Appointment) -> String {
     )
 }
 
-fn booked(
+/// A book's or reschedule's answer; `verb` is what was done (`booked`, `rescheduled`).
+fn answer(
     outcome: Outcome,
+    verb: &str,
     zone: &TimeZone,
     json: bool,
     out: &mut dyn Write,
@@ -219,7 +270,7 @@ fn booked(
                     serde_json::to_string_pretty(&appointment_json(&a))?
                 )?;
             } else {
-                writeln!(out, "booked {}", describe(&a))?;
+                writeln!(out, "{verb} {}", describe(&a))?;
             }
             return Ok(true);
         }
@@ -230,13 +281,22 @@ fn booked(
         } => {
             let code = serde_json::to_value(reason)?;
             let code = code.as_str().unwrap_or("not_offered").to_string();
-            return refused(&code, reason.phrase_en(), &alternatives, zone, json, out);
+            return refused(
+                verb,
+                &code,
+                reason.phrase_en(),
+                &alternatives,
+                zone,
+                json,
+                out,
+            );
         }
     };
-    refused(reason, words, &alternatives, zone, json, out)
+    refused(verb, reason, words, &alternatives, zone, json, out)
 }
 
 fn refused(
+    verb: &str,
     reason: &str,
     words: &str,
     alternatives: &[Slot],
@@ -247,7 +307,7 @@ fn refused(
     if json {
         let alternatives: Vec<_> = alternatives.iter().map(|s| slot_json(s, zone)).collect();
         let answer = json!({
-            "booked": false,
+            verb: false,
             "reason": reason,
             "message": words,
             "alternatives": alternatives,
@@ -255,7 +315,7 @@ fn refused(
         writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?;
         return Ok(false);
     }
-    writeln!(out, "not booked: {words}")?;
+    writeln!(out, "not {verb}: {words}")?;
     if alternatives.is_empty() {
         writeln!(out, "no free time nearby")?;
     } else {

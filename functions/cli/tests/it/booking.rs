@@ -1,7 +1,7 @@
 //! `frontdesk booking`, `availability` and `appointments` with the real binary on a local store:
 //! settings from a JSON file, a TOML file and flags alike, `show --json` round-tripping them,
 //! each bad value refused with nothing stored, free slots in local time around a closed date,
-//! book → list → cancel with the slot freed again and both business events on the local
+//! book → list → reschedule → cancel with the slot freed again and each business event on the local
 //! queue, and a refused time answered with the nearest free ones.
 
 use std::process::{Command, Output};
@@ -386,7 +386,7 @@ fn availability_lists_local_slots_and_skips_a_closed_date() {
 }
 
 #[test]
-fn book_list_cancel_frees_the_slot_and_queues_both_events() {
+fn book_list_reschedule_cancel_frees_the_slot_and_queues_each_event() {
     let local = Local::new();
     let json = local.file("booking.json", SETTINGS_JSON);
     local.ok(&["booking", "set", "acme", "--file", &json]);
@@ -468,9 +468,30 @@ fn book_list_cancel_frees_the_slot_and_queues_both_events() {
 
     assert_eq!(local.events(), [("appointment.booked".into(), id.clone())]);
 
+    // Moved an hour later: the old time is free again, the new one taken.
+    let later = format!("{day} 11:00");
+    let moved = local.ok(&["appointments", "reschedule", "acme", &id, "--start", &later]);
+    assert!(moved.starts_with(&format!("rescheduled {id}")), "{moved}");
+    let starts = starts_on(&free(), day);
+    assert!(starts.contains(&"10:00".to_string()), "{starts:?}");
+    assert!(!starts.contains(&"11:00".to_string()), "{starts:?}");
+    let closing = format!("{day} 16:45");
+    let (refused, _) = local.fails(&[
+        "appointments",
+        "reschedule",
+        "acme",
+        &id,
+        "--start",
+        &closing,
+    ]);
+    assert!(
+        refused.contains("not rescheduled: the appointment would run past closing time"),
+        "{refused}"
+    );
+
     let cancelled = local.ok(&["appointments", "cancel", "acme", &id]);
     assert!(cancelled.starts_with("cancelled"), "{cancelled}");
-    assert!(starts_on(&free(), day).contains(&"10:00".to_string()));
+    assert!(starts_on(&free(), day).contains(&"11:00".to_string()));
     let by_status = local.json(&[
         "appointments",
         "list",
@@ -494,6 +515,7 @@ fn book_list_cancel_frees_the_slot_and_queues_both_events() {
         local.events(),
         [
             ("appointment.booked".into(), id.clone()),
+            ("appointment.rescheduled".into(), id.clone()),
             ("appointment.cancelled".into(), id.clone())
         ]
     );
