@@ -60,7 +60,7 @@ enum Command {
     Booking(BookingCommand),
     /// Print a business's free slots in its local time.
     Availability(AvailabilityArgs),
-    /// List, book and cancel a business's appointments.
+    /// List, book, reschedule and cancel a business's appointments.
     #[command(subcommand)]
     Appointments(AppointmentsCommand),
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.

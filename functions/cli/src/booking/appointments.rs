@@ -1,6 +1,6 @@
-//! `frontdesk appointments list|book|cancel`: a business's appointments. Books and cancels go
+//! `frontdesk appointments list|book|reschedule|cancel`: a business's appointments. Changes go
 //! through `frontdesk::booking` with the deployment's queue, so they are checked and announced
-//! (`appointment.booked`, `appointment.cancelled`) exactly as WhatsApp's and the API's are.
+//! (`appointment.booked`, `.rescheduled`, `.cancelled`) exactly as WhatsApp's and the API's are.
 
 use std::io::Write;
 
