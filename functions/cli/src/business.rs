@@ -316,7 +316,7 @@ pub fn validate(business: &Business) -> Result<(), String> {
 }
 
 /// Stores a checked business, turning a taken number into a plain sentence.
-async fn save(deployment: &Deployment, business: &Business) -> Result<(), CliError> {
+pub async fn save(deployment: &Deployment, business: &Business) -> Result<(), CliError> {
     validate(business)?;
     match deployment.store.put_business(business).await {
         Err(StoreError::NumberTaken { number, owner }) => {
@@ -480,7 +480,7 @@ fn show(b: &Business, out: &mut dyn Write) -> std::io::Result<()> {
     for (key, value) in rows {
         writeln!(out, "{key:width$}  {value}")?;
     }
-    Ok(())
+    crate::booking::show::for_business(b, out)
 }
 
 fn list(businesses: &[Business], out: &mut dyn Write) -> std::io::Result<()> {

@@ -14,9 +14,11 @@ use frontdesk::config::env::process_lookup;
 use frontdesk::config::{Env, PublicBaseUrl, TwilioSettings};
 use frontdesk::lambda::aws::AwsClients;
 use frontdesk::queue::embedded::EmbeddedQueue;
-use frontdesk::queue::QueueName;
+use frontdesk::queue::sqs::{QueueUrls, SqsQueue};
+use frontdesk::queue::{OutboundMessage, Queue, QueueError, QueueName};
 use frontdesk::store::dynamodb::DynamoStore;
 use frontdesk::store::Store;
+use frontdesk::{App, Config};
 
 use crate::twilio_rest::TwilioRest;
 use crate::CliError;
@@ -36,6 +38,10 @@ pub struct TargetArgs {
     /// The greetings bucket, with --table.
     #[arg(long, global = true, requires = "table")]
     pub bucket: Option<String>,
+    /// The notify queue's URL, with --table: where booking and cancelling queue their business
+    /// events (a stack's is its NotifyQueueUrl output).
+    #[arg(long, global = true, requires = "table")]
+    pub notify_queue_url: Option<String>,
     /// The AWS region (default: AWS_REGION or the profile's).
     #[arg(long, global = true)]
     pub region: Option<String>,
@@ -71,6 +77,75 @@ pub struct Deployment {
     pub name: String,
     pub queues: DeadLetters,
     pub settings: Settings,
+    /// Where business events are queued: the `notify` queue the deployment's own consumer
+    /// reads, so an appointment booked here is announced as one booked over WhatsApp or the
+    /// API is. `None` for a table named without its queue.
+    pub events: Option<Arc<dyn Queue>>,
+}
+
+impl Deployment {
+    /// An `App` on this deployment's store and queue, for the booking front door. Where the
+    /// queue is not known every send fails: fine for reading, never for a change (see
+    /// [`Self::app_raising_events`]).
+    pub fn app(&self) -> Result<App, CliError> {
+        let queue = self
+            .events
+            .clone()
+            .unwrap_or_else(|| Arc::new(NoQueue(self.no_queue())));
+        // Booking reads no configuration: an empty environment, so the operator's shell can
+        // neither break nor change it.
+        let config = Config::from_lookup(|_| None, "local")?;
+        let backends = Backends {
+            store: self.store.clone(),
+            queue,
+            greetings: self.greetings.clone(),
+        };
+        Ok(App::new(config, backends))
+    }
+
+    /// [`Self::app`], refused before anything is stored when the queue is not known: a booking
+    /// whose `appointment.booked` cannot be queued would reach the store and never the business.
+    pub fn app_raising_events(&self) -> Result<App, CliError> {
+        if self.events.is_none() {
+            return Err(self.no_queue().into());
+        }
+        self.app()
+    }
+
+    fn no_queue(&self) -> String {
+        format!(
+            "{} has no known notify queue, where booking and cancelling queue their business \
+             events: use --stack NAME, or --notify-queue-url URL (the stack's NotifyQueueUrl \
+             output) with --table",
+            self.name
+        )
+    }
+}
+
+/// The queue of a deployment whose queue is not known.
+struct NoQueue(String);
+
+#[async_trait::async_trait]
+impl Queue for NoQueue {
+    async fn send(&self, _message: &OutboundMessage) -> Result<(), QueueError> {
+        Err(QueueError(self.0.clone()))
+    }
+}
+
+/// The queues of a table named with `--notify-queue-url`: only `notify` is known.
+struct NotifyOnly(SqsQueue);
+
+#[async_trait::async_trait]
+impl Queue for NotifyOnly {
+    async fn send(&self, message: &OutboundMessage) -> Result<(), QueueError> {
+        if message.queue != QueueName::Notify {
+            return Err(QueueError(format!(
+                "only the notify queue is known (--notify-queue-url), not {}",
+                message.queue.as_str()
+            )));
+        }
+        self.0.send(message).await
+    }
 }
 
 /// Where the dead-letter queues can be read.
@@ -156,6 +231,13 @@ impl TargetArgs {
                     Some(bucket) => Arc::new(S3Blobs::new(clients.s3.clone(), bucket.clone())),
                     None => Arc::new(NoBucket),
                 };
+                let events = self.notify_queue_url.as_ref().map(|url| {
+                    let urls = QueueUrls {
+                        recordings: String::new(),
+                        notify: url.clone(),
+                    };
+                    Arc::new(NotifyOnly(SqsQueue::new(clients.sqs.clone(), urls))) as Arc<dyn Queue>
+                });
                 Ok(Deployment {
                     store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), table.clone())),
                     greetings,
@@ -163,6 +245,7 @@ impl TargetArgs {
                     name: format!("table {table}"),
                     queues: DeadLetters::Unknown,
                     settings: Settings::from_env(),
+                    events,
                 })
             }
         }
@@ -187,6 +270,8 @@ impl TargetArgs {
             name: format!("local store {}", self.data_dir.display()),
             queues: DeadLetters::Embedded(queue),
             settings: Settings::from_env(),
+            // The embedded queue `frontdesk serve`'s notify consumer polls.
+            events: Some(backends.queue),
         })
     }
 
@@ -206,7 +291,20 @@ impl TargetArgs {
         ]
         .into_iter()
         .filter_map(|(queue, output)| Some((queue, description.outputs.get(output)?.clone())))
-        .collect();
+        .collect::<Vec<_>>();
+        let url_of = |name: QueueName| {
+            queues
+                .iter()
+                .find(|(queue, _)| *queue == name)
+                .map(|(_, url)| url.clone())
+        };
+        let events = url_of(QueueName::Notify).map(|notify| {
+            let urls = QueueUrls {
+                recordings: url_of(QueueName::Recordings).unwrap_or_default(),
+                notify,
+            };
+            Arc::new(SqsQueue::new(clients.sqs.clone(), urls)) as Arc<dyn Queue>
+        });
         let settings = match description.parameters.get("SecretsName") {
             Some(secret) => {
                 let mut settings =
@@ -231,6 +329,7 @@ impl TargetArgs {
                 queues,
             },
             settings,
+            events,
         })
     }
 }

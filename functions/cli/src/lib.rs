@@ -1,5 +1,6 @@
 //! The `frontdesk` command's library: the local server and operator tools.
 
+pub mod booking;
 pub mod business;
 pub mod configure;
 pub mod consumers;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use frontdesk::app::Backends;
 use frontdesk::config::{PublicBaseUrl, SignaturePolicy};
 use frontdesk::{telemetry, App, Config};
+use frontdesk_cli::booking::{self, AppointmentsCommand, AvailabilityArgs, BookingCommand};
 use frontdesk_cli::business::{self, BusinessCommand};
 use frontdesk_cli::configure::{self, TwilioCommand};
 use frontdesk_cli::deployment::TargetArgs;
@@ -54,6 +55,14 @@ enum Command {
     /// secrets.
     #[command(subcommand)]
     Business(Box<BusinessCommand>),
+    /// Show or set a business's booking settings: hours, closed dates, services, the grid.
+    #[command(subcommand)]
+    Booking(BookingCommand),
+    /// Print a business's free slots in its local time.
+    Availability(AvailabilityArgs),
+    /// List, book, reschedule and cancel a business's appointments.
+    #[command(subcommand)]
+    Appointments(AppointmentsCommand),
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
     #[command(subcommand)]
     Greeting(GreetingCommand),
@@ -109,6 +118,15 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         }
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
+        Command::Booking(command) => booking::run(&deployment, command, &mut out).await?,
+        Command::Availability(args) => {
+            booking::availability::run(&deployment, args, &mut out).await?
+        }
+        Command::Appointments(command) => {
+            if !booking::appointments::run(&deployment, command, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Doctor(args) => {
             if !doctor::run(&deployment, args, &mut out).await? {
                 return Ok(ExitCode::FAILURE);
@@ -232,8 +250,8 @@ mod tests {
     #[test]
     fn deployment_options_have_their_own_heading_after_the_commands_own() {
         let deployment = deployment_flags();
-        assert_eq!(deployment.len(), 7, "{deployment:?}");
-        let commands: [(&[&str], &[&str]); 3] = [
+        assert_eq!(deployment.len(), 8, "{deployment:?}");
+        let commands: [(&[&str], &[&str]); 10] = [
             (
                 &["business", "create"],
                 &[
@@ -246,6 +264,48 @@ mod tests {
             ),
             (&["greeting", "upload"], &["--quiet", "--json", "--help"]),
             (&["doctor"], &["--ping", "--json", "--help"]),
+            (&["booking", "show"], &["--json", "--help"]),
+            (
+                &["booking", "set"],
+                &[
+                    "--file",
+                    "--timezone",
+                    "--hours",
+                    "--closed",
+                    "--open",
+                    "--service",
+                    "--remove-service",
+                    "--step",
+                    "--notice",
+                    "--days-ahead",
+                    "--capacity",
+                    "--help",
+                ],
+            ),
+            (
+                &["availability"],
+                &["--service", "--from", "--days", "--json", "--help"],
+            ),
+            (
+                &["appointments", "list"],
+                &["--from", "--to", "--status", "--json", "--help"],
+            ),
+            (
+                &["appointments", "book"],
+                &[
+                    "--service",
+                    "--start",
+                    "--phone",
+                    "--name",
+                    "--json",
+                    "--help",
+                ],
+            ),
+            (
+                &["appointments", "reschedule"],
+                &["--start", "--json", "--help"],
+            ),
+            (&["appointments", "cancel"], &["--json", "--help"]),
         ];
         for (path, own) in commands {
             let help = help(path);

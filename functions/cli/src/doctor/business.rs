@@ -18,6 +18,7 @@ impl Doctor<'_> {
         checks.extend(self.greeting(business).await);
         checks.extend(self.webhooks(business).await?);
         checks.push(call_goal(business));
+        checks.extend(self.booking(business).await?);
         checks.push(self.transcription_setup(business));
         checks.extend(self.transcription_backlog(business).await?);
         checks.push(self.outbound_calls(business).await?);

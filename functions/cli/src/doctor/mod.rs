@@ -16,6 +16,7 @@ use crate::deployment::{DeadLetters, Deployment};
 use crate::twilio_rest::TwilioRest;
 use crate::CliError;
 
+mod booking;
 mod business;
 mod calls;
 mod deployment;

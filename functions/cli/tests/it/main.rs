@@ -6,6 +6,9 @@
 //! `new_user`'s stack walk-through needs `FRONTDESK_TEST_AWS_ENDPOINT` (`./infra/test.sh`, or
 //! `eval "$(./infra/moto.sh start)"`).
 
+mod booking;
+mod booking_doctor;
+mod booking_stack;
 mod doctor;
 mod new_user;
 mod operator;

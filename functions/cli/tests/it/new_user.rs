@@ -161,7 +161,7 @@ fn walk_through(
     assert!(call.contains("<Record"), "{call}");
 }
 
-fn user_environment(twilio: &TwilioApi) -> HashMap<&'static str, String> {
+pub(crate) fn user_environment(twilio: &TwilioApi) -> HashMap<&'static str, String> {
     HashMap::from([
         ("PATH", std::env::var("PATH").unwrap_or_default()),
         ("TWILIO_AUTH_TOKEN", AUTH_TOKEN.to_string()),
@@ -205,7 +205,7 @@ async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_locally() {
 /// A Frontdesk stack on moto: the resources `sam deploy` makes, and a CloudFormation stack
 /// whose outputs and parameters name them, as template.yaml's do. Returns the stack's name and
 /// its notify dead-letter queue.
-async fn deployed_stack(
+pub(crate) async fn deployed_stack(
     clients: &AwsClients,
     sdk: &aws_config::SdkConfig,
     api_base_url: &str,

@@ -56,6 +56,7 @@ pub fn target(data_dir: &std::path::Path, base_url: &str) -> TargetArgs {
         stack: None,
         table: None,
         bucket: None,
+        notify_queue_url: None,
         region: None,
         endpoint_url: None,
         base_url: Some(base_url.to_string()),
