@@ -26,6 +26,7 @@ CALL = {
     "To": "+97233334444",
     "Direction": "inbound",
 }
+APPOINTMENT_ID = "0192f0c1a2b34c5d8e9f0a1b2c3d4e5f"
 RECORDING_URL = "https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE0123456789abcdef0123456789abcdef"
 
 
@@ -140,6 +141,14 @@ def main():
     api_headers = {"authorization": "Bearer fdk_SAMPLEsampleSAMPLEsampleSAMPLEsampleSAMPLEs", "origin": "https://crm.example.com"}
     http_event("api-calls", "GET", "/api/calls", headers=api_headers)
     http_event("api-call", "GET", "/api/calls/" + CALL["CallSid"], headers=api_headers)
+    # The appointments API, for a business whose booking settings offer `checkup`. A booking's
+    # start is a fixed date: after it passes, the sample answers 422 `past` with alternatives.
+    http_event("api-availability", "GET", "/api/availability", headers=api_headers, query="service=checkup&days=7", user_agent="curl/8.5.0")
+    http_event("api-appointments-list", "GET", "/api/appointments", headers=api_headers, query="status=booked&limit=20", user_agent="curl/8.5.0")
+    booking = json.dumps({"service": "checkup", "start": "2027-01-05T10:00:00+02:00", "phone": "+972501234567", "name": "Dana Levi"})
+    http_event("api-appointments", "POST", "/api/appointments", headers={**api_headers, "idempotency-key": "crm-order-1042"}, json_body=booking, user_agent="curl/8.5.0")
+    http_event("api-appointment-cancel", "POST", f"/api/appointments/{APPOINTMENT_ID}/cancel", headers={**api_headers, "idempotency-key": "crm-cancel-1042"}, user_agent="curl/8.5.0")
+    http_event("api-appointment-reschedule", "POST", f"/api/appointments/{APPOINTMENT_ID}/reschedule", headers={**api_headers, "idempotency-key": "crm-move-1042"}, json_body=json.dumps({"start": "2027-01-06T11:30:00+02:00"}), user_agent="curl/8.5.0")
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

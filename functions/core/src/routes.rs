@@ -70,6 +70,20 @@ impl Route {
                 |app, request| Box::pin(handlers::api_calls::list_calls(app, request))
             }
             Route::ApiCall => |app, request| Box::pin(handlers::api_call::get_call(app, request)),
+            Route::ApiAvailability => {
+                |app, request| Box::pin(handlers::api_availability::availability(app, request))
+            }
+            Route::ApiAppointments => {
+                |app, request| Box::pin(handlers::api_appointments::appointments(app, request))
+            }
+            Route::ApiAppointmentCancel => {
+                |app, request| Box::pin(handlers::api_appointment_cancel::cancel(app, request))
+            }
+            Route::ApiAppointmentReschedule => |app, request| {
+                Box::pin(handlers::api_appointment_reschedule::reschedule(
+                    app, request,
+                ))
+            },
         }
     }
 
@@ -100,7 +114,14 @@ impl Route {
             Route::WhatsAppMessages => {
                 response::json_error(http::StatusCode::INTERNAL_SERVER_ERROR, "handler failed")
             }
-            Route::ApiCalls | Route::ApiCall => response::json_error(
+            // A booking that failed half-way is safe to retry with its Idempotency-Key: the
+            // store kept all of it or none, and a retry of a kept one answers as a replay.
+            Route::ApiCalls
+            | Route::ApiCall
+            | Route::ApiAvailability
+            | Route::ApiAppointments
+            | Route::ApiAppointmentCancel
+            | Route::ApiAppointmentReschedule => response::json_error(
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 "handler failed; try again",
             ),

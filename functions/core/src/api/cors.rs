@@ -8,7 +8,9 @@ use crate::http::response::json_error;
 use crate::http::{InboundRequest, Response};
 
 const ALLOWED_METHODS: &str = "GET, POST, OPTIONS";
-const ALLOWED_HEADERS: &str = "authorization, content-type";
+const ALLOWED_HEADERS: &str = "authorization, content-type, idempotency-key";
+/// Answer headers a page may read besides the simple ones: a replayed booking says so.
+const EXPOSED_HEADERS: &str = "idempotent-replayed";
 /// How long a browser may cache a preflight answer.
 const MAX_AGE_SECONDS: &str = "600";
 
@@ -52,6 +54,10 @@ pub fn apply(
     if request.method != Method::OPTIONS {
         if let Some(origin) = allowed_origin(allowed, request) {
             set_origin(response.headers_mut(), origin);
+            response.headers_mut().insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static(EXPOSED_HEADERS),
+            );
         }
     }
     response
@@ -132,6 +138,10 @@ mod tests {
         assert_eq!(
             response.headers()["access-control-allow-origin"],
             "https://preview.example.com"
+        );
+        assert_eq!(
+            response.headers()["access-control-expose-headers"],
+            EXPOSED_HEADERS
         );
     }
 }

@@ -1,6 +1,10 @@
 //! One module per route: plain async functions from a request to a response, callable from a
 //! test without AWS. The route table ([`crate::routes`]) binds each to its path.
 
+pub mod api_appointment_cancel;
+pub mod api_appointment_reschedule;
+pub mod api_appointments;
+pub mod api_availability;
 pub mod api_call;
 pub mod api_calls;
 pub mod call_status;

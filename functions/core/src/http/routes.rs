@@ -23,6 +23,10 @@ pub enum Route {
     WhatsAppMessages,
     ApiCalls,
     ApiCall,
+    ApiAvailability,
+    ApiAppointments,
+    ApiAppointmentCancel,
+    ApiAppointmentReschedule,
 }
 
 /// Where a route lives and who calls it.
@@ -128,6 +132,34 @@ pub const ROUTES: &[RouteSpec] = &[
         methods: &[Method::GET, Method::OPTIONS],
         path: "/api/calls/{call_sid}",
         function: "api-call",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiAvailability,
+        methods: &[Method::GET, Method::OPTIONS],
+        path: "/api/availability",
+        function: "api-availability",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiAppointments,
+        methods: &[Method::GET, Method::POST, Method::OPTIONS],
+        path: "/api/appointments",
+        function: "api-appointments",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiAppointmentCancel,
+        methods: &[Method::POST, Method::OPTIONS],
+        path: "/api/appointments/{id}/cancel",
+        function: "api-appointment-cancel",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::ApiAppointmentReschedule,
+        methods: &[Method::POST, Method::OPTIONS],
+        path: "/api/appointments/{id}/reschedule",
+        function: "api-appointment-reschedule",
         webhook: false,
     },
 ];
@@ -294,6 +326,28 @@ mod tests {
         assert_eq!(Route::ApiCall.param("/api/calls", "call_sid"), None);
         assert_eq!(
             Route::Greeting.param("/greetings/acme.wav", "business"),
+            None
+        );
+        let cancel = Route::ApiAppointmentCancel.path_with(&[("id", "0192f0c1")]);
+        assert_eq!(cancel, "/api/appointments/0192f0c1/cancel");
+        assert_eq!(
+            Route::ApiAppointmentCancel.param(&cancel, "id"),
+            Some("0192f0c1")
+        );
+        assert_eq!(
+            resolve(&Method::POST, &cancel).unwrap(),
+            Route::ApiAppointmentCancel
+        );
+        assert_eq!(
+            resolve(&Method::POST, "/api/appointments/0192f0c1/reschedule").unwrap(),
+            Route::ApiAppointmentReschedule
+        );
+        assert_eq!(
+            resolve(&Method::POST, "/api/appointments/0192f0c1/delete").unwrap_err(),
+            NoRoute::NotFound
+        );
+        assert_eq!(
+            Route::ApiAppointmentCancel.param("/api/appointments//cancel", "id"),
             None
         );
     }

@@ -21,6 +21,7 @@
 //! links the bins (after `cargo test --workspace`; run alone, `cargo test -p frontdesk-tests`
 //! resolves features for one package and the first bins build compiles more).
 
+mod appointments;
 mod binaries;
 mod consumers;
 mod function;

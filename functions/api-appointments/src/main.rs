@@ -1,0 +1,12 @@
+//! Lambda `api-appointments`: GET|POST|OPTIONS /api/appointments.
+
+#[tokio::main]
+async fn main() -> Result<(), frontdesk::lambda::Error> {
+    // The queue: a booking change raises its business event on `notify`.
+    let app = frontdesk::lambda::app_from_env(|aws| aws.queue()).await?;
+    frontdesk::lambda::run(
+        app,
+        const { frontdesk::Route::ApiAppointments.with_handler() },
+    )
+    .await
+}
