@@ -57,7 +57,11 @@ async fn run(app: &App, business: &Business, n: usize) -> Vec<Duration> {
     )
     .await
     .unwrap();
-    assert!(slots.len() >= n, "only {} slots for {n} bookings", slots.len());
+    assert!(
+        slots.len() >= n,
+        "only {} slots for {n} bookings",
+        slots.len()
+    );
     let mut latencies = Vec::with_capacity(n);
     for (i, slot) in slots.iter().take(n).enumerate() {
         let request = BookingRequest {

@@ -180,7 +180,7 @@ pub async fn run(
             match outcome {
                 Some(outcome) => answer(outcome, "rescheduled", &zone, json, out),
                 None => {
-                    let words = "not rescheduled: no such booked appointment";
+                    let words = "not rescheduled: no such appointment, or it is not booked any more or has started";
                     if json {
                         let answer = json!({"rescheduled": false, "message": words});
                         writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?;

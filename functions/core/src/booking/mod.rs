@@ -251,7 +251,8 @@ pub async fn cancel(
 }
 
 /// Moves a booked appointment of `business` to `start`, atomically: the new slot is claimed and
-/// the old one released in one transaction, or nothing changes.
+/// the old one released in one transaction, or nothing changes. `None`: no such appointment, or
+/// it is not booked any more, has already started, or changed meanwhile.
 pub async fn reschedule(
     app: &App,
     business: &Business,
@@ -270,15 +271,18 @@ pub async fn reschedule(
     let Some(current) = owned(app, business, id).await? else {
         return Ok(None);
     };
+    // Only a booked appointment that has not started may move; the caller reads it again to
+    // say which it was.
+    if current.status != crate::domain::AppointmentStatus::Booked || current.slot.start <= now {
+        return Ok(None);
+    }
     let (settings, service) = self::service(business, Some(&current.service))?;
     // The appointment's own block is not busy for itself: moving it by a few minutes must work.
     // (The store releases and claims in one transaction, so the same cells are never counted
     // twice.) Only one copy goes: another appointment may hold an identical block.
     let mut busy = busy_in_window(app, business, settings, now).await?;
-    if current.status == crate::domain::AppointmentStatus::Booked {
-        if let Some(own) = busy.iter().position(|b| *b == current.block) {
-            busy.swap_remove(own);
-        }
+    if let Some(own) = busy.iter().position(|b| *b == current.block) {
+        busy.swap_remove(own);
     }
     let slot = match engine::check(settings, &service.id, start, &busy, now) {
         Ok(slot) => slot,

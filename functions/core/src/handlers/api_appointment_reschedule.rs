@@ -51,7 +51,8 @@ async fn move_appointment(app: &App, request: &InboundRequest, business: Busines
             appointments::key_reused()
         }
     };
-    let outcome = booking::reschedule(app, &business, &id, start, &key, Timestamp::now()).await;
+    let now = Timestamp::now();
+    let outcome = booking::reschedule(app, &business, &id, start, &key, now).await;
     match outcome {
         Ok(Some(Outcome::Done(appointment))) => {
             appointments::appointment(StatusCode::OK, &appointment)
@@ -80,6 +81,7 @@ async fn move_appointment(app: &App, request: &InboundRequest, business: Busines
             Ok(Some(current)) if current.status != AppointmentStatus::Booked => {
                 appointments::not_booked(&current)
             }
+            Ok(Some(current)) if current.slot.start <= now => appointments::started(),
             Ok(Some(_)) => json_error(
                 StatusCode::CONFLICT,
                 "the appointment changed meanwhile; read it and try again",
