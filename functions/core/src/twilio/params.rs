@@ -61,6 +61,11 @@ pub fn params_json(form: &FormParams) -> serde_json::Value {
     serde_json::Value::Object(object)
 }
 
+/// The id of the option a WhatsApp reply picked: a quick-reply button's `ButtonPayload`.
+pub fn reply_id(form: &FormParams) -> Option<String> {
+    form.non_empty("ButtonPayload").map(str::to_string)
+}
+
 /// What a WhatsApp message said, with every parameter kept as received.
 pub fn message_content(form: &FormParams) -> MessageContent {
     let count = form
