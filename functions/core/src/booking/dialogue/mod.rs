@@ -39,6 +39,7 @@
 //! then answers as a repeat of its own request key).
 
 pub mod desk;
+pub mod keep;
 pub mod render;
 pub mod state;
 pub mod turn;
@@ -48,20 +49,22 @@ pub mod words;
 mod tests;
 #[cfg(test)]
 mod tests_desk;
+#[cfg(test)]
+mod tests_keep;
+#[cfg(test)]
+mod tests_render;
 
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tracing::{error, info, warn};
+use tracing::error;
 
 use crate::app::App;
-use crate::domain::{
-    Business, Conversation, ConversationKey, MessageId, Provider, RequestKey, WhatsAppAddress,
-};
+use crate::domain::{Business, ConversationKey, MessageId, Provider, RequestKey, WhatsAppAddress};
 use crate::messaging;
 use crate::whatsapp::send::OutboundBody;
 use desk::BookingDesk;
-use state::{Lang, Reply, State, LIFETIME};
+use state::{Lang, Reply};
 use turn::{Ctx, Message};
 
 /// The whole dialogue (state read and written, booking, the reply sent) finishes within this:
@@ -162,55 +165,15 @@ async fn run(
         reply: inbound.reply_id.as_deref(),
     };
     let key = ConversationKey::whatsapp(&business.id, inbound.from.number());
-    let apology_lang = Lang::of_text(&inbound.text).unwrap_or(ctx.lang);
-    let mut retried = false;
-    let reply = loop {
-        let stored = match app.store().conversation(&key).await {
-            Ok(stored) => stored,
-            Err(err) => {
-                error!(metric = "whatsapp_dialogue_failed", message_id = %inbound.id, error = %err, "conversation not readable");
-                apologise(app, business, inbound, apology_lang, status_callback).await;
-                return Conversed::Failed;
-            }
-        };
-        let prior = stored
-            .as_ref()
-            .filter(|c| !c.is_expired(now))
-            .and_then(|c| State::from_json(&c.state));
-        let turn = match turn::turn(&desk, &ctx, prior, &message).await {
-            Ok(Some(turn)) => turn,
-            Ok(None) => return Conversed::Declined,
-            Err(err) => {
-                error!(metric = "whatsapp_dialogue_failed", message_id = %inbound.id, error = %err, "booking step failed");
-                apologise(app, business, inbound, apology_lang, status_callback).await;
-                return Conversed::Failed;
-            }
-        };
-        let expected = stored.as_ref().map(|c| c.version);
-        let conversation = Conversation {
-            key: key.clone(),
-            business_id: business.id.clone(),
-            state: turn.state.to_json(),
-            version: expected.unwrap_or(0) + 1,
-            updated_at: now,
-            expires_at: now.checked_add(LIFETIME).unwrap_or(Timestamp::MAX),
-        };
-        match app.store().put_conversation(&conversation, expected).await {
-            Ok(true) => break turn.reply,
-            Ok(false) if !retried => {
-                info!(message_id = %inbound.id, "conversation changed meanwhile; reading it again");
-                retried = true;
-            }
-            Ok(false) => {
-                warn!(message_id = %inbound.id, "conversation changed again; answering without keeping this turn");
-                break turn.reply;
-            }
-            Err(err) => {
-                // What the turn did (a booking) stands and the customer hears of it; the next
-                // message starts from the state before.
-                error!(metric = "whatsapp_dialogue_state_lost", message_id = %inbound.id, error = %err, "conversation not kept");
-                break turn.reply;
-            }
+    let taken = keep::take(app.store(), &desk, &ctx, &key, &business.id, &message).await;
+    let reply = match taken {
+        Ok(Some(reply)) => reply,
+        Ok(None) => return Conversed::Declined,
+        Err(err) => {
+            error!(metric = "whatsapp_dialogue_failed", message_id = %inbound.id, error = %err, "no turn taken");
+            let lang = Lang::of_text(&inbound.text).unwrap_or(ctx.lang);
+            apologise(app, business, inbound, lang, status_callback).await;
+            return Conversed::Failed;
         }
     };
     reply_with(app, business, inbound, &reply, status_callback).await

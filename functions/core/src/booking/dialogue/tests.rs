@@ -10,10 +10,8 @@ use super::render;
 use super::state::{option_id, Lang, Menu, Reply, State, Step};
 use super::tests_desk::MemoryDesk;
 use super::turn::{turn, Ctx, Message};
-use super::words::Words;
 use crate::domain::booking::settings::BookingSettings;
-use crate::domain::{AppointmentStatus, Provider};
-use crate::whatsapp::send::OutboundBody;
+use crate::domain::AppointmentStatus;
 
 fn zone() -> TimeZone {
     TimeZone::get("Asia/Jerusalem").unwrap()
@@ -60,6 +58,7 @@ struct Chat {
     desk: MemoryDesk,
     state: Option<State>,
     business_lang: Lang,
+    messages: usize,
 }
 
 impl Chat {
@@ -68,10 +67,13 @@ impl Chat {
             desk: MemoryDesk::new(settings, now()),
             state: None,
             business_lang: Lang::He,
+            messages: 0,
         }
     }
 
     async fn send(&mut self, text: &str, reply: Option<&str>) -> Option<Reply> {
+        self.messages += 1;
+        *self.desk.request.lock().unwrap() = format!("wa:{}", self.messages);
         let ctx = Ctx {
             settings: &self.desk.settings,
             zone: zone(),
@@ -456,143 +458,4 @@ async fn a_desk_that_is_down_is_an_error_not_a_reply() {
         reply: None,
     };
     assert!(turn(&desk, &ctx, None, &message).await.is_err());
-}
-
-#[test]
-fn the_state_round_trips_as_json_and_another_format_is_not_read() {
-    let state = State {
-        format: super::state::FORMAT,
-        lang: Lang::En,
-        step: Step::Confirm {
-            goal: super::state::Goal::Book,
-            service: crate::domain::booking::settings::ServiceId::parse("checkup").unwrap(),
-            slot: crate::domain::booking::engine::Slot {
-                start: at(23, 15, 0),
-                end: at(23, 15, 30),
-            },
-            offer: 1_795_255_200,
-        },
-    };
-    let json = state.to_json();
-    assert_eq!(json["step"]["at"], "confirm");
-    assert_eq!(State::from_json(&json), Some(state));
-    let mut other = json.clone();
-    other["format"] = 99.into();
-    assert_eq!(State::from_json(&other), None);
-    assert_eq!(State::from_json(&serde_json::json!({"menu": 3})), None);
-}
-
-#[test]
-fn language_follows_hebrew_letters_then_latin_ones() {
-    assert_eq!(Lang::of_text("אפשר תור מחר at 3?"), Some(Lang::He));
-    assert_eq!(Lang::of_text("tomorrow at 3"), Some(Lang::En));
-    assert_eq!(Lang::of_text("2"), None);
-    assert_eq!(Lang::of_text("👍 15:00"), None);
-    assert_eq!(Lang::of_setting("he-IL"), Lang::He);
-    assert_eq!(Lang::of_setting("en-US"), Lang::En);
-}
-
-#[test]
-fn days_and_times_are_written_in_the_business_zone_and_fit_a_button() {
-    let settings = settings();
-    let zone = zone();
-    let he = Words {
-        lang: Lang::He,
-        zone: &zone,
-        settings: &settings,
-    };
-    let en = Words {
-        lang: Lang::En,
-        ..he
-    };
-    // 13:00 UTC is 15:00 in Jerusalem in November.
-    let utc: Timestamp = "2026-11-24T13:00:00Z".parse().unwrap();
-    assert_eq!(he.when(utc), "יום שלישי, 24 בנובמבר, 15:00");
-    assert_eq!(en.when(utc), "Tue 24 Nov, 15:00");
-    assert_eq!(he.when_short(utc), "שלישי 24.11, 15:00");
-    for day in 22..=28 {
-        for words in [&he, &en] {
-            let short = words.when_short(at(day, 12, 45));
-            assert!(short.chars().count() <= 20, "{short}");
-        }
-    }
-}
-
-fn reply_with(options: usize, menu: Menu, title: &str) -> Reply {
-    Reply {
-        lang: Lang::En,
-        text: "Choose:".into(),
-        options: (1..=options)
-            .map(|n| super::state::Opt {
-                id: option_id(n, 7),
-                title: format!("{title} {n}"),
-                line: format!("{title} {n}, in full"),
-            })
-            .collect(),
-        menu,
-    }
-}
-
-#[test]
-fn meta_gets_buttons_for_three_short_options_and_a_list_otherwise() {
-    let three = reply_with(3, Menu::Numbered { times: true }, "Tue 24 Nov, 15:00");
-    match render::body(&three, Provider::Meta) {
-        OutboundBody::Buttons(buttons) => {
-            assert_eq!(buttons.body, "Choose:");
-            assert_eq!(buttons.buttons.len(), 3);
-            assert_eq!(buttons.buttons[0].id, "1@7");
-            assert_eq!(
-                buttons.footer.as_deref(),
-                Some("Or write another day and time")
-            );
-        }
-        other => panic!("expected buttons, got {other:?}"),
-    }
-    let five = reply_with(5, Menu::Numbered { times: false }, "Cleaning");
-    match render::body(&five, Provider::Meta) {
-        OutboundBody::List(list) => {
-            assert_eq!(list.rows.len(), 5);
-            assert_eq!(list.button, "Choose");
-            assert_eq!(list.rows[4].id, "5@7");
-            assert_eq!(
-                list.rows[4].description.as_deref(),
-                Some("Cleaning 5, in full")
-            );
-        }
-        other => panic!("expected a list, got {other:?}"),
-    }
-    let long = reply_with(
-        2,
-        Menu::Numbered { times: false },
-        "A rather long service name",
-    );
-    assert!(matches!(
-        render::body(&long, Provider::Meta),
-        OutboundBody::List(_)
-    ));
-    let plain = Reply::text(Lang::En, "Booked");
-    assert_eq!(
-        render::body(&plain, Provider::Meta),
-        OutboundBody::Text("Booked".into())
-    );
-}
-
-#[test]
-fn twilio_gets_numbered_text_and_a_confirmation_as_it_is() {
-    let three = reply_with(2, Menu::Numbered { times: false }, "Cleaning");
-    assert_eq!(
-        render::body(&three, Provider::Twilio),
-        OutboundBody::Text(
-            "Choose:\n1. Cleaning 1, in full\n2. Cleaning 2, in full\nReply with a number.".into()
-        )
-    );
-    let confirm = reply_with(2, Menu::Confirm, "Confirm");
-    assert_eq!(
-        render::body(&confirm, Provider::Twilio),
-        OutboundBody::Text("Choose:".into())
-    );
-    assert!(matches!(
-        render::body(&confirm, Provider::Meta),
-        OutboundBody::Buttons(b) if b.buttons.len() == 2
-    ));
 }

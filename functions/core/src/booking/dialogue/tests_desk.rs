@@ -1,6 +1,7 @@
 //! An in-memory [`Desk`] for the dialogue's tests: the real engine over appointments kept in a
 //! vector, for one customer, at a fixed `now`.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -24,6 +25,10 @@ pub struct MemoryDesk {
     pub changes: Mutex<Vec<String>>,
     /// Every call fails as a store that is down would.
     pub down: bool,
+    /// The request key of the message being answered, and the appointment each key booked:
+    /// a key seen before answers `Repeat`, as the store's request record does.
+    pub request: Mutex<String>,
+    spent: Mutex<HashMap<String, AppointmentId>>,
 }
 
 impl MemoryDesk {
@@ -34,7 +39,26 @@ impl MemoryDesk {
             appointments: Mutex::new(Vec::new()),
             changes: Mutex::new(Vec::new()),
             down: false,
+            request: Mutex::new("wa:first".into()),
+            spent: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The appointment this message's request key already booked, if it did.
+    fn repeat(&self) -> Option<Appointment> {
+        let request = self.request.lock().unwrap().clone();
+        let id = self.spent.lock().unwrap().get(&request).cloned()?;
+        self.appointments
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+    }
+
+    fn spend(&self, id: &AppointmentId) {
+        let request = self.request.lock().unwrap().clone();
+        self.spent.lock().unwrap().insert(request, id.clone());
     }
 
     /// Puts an appointment of `service` at `start` straight in, as if booked earlier.
@@ -159,6 +183,9 @@ impl Desk for MemoryDesk {
 
     async fn book(&self, service: &ServiceId, start: Timestamp) -> Result<Outcome, BookingError> {
         self.up()?;
+        if let Some(earlier) = self.repeat() {
+            return Ok(Outcome::Repeat(earlier));
+        }
         let slot = match engine::check(&self.settings, service, start, &self.busy(), self.now) {
             Ok(slot) => slot,
             Err(refusal) => return Ok(outcome(refusal)),
@@ -166,6 +193,7 @@ impl Desk for MemoryDesk {
         let block = slot.block(self.settings.service(service).unwrap());
         let booked = appointment(service, slot, block, self.now);
         self.appointments.lock().unwrap().push(booked.clone());
+        self.spend(&booked.id);
         self.note(format!("book {}", self.hhmm(start)));
         Ok(Outcome::Done(booked))
     }
