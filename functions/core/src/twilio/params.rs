@@ -151,5 +151,9 @@ mod tests {
         assert_eq!(content.media[1].url.as_deref(), Some("https://m/1"));
         assert_eq!(content.raw["Extra"], serde_json::json!(["a", "b"]));
         assert_eq!(content.raw["NumMedia"], "2");
+        assert_eq!(reply_id(&form), None);
+        let button = crate::http::form::parse(b"ButtonText=Confirm&ButtonPayload=1%4017").unwrap();
+        assert_eq!(reply_id(&button).as_deref(), Some("1@17"));
+        assert_eq!(message_content(&button).body.as_deref(), Some("Confirm"));
     }
 }

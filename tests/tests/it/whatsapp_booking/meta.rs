@@ -180,3 +180,26 @@ async fn several_services_come_as_a_list_and_a_row_picks_one() {
     );
     assert_eq!(slots["action"]["buttons"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_step_that_fails_gets_an_apology_and_meta_its_200() {
+    let mut world = World::embedded(Provider::Meta).await;
+    meta_says(&world, text(&wamid(), "אפשר תור למחר?")).await;
+    let offer = sent(&world)[0].clone();
+    // The service offered is withdrawn before the customer picks: booking it fails.
+    world.business.booking = Some(settings(
+        r#"{"id": "cleaning", "name_he": "ניקוי אבנית", "name_en": "Cleaning", "duration_minutes": 30}"#,
+    ));
+    world.save().await;
+    meta_says(
+        &world,
+        button_reply(&wamid(), &offer["interactive"]["action"]["buttons"][0]),
+    )
+    .await;
+    let apology = &sent(&world)[1];
+    assert_eq!(
+        apology["text"]["body"],
+        "מצטערים, משהו השתבש אצלנו. נסו שוב בעוד כמה דקות."
+    );
+    assert!(world.booked().await.is_empty());
+}

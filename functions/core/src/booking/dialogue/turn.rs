@@ -98,10 +98,7 @@ impl Talk<'_> {
             (Said::Cancel, _) => self.cancel().await?,
             (Said::Change(when), _) => self.change(when).await?,
             (Said::Book(when), _) => self.start(when).await?,
-            (Said::Pick(_) | Said::Stale, Step::Idle) => {
-                let (step, reply) = self.start(Vec::new()).await?;
-                (step, reply.after(&self.words.expired()))
-            }
+            (Said::Pick(_) | Said::Stale, Step::Idle) => self.start_over().await?,
             (Said::Pick(n), step) => self.pick(step, n).await?,
             (Said::Stale, step) => {
                 let reply = self.menu(&step, self.words.stale());
@@ -327,14 +324,23 @@ impl Talk<'_> {
         Ok(self.slots(goal, service, slots, intro))
     }
 
+    /// A pick with nothing open: the options it answered have lapsed; fresh ones.
+    async fn start_over(&self) -> Answer {
+        let (step, reply) = self.start(Vec::new()).await?;
+        Ok((step, reply.after(&self.words.expired())))
+    }
+
     async fn pick(&self, step: Step, n: usize) -> Answer {
         let max = step.options();
+        if max == 0 {
+            return self.start_over().await;
+        }
         if n == 0 || n > max {
             let reply = self.menu(&step, self.words.out_of_range(n, max));
             return Ok((step, reply));
         }
         match step {
-            Step::Idle => self.start(Vec::new()).await,
+            Step::Idle => self.start_over().await,
             Step::Service {
                 goal,
                 mut services,
