@@ -15,6 +15,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["queue", "blob"],
     &["jobs"],
     &["app"],
+    &["messaging"],
     &["api", "booking", "voice"],
     &["handlers", "worker"],
     &["routes"],

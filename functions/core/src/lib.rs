@@ -7,6 +7,7 @@
 //! - [`handlers`] — one async function per route.
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
 //! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
+//! - [`messaging`] — a business's outbound WhatsApp message sent and kept, for every caller.
 //! - [`worker`] — the queue consumers: transcription and business webhooks.
 //! - [`telemetry`] — logging.
 //! - [`tls`] — the one TLS stack of every outbound connection.
@@ -23,6 +24,7 @@ pub mod jobs;
 pub mod lambda;
 #[cfg(test)]
 mod layers;
+pub mod messaging;
 pub mod meta;
 pub mod queue;
 pub mod routes;

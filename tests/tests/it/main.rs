@@ -17,4 +17,6 @@ mod voice_aws;
 mod voice_embedded;
 mod whatsapp;
 mod whatsapp_aws;
+mod whatsapp_booking;
+mod whatsapp_booking_aws;
 mod whatsapp_embedded;

@@ -7,6 +7,8 @@
 //! kept, so a race or a retry never double-books), then the business event on the `notify` queue.
 //! A refusal always comes with the nearest free alternatives.
 
+pub mod dialogue;
+
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use tracing::{error, info};
@@ -154,6 +156,25 @@ pub async fn nearest(
         around.unwrap_or(now),
         n,
     ))
+}
+
+/// Whether `service` could be booked at `start`, without booking it: the slot the engine would
+/// book, or its refusal with the nearest alternatives. `ignoring` is one block not to count as
+/// busy: the customer's own appointment, when the question is where to move it.
+pub async fn check(
+    app: &App,
+    business: &Business,
+    service: &ServiceId,
+    start: Timestamp,
+    ignoring: Option<Busy>,
+    now: Timestamp,
+) -> Result<Result<Slot, Refusal>, BookingError> {
+    let (settings, service) = self::service(business, Some(service))?;
+    let mut busy = busy_in_window(app, business, settings, now).await?;
+    if let Some(own) = ignoring.and_then(|own| busy.iter().position(|b| *b == own)) {
+        busy.swap_remove(own);
+    }
+    Ok(engine::check(settings, &service.id, start, &busy, now))
 }
 
 /// Books `request` if the engine offers its start and the store's cells have room.

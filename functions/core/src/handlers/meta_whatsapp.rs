@@ -5,6 +5,11 @@
 //!   → 401, wrong → 403, nothing stored); then every message and status is stored, and the
 //!   answer is 200 whatever the content. Only a store that cannot take the writes gets a 503,
 //!   so Meta delivers the batch again (every write is idempotent).
+//!
+//! A message stored for the first time, for a business that books over WhatsApp
+//! ([`dialogue::is_on`]), then goes to the booking dialogue, whose reply is sent through the
+//! Graph API before the answer; a redelivered batch finds its messages stored and answers none
+//! of them again.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,11 +17,12 @@ use std::time::Duration;
 use tracing::{error, info, warn};
 
 use crate::app::App;
+use crate::booking::dialogue::{self, Inbound};
 use crate::config::SignaturePolicy;
-use crate::domain::{Business, MessageDirection, PhoneNumber, WhatsAppAddress};
+use crate::domain::{Business, MessageDirection, PhoneNumber, Provider, WhatsAppAddress};
 use crate::domain::{MessageStatusUpdate, NewMessage};
 use crate::http::{form, response, InboundRequest, Response};
-use crate::meta::payload::{self, Change};
+use crate::meta::payload::{self, Change, InboundMessage};
 use crate::meta::signature::{self, SignatureError};
 use crate::store::StoreError;
 
@@ -98,7 +104,15 @@ pub async fn notification(app: &App, request: &InboundRequest) -> Response {
             return response::text("ok");
         }
     };
-    match tokio::time::timeout(NOTIFICATION_DEADLINE, store_changes(app, &changes)).await {
+    let mut fresh = Vec::new();
+    let stored = tokio::time::timeout(
+        NOTIFICATION_DEADLINE,
+        store_changes(app, &changes, &mut fresh),
+    )
+    .await;
+    // Even when a later write failed: these are stored, so a redelivery would not answer them.
+    converse(app, &fresh).await;
+    match stored {
         Ok(Ok((messages, statuses))) => {
             info!(messages, statuses, "meta notification stored");
             response::text("ok")
@@ -148,7 +162,13 @@ async fn business_for(
     }
 }
 
-async fn store_changes(app: &App, changes: &[Change]) -> Result<(usize, usize), StoreError> {
+/// Stores every message and status; `fresh` gathers the messages stored for the first time
+/// for a business that books over WhatsApp.
+async fn store_changes(
+    app: &App,
+    changes: &[Change],
+    fresh: &mut Vec<(Business, InboundMessage)>,
+) -> Result<(usize, usize), StoreError> {
     let mut by_meta_id = None;
     let (mut messages, mut statuses) = (0, 0);
     for change in changes {
@@ -189,6 +209,9 @@ async fn store_changes(app: &App, changes: &[Change]) -> Result<(usize, usize), 
                 .await?;
             info!(wamid = %message.id, kind = message.content.kind, inserted, "meta message stored");
             messages += 1;
+            if let Some(business) = business.as_ref().filter(|b| inserted && dialogue::is_on(b)) {
+                fresh.push((business.clone(), message.clone()));
+            }
         }
         for status in &change.statuses {
             let advanced = app
@@ -206,4 +229,33 @@ async fn store_changes(app: &App, changes: &[Change]) -> Result<(usize, usize), 
         }
     }
     Ok((messages, statuses))
+}
+
+/// The booking dialogue for each fresh message, in order, within the dialogue's deadline.
+async fn converse(app: &App, fresh: &[(Business, InboundMessage)]) {
+    if fresh.is_empty() {
+        return;
+    }
+    let all = async {
+        for (business, message) in fresh {
+            let inbound = Inbound {
+                id: message.id.clone(),
+                from: message.from.clone(),
+                kind: message.content.kind.clone(),
+                text: message.content.body.clone().unwrap_or_default(),
+                reply_id: message.reply_id.clone(),
+                profile_name: message.content.profile_name.clone(),
+                provider: Provider::Meta,
+            };
+            let now = jiff::Timestamp::now();
+            let conversed = dialogue::converse(app, business, &inbound, None, now).await;
+            info!(wamid = %message.id, ?conversed, "booking dialogue");
+        }
+    };
+    if tokio::time::timeout(dialogue::DEADLINE, all).await.is_err() {
+        error!(
+            metric = "whatsapp_dialogue_lost",
+            "booking dialogue too slow; the rest of the batch unanswered"
+        );
+    }
 }

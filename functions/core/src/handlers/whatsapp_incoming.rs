@@ -1,13 +1,23 @@
 //! `POST /webhook/whatsapp/incoming`, Twilio's WhatsApp message webhook: stores the message and
 //! answers TwiML (the business's auto-reply, or an empty `<Response/>`).
+//!
+//! For a business that books over WhatsApp ([`dialogue::is_on`]), a message stored for the first
+//! time goes to the booking dialogue, whose reply is sent through the Messages API; the answer
+//! is then an empty `<Response/>`. A message the dialogue leaves alone gets the auto-reply as
+//! before; a retried webhook (the message already stored) gets `<Response/>` and nothing is
+//! sent again; a message the store could not take gets a short apology in the TwiML itself.
 
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
 use crate::app::App;
-use crate::domain::{Business, MessageDirection, MessageStatus, NewMessage, WhatsAppAddress};
+use crate::booking::dialogue::{self, words, Conversed, Inbound};
+use crate::domain::{
+    Business, MessageDirection, MessageStatus, NewMessage, Provider, WhatsAppAddress,
+};
 use crate::http::{response, FormParams, InboundRequest, Response};
-use crate::twilio::params::{message_content, message_sid};
+use crate::messaging;
+use crate::twilio::params::{message_content, message_sid, reply_id};
 use crate::twilio::twiml::{Message, MessagingResponse};
 use crate::voice::VOICE_DEADLINE;
 
@@ -38,6 +48,7 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         Some(Err(err)) => return response::bad_request(&err.to_string()),
         None => return response::bad_request("From is required"),
     };
+    let content = message_content(&form);
     let work = async {
         let business = business_for(app, &form).await;
         let message = NewMessage {
@@ -49,7 +60,7 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             to: form.non_empty("To").map(|to| {
                 WhatsAppAddress::parse(to).map_or_else(|_| to.to_string(), |a| a.address())
             }),
-            content: message_content(&form),
+            content: content.clone(),
             status: MessageStatus::Received,
             error_code: None,
             error_message: None,
@@ -58,20 +69,34 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         let stored = app.store().insert_message(&message).await;
         (business, stored)
     };
-    let business = match tokio::time::timeout(VOICE_DEADLINE, work).await {
+    let (business, inserted) = match tokio::time::timeout(VOICE_DEADLINE, work).await {
         Ok((business, Ok(inserted))) => {
             info!(message_sid = %id, inserted, "whatsapp message stored");
-            business
+            (business, Some(inserted))
         }
         Ok((business, Err(err))) => {
             error!(metric = "whatsapp_message_lost", message_sid = %id, error = %err, "whatsapp message not stored");
-            business
+            (business, None)
         }
         Err(_) => {
             error!(metric = "whatsapp_message_lost", message_sid = %id, "store too slow; whatsapp message not stored");
-            None
+            (None, None)
         }
     };
+    if let Some(business) = business.as_ref().filter(|b| dialogue::is_on(b)) {
+        let inbound = Inbound {
+            id,
+            from,
+            kind: content.kind.clone(),
+            text: content.body.clone().unwrap_or_default(),
+            reply_id: reply_id(&form),
+            profile_name: content.profile_name.clone(),
+            provider: Provider::Twilio,
+        };
+        if let Some(answer) = booking_answer(app, request, business, &inbound, inserted).await {
+            return answer;
+        }
+    }
     // Twilio acts on the one answer it receives, so a retried webhook gets the same reply.
     let reply = business
         .and_then(|b| b.whatsapp_auto_reply)
@@ -81,4 +106,36 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         None => MessagingResponse::new(),
     };
     response::twiml(twiml.to_xml())
+}
+
+/// The answer for a business that books over WhatsApp, or `None` to answer as before.
+async fn booking_answer(
+    app: &App,
+    request: &InboundRequest,
+    business: &Business,
+    inbound: &Inbound,
+    inserted: Option<bool>,
+) -> Option<Response> {
+    let empty = || response::twiml(MessagingResponse::new().to_xml());
+    match inserted {
+        Some(true) => {
+            let callback = messaging::status_callback(app, request);
+            let now = jiff::Timestamp::now();
+            match dialogue::converse(app, business, inbound, Some(callback), now).await {
+                Conversed::Declined => None,
+                Conversed::Answered | Conversed::Failed => Some(empty()),
+            }
+        }
+        // A retry: the first delivery did whatever there was to do.
+        Some(false) => Some(empty()),
+        // Unstored, the dialogue cannot run once and only once; the answer itself apologises.
+        None => {
+            let lang = dialogue::state::Lang::of_text(&inbound.text)
+                .unwrap_or_else(|| dialogue::state::Lang::of_setting(&business.language));
+            let apology = Message::new(words::plain::apology(lang));
+            Some(response::twiml(
+                MessagingResponse::new().message(apology).to_xml(),
+            ))
+        }
+    }
 }

@@ -11,22 +11,17 @@ use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use tracing::{error, info, warn};
+use tracing::warn;
 
 use crate::api;
 use crate::app::App;
 use crate::domain::time::format_time;
-use crate::domain::{
-    Business, BusinessId, MessageDirection, MessageId, MessageStatus, Provider, WhatsAppAddress,
-};
-use crate::domain::{MessageContent, NewMessage, StoredMessage};
+use crate::domain::{BusinessId, MessageDirection, MessageStatus, WhatsAppAddress};
+use crate::domain::{NewMessage, StoredMessage};
 use crate::http::response::{json as json_response, json_error};
-use crate::http::routes::Route;
 use crate::http::{form, InboundRequest, Response};
-use crate::voice::callback_url;
-use crate::whatsapp::send::{
-    MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
-};
+use crate::messaging;
+use crate::whatsapp::send::OutboundBody;
 
 /// Largest JSON body the send API reads.
 const MAX_BODY: usize = 64 * 1024;
@@ -86,38 +81,6 @@ fn parse_send(body: &[u8]) -> Result<(WhatsAppAddress, OutboundBody), String> {
     Ok((to, body))
 }
 
-/// The business's sender, or why it cannot send.
-fn sender(app: &App, business: &Business) -> Result<Box<dyn WhatsAppSender>, SendError> {
-    let config = app.config();
-    match business.whatsapp_provider {
-        Provider::Twilio => {
-            let Some((account_sid, auth_token)) = config.twilio.credentials() else {
-                return Err(SendError::NotConfigured(
-                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required to send through Twilio"
-                        .into(),
-                ));
-            };
-            Ok(Box::new(TwilioSender {
-                base_url: config.twilio.api_base_url.clone(),
-                account_sid: account_sid.to_string(),
-                auth_token: auth_token.clone(),
-            }))
-        }
-        Provider::Meta => {
-            let Some(access_token) = config.meta.access_token.clone() else {
-                return Err(SendError::NotConfigured(
-                    "META_ACCESS_TOKEN is required to send through Meta".into(),
-                ));
-            };
-            Ok(Box::new(MetaSender {
-                base_url: config.meta.graph_base_url.clone(),
-                version: config.meta.graph_version.clone(),
-                access_token,
-            }))
-        }
-    }
-}
-
 async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> Response {
     let (to, body) = match parse_send(&request.body) {
         Ok(parsed) => parsed,
@@ -134,78 +97,30 @@ async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> 
             );
         }
     };
-    let Some(from) = business.phone_numbers.first().cloned() else {
-        return json_error(
-            StatusCode::CONFLICT,
-            "the business has no phone number to send from",
-        );
+    let callback = messaging::status_callback(app, request);
+    let sent = match messaging::send(
+        app,
+        &business,
+        business.whatsapp_provider,
+        &to,
+        body,
+        Some(callback),
+    )
+    .await
+    {
+        Ok(sent) => sent,
+        Err(no_number) => return json_error(StatusCode::CONFLICT, &no_number.to_string()),
     };
-    let outbound = Outbound {
-        from: from.into(),
-        meta_phone_number_id: business.meta_phone_number_id.clone(),
-        to: to.clone(),
-        body: body.clone(),
-        status_callback: Some(callback_url(app, request, Route::WhatsAppStatus)),
-    };
-    let sent = match sender(app, &business) {
-        Ok(sender) => sender.send(&outbound).await,
-        Err(err) => Err(err),
-    };
-    let (id, status, failure) = match &sent {
-        Ok(accepted) => (accepted.id.clone(), accepted.status, None),
-        Err(err) => (MessageId::new_local(), MessageStatus::Failed, Some(err)),
-    };
-    let (kind, text) = match &body {
-        OutboundBody::Text(text) => ("text", Some(text.clone())),
-        OutboundBody::Template { name, .. } => ("template", Some(name.clone())),
-    };
-    let message = NewMessage {
-        id: id.clone(),
-        business_id: Some(business.id.clone()),
-        direction: MessageDirection::Outbound,
-        contact: Some(to.number().clone()),
-        from: Some(outbound.from.address()),
-        to: Some(to.address()),
-        content: MessageContent {
-            kind: kind.into(),
-            body: text,
-            raw: match &body {
-                OutboundBody::Text(_) => json!({ "provider": business.whatsapp_provider }),
-                OutboundBody::Template {
-                    name,
-                    language,
-                    components,
-                } => json!({
-                    "provider": business.whatsapp_provider,
-                    "template": { "name": name, "language": language, "components": components },
-                }),
-            },
-            ..MessageContent::default()
-        },
-        status,
-        error_code: failure.map(|e| e.code()),
-        error_message: failure.map(|e| e.to_string()),
-        at: OffsetDateTime::now_utc(),
-    };
-    let stored = app.store().insert_message(&message).await;
-    if let Err(err) = &stored {
-        // The provider already has it: its status callbacks will recreate the record.
-        error!(metric = "whatsapp_outbound_unstored", message_id = %id, error = %err, "sent message not stored");
-    }
-    match failure {
-        None => {
-            info!(message_id = %id, status = status.as_str(), "whatsapp message sent");
-            let mut answer = message_json(&stored_view(&message));
-            answer["stored"] = stored.is_ok().into();
-            json_response(StatusCode::CREATED, &answer)
-        }
+    let mut answer = message_json(&stored_view(&sent.message));
+    let status = match &sent.error {
+        None => StatusCode::CREATED,
         Some(err) => {
-            warn!(message_id = %id, error = %err, "whatsapp message not sent");
-            let mut answer = json!({ "error": err.to_string(), "message": message_json(&stored_view(&message)) });
-            answer["stored"] = stored.is_ok().into();
-            json_response(StatusCode::BAD_GATEWAY, &answer)
+            answer = json!({ "error": err.to_string(), "message": answer });
+            StatusCode::BAD_GATEWAY
         }
-    }
+    };
+    answer["stored"] = sent.stored.into();
+    json_response(status, &answer)
 }
 
 /// A message as just stored, for the answer.

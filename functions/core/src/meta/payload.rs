@@ -16,6 +16,9 @@ pub struct InboundMessage {
     pub from: WhatsAppAddress,
     pub at: OffsetDateTime,
     pub content: MessageContent,
+    /// The id of the option a reply picked: an interactive `button_reply` or `list_reply`, or
+    /// a template button's `payload`. Not stored apart: `content.raw` holds it already.
+    pub reply_id: Option<String>,
 }
 
 /// A delivery status of a message the business sent.
@@ -141,6 +144,7 @@ fn parse_message(message: &Value) -> Result<InboundMessage, String> {
         raw: message.clone(),
         ..MessageContent::default()
     };
+    let mut reply_id = None;
     match kind.as_str() {
         "text" => content.body = string_at(message, "/text/body"),
         "interactive" => {
@@ -148,8 +152,12 @@ fn parse_message(message: &Value) -> Result<InboundMessage, String> {
                 .pointer("/interactive/button_reply")
                 .or_else(|| message.pointer("/interactive/list_reply"));
             content.body = reply.and_then(|r| string_at(r, "/title"));
+            reply_id = reply.and_then(|r| string_at(r, "/id"));
         }
-        "button" => content.body = string_at(message, "/button/text"),
+        "button" => {
+            content.body = string_at(message, "/button/text");
+            reply_id = string_at(message, "/button/payload");
+        }
         "image" | "video" | "audio" | "document" | "sticker" => {
             let media = message.get(&kind).unwrap_or(&Value::Null);
             content.body = string_at(media, "/caption");
@@ -182,6 +190,7 @@ fn parse_message(message: &Value) -> Result<InboundMessage, String> {
         from,
         at: timestamp(message),
         content,
+        reply_id,
     })
 }
 
@@ -253,6 +262,24 @@ mod tests {
             ]
         );
         assert_eq!(first.skipped.len(), 1, "{:?}", first.skipped);
+        let reply_ids: Vec<Option<&str>> = first
+            .messages
+            .iter()
+            .map(|m| m.reply_id.as_deref())
+            .collect();
+        assert_eq!(
+            reply_ids,
+            [
+                None,
+                Some("yes"),
+                Some("slot-9"),
+                Some("CONFIRM"),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
         let text = &first.messages[0];
         assert_eq!(text.from.address(), "whatsapp:+972501234567");
         assert_eq!(text.content.profile_name.as_deref(), Some("דנה 🌸"));

@@ -61,6 +61,11 @@ pub fn params_json(form: &FormParams) -> serde_json::Value {
     serde_json::Value::Object(object)
 }
 
+/// The id of the option a WhatsApp reply picked: a quick-reply button's `ButtonPayload`.
+pub fn reply_id(form: &FormParams) -> Option<String> {
+    form.non_empty("ButtonPayload").map(str::to_string)
+}
+
 /// What a WhatsApp message said, with every parameter kept as received.
 pub fn message_content(form: &FormParams) -> MessageContent {
     let count = form
@@ -146,5 +151,9 @@ mod tests {
         assert_eq!(content.media[1].url.as_deref(), Some("https://m/1"));
         assert_eq!(content.raw["Extra"], serde_json::json!(["a", "b"]));
         assert_eq!(content.raw["NumMedia"], "2");
+        assert_eq!(reply_id(&form), None);
+        let button = crate::http::form::parse(b"ButtonText=Confirm&ButtonPayload=1%4017").unwrap();
+        assert_eq!(reply_id(&button).as_deref(), Some("1@17"));
+        assert_eq!(message_content(&button).body.as_deref(), Some("Confirm"));
     }
 }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+use super::interactive::{Buttons, List};
 use crate::config::Secret;
 use crate::domain::{MessageId, MessageSid, MessageStatus, Wamid, WhatsAppAddress};
 use crate::http::FormParams;
@@ -39,6 +40,31 @@ pub enum OutboundBody {
         language: String,
         components: Option<Value>,
     },
+    /// Reply buttons (Meta only; Twilio needs them as numbered text).
+    Buttons(Buttons),
+    /// A list of up to ten rows (Meta only).
+    List(List),
+}
+
+impl OutboundBody {
+    /// The message's kind as it is stored: `text`, `template` or `interactive`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Template { .. } => "template",
+            Self::Buttons(_) | Self::List(_) => "interactive",
+        }
+    }
+
+    /// The text it shows (a template: its name).
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Text(text) => text,
+            Self::Template { name, .. } => name,
+            Self::Buttons(buttons) => &buttons.body,
+            Self::List(list) => &list.body,
+        }
+    }
 }
 
 /// One message to send.
@@ -123,10 +149,19 @@ pub struct TwilioSender {
 impl WhatsAppSender for TwilioSender {
     async fn send(&self, message: &Outbound) -> Result<Accepted, SendError> {
         const PROVIDER: &str = "twilio";
-        let OutboundBody::Text(text) = &message.body else {
-            return Err(SendError::Unsupported(
-                "templates are sent through Meta; send text through Twilio".into(),
-            ));
+        let text = match &message.body {
+            OutboundBody::Text(text) => text,
+            OutboundBody::Template { .. } => {
+                return Err(SendError::Unsupported(
+                    "templates are sent through Meta; send text through Twilio".into(),
+                ))
+            }
+            OutboundBody::Buttons(_) | OutboundBody::List(_) => {
+                return Err(SendError::Unsupported(
+                    "interactive messages are sent through Meta; send numbered text through Twilio"
+                        .into(),
+                ))
+            }
         };
         let mut pairs = vec![
             ("From".to_string(), message.from.address()),
@@ -186,7 +221,7 @@ impl WhatsAppSender for TwilioSender {
 }
 
 /// Meta's Graph API: `POST {base}/{version}/{phone_number_id}/messages` with the bearer
-/// access token and a JSON text or template message.
+/// access token and a JSON text, template or interactive message.
 pub struct MetaSender {
     pub base_url: String,
     pub version: String,
@@ -216,6 +251,14 @@ pub fn meta_request_body(message: &Outbound) -> Value {
                 template["components"] = components.clone();
             }
             body["template"] = template;
+        }
+        OutboundBody::Buttons(buttons) => {
+            body["type"] = "interactive".into();
+            body["interactive"] = buttons.meta_json();
+        }
+        OutboundBody::List(list) => {
+            body["type"] = "interactive".into();
+            body["interactive"] = list.meta_json();
         }
     }
     body

@@ -24,6 +24,15 @@ pub struct ProviderStandIn {
 }
 
 pub async fn stand_in(status: u16, answer: Value) -> ProviderStandIn {
+    answering(status, move |_| answer.clone()).await
+}
+
+/// A stand-in that answers its `n`th request (from 1) with `answer(n)`: a provider that gives
+/// every message its own id.
+pub async fn answering<F>(status: u16, answer: F) -> ProviderStandIn
+where
+    F: Fn(usize) -> Value + Clone + Send + Sync + 'static,
+{
     let received = Arc::new(Mutex::new(Vec::new()));
     let log = received.clone();
     let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
@@ -39,17 +48,21 @@ pub async fn stand_in(status: u16, answer: Value) -> ProviderStandIn {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string)
             };
-            log.lock().unwrap().push(Received {
-                method: parts.method.to_string(),
-                path: parts.uri.path().to_string(),
-                authorization: header("authorization"),
-                content_type: header("content-type"),
-                body,
-            });
+            let n = {
+                let mut log = log.lock().unwrap();
+                log.push(Received {
+                    method: parts.method.to_string(),
+                    path: parts.uri.path().to_string(),
+                    authorization: header("authorization"),
+                    content_type: header("content-type"),
+                    body,
+                });
+                log.len()
+            };
             (
                 axum::http::StatusCode::from_u16(status).unwrap(),
                 [("content-type", "application/json")],
-                answer.to_string(),
+                answer(n).to_string(),
             )
         }
     });

@@ -1,0 +1,193 @@
+//! Sending a WhatsApp message for a business, and keeping it: the one path every outbound
+//! message takes (the send API, the booking dialogue). It picks the provider's sender, sends,
+//! and stores the message as outbound under the provider's id with the status the provider
+//! answered; when the provider is down or refuses, under a local id as `failed` with the
+//! error, so every attempt is on record.
+
+use serde_json::json;
+use time::OffsetDateTime;
+use tracing::{error, info, warn};
+
+use crate::app::App;
+use crate::domain::{
+    Business, MessageContent, MessageDirection, MessageId, MessageStatus, NewMessage, Provider,
+    WhatsAppAddress,
+};
+use crate::http::routes::Route;
+use crate::http::InboundRequest;
+use crate::whatsapp::send::{
+    MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
+};
+
+/// What a send did: the message as stored (or as it would have been), whether the store took
+/// it, and the provider's error when it was not sent.
+#[derive(Debug)]
+pub struct Sent {
+    pub message: NewMessage,
+    pub stored: bool,
+    pub error: Option<SendError>,
+}
+
+impl Sent {
+    pub fn is_sent(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// The business has no number of its own to send from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the business has no phone number to send from")]
+pub struct NoNumber;
+
+/// Where Twilio reports an outbound message's delivery: this deployment's status webhook, as
+/// the request that led to the send reached it.
+pub fn status_callback(app: &App, request: &InboundRequest) -> String {
+    request.public_url_of(
+        app.config().public_base_url.as_ref(),
+        Route::WhatsAppStatus.path(),
+    )
+}
+
+/// The sender for `provider`, or why this deployment cannot send through it.
+pub fn sender(app: &App, provider: Provider) -> Result<Box<dyn WhatsAppSender>, SendError> {
+    let config = app.config();
+    match provider {
+        Provider::Twilio => {
+            let Some((account_sid, auth_token)) = config.twilio.credentials() else {
+                return Err(SendError::NotConfigured(
+                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required to send through Twilio"
+                        .into(),
+                ));
+            };
+            Ok(Box::new(TwilioSender {
+                base_url: config.twilio.api_base_url.clone(),
+                account_sid: account_sid.to_string(),
+                auth_token: auth_token.clone(),
+            }))
+        }
+        Provider::Meta => {
+            let Some(access_token) = config.meta.access_token.clone() else {
+                return Err(SendError::NotConfigured(
+                    "META_ACCESS_TOKEN is required to send through Meta".into(),
+                ));
+            };
+            Ok(Box::new(MetaSender {
+                base_url: config.meta.graph_base_url.clone(),
+                version: config.meta.graph_version.clone(),
+                access_token,
+            }))
+        }
+    }
+}
+
+/// Sends `body` to `to` from the business's first number through `provider`, and stores the
+/// outbound message. A provider failure is an answer (`Sent::error`), not an `Err`: the
+/// message is stored `failed` with it.
+pub async fn send(
+    app: &App,
+    business: &Business,
+    provider: Provider,
+    to: &WhatsAppAddress,
+    body: OutboundBody,
+    status_callback: Option<String>,
+) -> Result<Sent, NoNumber> {
+    let from = business.phone_numbers.first().cloned().ok_or(NoNumber)?;
+    let outbound = Outbound {
+        from: from.into(),
+        meta_phone_number_id: business.meta_phone_number_id.clone(),
+        to: to.clone(),
+        body,
+        status_callback,
+    };
+    let sent = match sender(app, provider) {
+        Ok(sender) => sender.send(&outbound).await,
+        Err(err) => Err(err),
+    };
+    let (id, status, failure) = match sent {
+        Ok(accepted) => (accepted.id, accepted.status, None),
+        Err(err) => (MessageId::new_local(), MessageStatus::Failed, Some(err)),
+    };
+    let message = NewMessage {
+        id: id.clone(),
+        business_id: Some(business.id.clone()),
+        direction: MessageDirection::Outbound,
+        contact: Some(to.number().clone()),
+        from: Some(outbound.from.address()),
+        to: Some(to.address()),
+        content: content(provider, &outbound.body),
+        status,
+        error_code: failure.as_ref().map(SendError::code),
+        error_message: failure.as_ref().map(ToString::to_string),
+        at: OffsetDateTime::now_utc(),
+    };
+    let stored = app.store().insert_message(&message).await;
+    if let Err(err) = &stored {
+        // The provider already has it: its status callbacks will recreate the record.
+        error!(metric = "whatsapp_outbound_unstored", message_id = %id, error = %err, "sent message not stored");
+    }
+    match &failure {
+        None => info!(message_id = %id, status = status.as_str(), "whatsapp message sent"),
+        Some(err) => warn!(message_id = %id, error = %err, "whatsapp message not sent"),
+    }
+    Ok(Sent {
+        message,
+        stored: stored.is_ok(),
+        error: failure,
+    })
+}
+
+/// What an outbound message said, as stored: its kind, its text and, in `raw`, the provider
+/// and whatever else the provider was sent (a template's parameters, the interactive object).
+fn content(provider: Provider, body: &OutboundBody) -> MessageContent {
+    let raw = match body {
+        OutboundBody::Text(_) => json!({ "provider": provider }),
+        OutboundBody::Template {
+            name,
+            language,
+            components,
+        } => json!({
+            "provider": provider,
+            "template": { "name": name, "language": language, "components": components },
+        }),
+        OutboundBody::Buttons(buttons) => {
+            json!({ "provider": provider, "interactive": buttons.meta_json() })
+        }
+        OutboundBody::List(list) => {
+            json!({ "provider": provider, "interactive": list.meta_json() })
+        }
+    };
+    MessageContent {
+        kind: body.kind().into(),
+        body: Some(body.text().to_string()),
+        raw,
+        ..MessageContent::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whatsapp::interactive::{Buttons, Choice};
+
+    #[test]
+    fn stored_content_keeps_the_text_and_what_the_provider_was_sent() {
+        let text = content(Provider::Twilio, &OutboundBody::Text("hi".into()));
+        assert_eq!(
+            (text.kind.as_str(), text.body.as_deref()),
+            ("text", Some("hi"))
+        );
+        assert_eq!(text.raw, json!({ "provider": "twilio" }));
+        let buttons = OutboundBody::Buttons(Buttons::new(
+            "Free times:",
+            None,
+            &[Choice::new("1@5", "Tue 24 Nov, 15:00")],
+        ));
+        let interactive = content(Provider::Meta, &buttons);
+        assert_eq!(interactive.kind, "interactive");
+        assert_eq!(interactive.body.as_deref(), Some("Free times:"));
+        assert_eq!(
+            interactive.raw["interactive"]["action"]["buttons"][0]["reply"]["id"],
+            "1@5"
+        );
+    }
+}
