@@ -8,6 +8,7 @@
 
 mod booking;
 mod booking_doctor;
+mod booking_end_to_end;
 mod booking_stack;
 mod doctor;
 mod new_user;
