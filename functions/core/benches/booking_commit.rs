@@ -75,7 +75,12 @@ async fn run(app: &App, business: &Business, n: usize) -> Vec<Duration> {
         let started = Instant::now();
         let outcome = booking::book(app, business, &request, now).await.unwrap();
         latencies.push(started.elapsed());
-        assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+        // A Repeat is this booking too: the SDK retried a transaction that had already been
+        // applied (moto answers slowly now and then), and the request key answered it.
+        assert!(
+            matches!(outcome, Outcome::Done(_) | Outcome::Repeat(_)),
+            "{outcome:?}"
+        );
     }
     latencies
 }

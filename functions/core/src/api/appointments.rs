@@ -3,8 +3,6 @@
 //! out as RFC 3339 with the business's UTC offset at that instant, so a CRM shows them as the
 //! business sees them; times come in as RFC 3339 with an offset, never a bare local time.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use http::{HeaderName, HeaderValue, StatusCode};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -12,6 +10,7 @@ use jiff::{Span, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::paging;
 use crate::app::App;
 use crate::domain::booking::engine::{Reason, Slot};
 use crate::domain::booking::settings::{ServiceId, DEFAULT_TIMEZONE};
@@ -192,25 +191,8 @@ pub fn parse_list(raw_query: &str) -> Result<ListQuery, String> {
             ))
         })
         .transpose()?;
-    let after = params
-        .non_empty("cursor")
-        .map(|c| {
-            URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .filter(|position| position.contains('#'))
-                .ok_or_else(|| "cursor is not one this API gave".to_string())
-        })
-        .transpose()?;
-    let limit = match params.non_empty("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_APPOINTMENT_PAGE).contains(n))
-            .ok_or(format!("limit must be 1 to {MAX_APPOINTMENT_PAGE}"))?,
-    };
+    let after = paging::cursor(&params)?;
+    let limit = paging::limit(&params, DEFAULT_LIMIT, MAX_APPOINTMENT_PAGE)?;
     Ok(ListQuery {
         from: bound("from")?,
         to: bound("to")?,
@@ -258,7 +240,7 @@ impl ListQuery {
 
 /// A page's `next_cursor`: the store's position, opaque to the client.
 pub fn cursor(position: Option<String>) -> Value {
-    json!(position.map(|p| URL_SAFE_NO_PAD.encode(p)))
+    json!(paging::encode_cursor(position))
 }
 
 #[derive(Deserialize)]

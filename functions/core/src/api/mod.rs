@@ -12,6 +12,7 @@
 pub mod appointments;
 pub mod calls;
 pub mod cors;
+pub mod paging;
 
 use std::future::Future;
 

@@ -197,7 +197,7 @@ pub async fn book(
     let busy = busy_in_window(app, business, settings, now).await?;
     let slot = match engine::check(settings, &service.id, request.start, &busy, now) {
         Ok(slot) => slot,
-        Err(refusal) => return Ok(refused(refusal)),
+        Err(refusal) => return Ok(refusal.into()),
     };
     let new = NewAppointment {
         business_id: business.id.clone(),
@@ -307,7 +307,7 @@ pub async fn reschedule(
     }
     let slot = match engine::check(settings, &service.id, start, &busy, now) {
         Ok(slot) => slot,
-        Err(refusal) => return Ok(Some(refused(refusal))),
+        Err(refusal) => return Ok(Some(refusal.into())),
     };
     let previous = current.slot;
     Ok(Some(
@@ -354,16 +354,18 @@ pub async fn owned(
         .filter(|a| a.business_id == business.id))
 }
 
-fn refused(refusal: Refusal) -> Outcome {
-    match refusal {
-        Refusal::Taken { alternatives } => Outcome::Taken { alternatives },
-        Refusal::NotOffered {
-            reason,
-            alternatives,
-        } => Outcome::NotOffered {
-            reason,
-            alternatives,
-        },
+impl From<Refusal> for Outcome {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Taken { alternatives } => Outcome::Taken { alternatives },
+            Refusal::NotOffered {
+                reason,
+                alternatives,
+            } => Outcome::NotOffered {
+                reason,
+                alternatives,
+            },
+        }
     }
 }
 

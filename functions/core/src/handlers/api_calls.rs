@@ -2,8 +2,6 @@
 //! 001: the transcript is shown in the CRM), newest first, paged with an opaque cursor. Behind a
 //! business API key, JSON, CORS for the configured origins.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use http::StatusCode;
 use serde_json::json;
 
@@ -44,25 +42,8 @@ pub fn parse_query(raw_query: &str) -> Result<CallQuery, String> {
                 .map_err(|_| format!("since `{s}` is not an RFC 3339 time"))
         })
         .transpose()?;
-    let after = params
-        .non_empty("cursor")
-        .map(|c| {
-            URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .filter(|position| position.contains('#'))
-                .ok_or_else(|| "cursor is not one this API gave".to_string())
-        })
-        .transpose()?;
-    let limit = match params.non_empty("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or(format!("limit must be 1 to {MAX_LIMIT}"))?,
-    };
+    let after = api::paging::cursor(&params)?;
+    let limit = api::paging::limit(&params, DEFAULT_LIMIT, MAX_LIMIT)?;
     Ok(CallQuery {
         status,
         direction,
@@ -82,7 +63,7 @@ async fn list(app: &App, request: &InboundRequest, business: BusinessId) -> Resp
             StatusCode::OK,
             &json!({
                 "calls": page.calls.iter().map(summary).collect::<Vec<_>>(),
-                "next_cursor": page.next.map(|n| URL_SAFE_NO_PAD.encode(n)),
+                "next_cursor": api::paging::encode_cursor(page.next),
             }),
         ),
         Err(err) => api::store_unavailable(err),
@@ -92,6 +73,8 @@ async fn list(app: &App, request: &InboundRequest, business: BusinessId) -> Resp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     #[test]
     fn queries_parse_or_say_why_not() {

@@ -125,16 +125,7 @@ fn appointment(service: &ServiceId, slot: Slot, block: Busy, now: Timestamp) -> 
 }
 
 fn outcome(refusal: Refusal) -> Outcome {
-    match refusal {
-        Refusal::Taken { alternatives } => Outcome::Taken { alternatives },
-        Refusal::NotOffered {
-            reason,
-            alternatives,
-        } => Outcome::NotOffered {
-            reason,
-            alternatives,
-        },
-    }
+    refusal.into()
 }
 
 #[async_trait]
