@@ -11,8 +11,6 @@
 //! A refusal (not shared, no such calendar, a bad key) fails at once: retrying cannot help,
 //! and `frontdesk doctor` names the fix.
 
-use std::time::Duration;
-
 use jiff::Timestamp;
 use tracing::{error, info, warn, Instrument};
 
@@ -26,9 +24,6 @@ use crate::domain::{
 use crate::google::{Deleted, Event, GoogleError, Inserted, Patched};
 use crate::jobs::{AppointmentEvent, AppointmentSnapshot, CalendarJob};
 use crate::store::FollowUp;
-
-/// One job's Google calls (token, and at most a patch and an insert) end within this.
-const JOB_BUDGET: Duration = Duration::from_secs(10);
 
 pub async fn process(worker: &Worker, job: &CalendarJob, receive_count: u32) -> Disposition {
     let span = tracing::info_span!(
@@ -118,12 +113,12 @@ async fn sync(
         return Ok(Disposition::Done);
     };
     let event = event(&business, current.as_ref(), snapshot, &event_id);
-    let outcome = tokio::time::timeout(
-        JOB_BUDGET,
-        call(worker, &business, &calendar, action, &event),
-    )
-    .await
-    .unwrap_or_else(|_| Err(GoogleError::Unreachable("timed out".into())));
+    // One job's calls (a token, a patch, an insert) end within one request's time, so a batch
+    // of jobs fits the function's timeout.
+    let budget = app.google().settings().request_timeout;
+    let outcome = tokio::time::timeout(budget, call(worker, &business, &calendar, action, &event))
+        .await
+        .unwrap_or_else(|_| Err(GoogleError::Unreachable("timed out".into())));
     let (disposition, synced) = match outcome {
         Ok(done) => {
             info!(event_id, calendar = %calendar.calendar_id, "calendar in step: {done}");
