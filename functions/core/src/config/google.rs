@@ -25,6 +25,13 @@ pub struct GoogleSettings {
     pub request_timeout: Duration,
 }
 
+impl Default for GoogleSettings {
+    /// Google's own endpoints and the default waits.
+    fn default() -> Self {
+        Self::read(&Env::new(&|_| None)).expect("the defaults are valid")
+    }
+}
+
 impl GoogleSettings {
     pub fn read(env: &Env) -> Result<Self, ConfigError> {
         let token_url = env
