@@ -11,7 +11,7 @@ use frontdesk::app::Backends;
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::config::env::process_lookup;
-use frontdesk::config::{Env, PublicBaseUrl, TwilioSettings};
+use frontdesk::config::{Env, GoogleSettings, PublicBaseUrl, TwilioSettings};
 use frontdesk::lambda::aws::AwsClients;
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue};
@@ -92,9 +92,11 @@ impl Deployment {
             .events
             .clone()
             .unwrap_or_else(|| Arc::new(NoQueue(self.no_queue())));
-        // Booking reads no configuration: an empty environment, so the operator's shell can
-        // neither break nor change it.
-        let config = Config::from_lookup(|_| None, "local")?;
+        // Booking reads no configuration but where Google is (a business's calendar hides its
+        // busy times): an empty environment otherwise, so the operator's shell can neither
+        // break nor change it.
+        let mut config = Config::from_lookup(|_| None, "local")?;
+        config.google = self.settings.google.clone();
         let backends = Backends {
             store: self.store.clone(),
             queue,
@@ -173,6 +175,8 @@ pub struct Settings {
     pub transcribe_api_key: bool,
     /// Twilio's REST API with this deployment's account, when both credentials are known.
     pub twilio: Option<TwilioRest>,
+    /// Where Google's token endpoint and Calendar API are (`GOOGLE_*`; Google's own unless set).
+    pub google: GoogleSettings,
 }
 
 impl Settings {
@@ -189,6 +193,8 @@ impl Settings {
             twilio: TwilioSettings::read(&env)
                 .ok()
                 .and_then(|twilio| TwilioRest::from_settings(&twilio)),
+            // A malformed override is the operator's shell, not the deployment: Google's own.
+            google: GoogleSettings::read(&env).unwrap_or_default(),
         }
     }
 

@@ -2,7 +2,9 @@
 
 pub mod booking;
 pub mod business;
+pub mod calendar;
 pub mod configure;
+pub mod confirmation;
 pub mod consumers;
 pub mod deployment;
 pub mod doctor;

@@ -10,7 +10,9 @@ use frontdesk::config::{PublicBaseUrl, SignaturePolicy};
 use frontdesk::{telemetry, App, Config};
 use frontdesk_cli::booking::{self, AppointmentsCommand, AvailabilityArgs, BookingCommand};
 use frontdesk_cli::business::{self, BusinessCommand};
+use frontdesk_cli::calendar::{self, CalendarCommand};
 use frontdesk_cli::configure::{self, TwilioCommand};
+use frontdesk_cli::confirmation::{self, ConfirmationCommand};
 use frontdesk_cli::deployment::TargetArgs;
 use frontdesk_cli::doctor::{self, DoctorArgs};
 use frontdesk_cli::greeting::{self, GreetingCommand};
@@ -63,6 +65,12 @@ enum Command {
     /// List, book, reschedule and cancel a business's appointments.
     #[command(subcommand)]
     Appointments(AppointmentsCommand),
+    /// Connect, show or disconnect a business's Google Calendar (a service account's key).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Set or show how a phone booking is confirmed: a WhatsApp template, else an SMS.
+    #[command(subcommand)]
+    Confirmation(ConfirmationCommand),
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
     #[command(subcommand)]
     Greeting(GreetingCommand),
@@ -118,6 +126,8 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         }
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
+        Command::Calendar(command) => calendar::run(&deployment, command, &mut out).await?,
+        Command::Confirmation(command) => confirmation::run(&deployment, command, &mut out).await?,
         Command::Booking(command) => booking::run(&deployment, command, &mut out).await?,
         Command::Availability(args) => {
             booking::availability::run(&deployment, args, &mut out).await?
@@ -251,7 +261,7 @@ mod tests {
     fn deployment_options_have_their_own_heading_after_the_commands_own() {
         let deployment = deployment_flags();
         assert_eq!(deployment.len(), 8, "{deployment:?}");
-        let commands: [(&[&str], &[&str]); 10] = [
+        let commands: [(&[&str], &[&str]); 12] = [
             (
                 &["business", "create"],
                 &[
@@ -306,6 +316,20 @@ mod tests {
                 &["--start", "--json", "--help"],
             ),
             (&["appointments", "cancel"], &["--json", "--help"]),
+            (
+                &["calendar", "connect"],
+                &["--service-account", "--calendar-id", "--no-check", "--help"],
+            ),
+            (
+                &["confirmation", "set"],
+                &[
+                    "--twilio-content-sid",
+                    "--meta-template",
+                    "--language",
+                    "--sms",
+                    "--help",
+                ],
+            ),
         ];
         for (path, own) in commands {
             let help = help(path);

@@ -1,5 +1,6 @@
-//! The application state every handler shares: configuration, the signature validator and
-//! the backends, all built once at start-up (in a Lambda's `main`, or by `frontdesk serve`).
+//! The application state every handler shares: configuration, the signature validator, the
+//! backends and Google's tokens, all built once at start-up (in a Lambda's `main`, or by
+//! `frontdesk serve`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::blob::BlobStore;
 use crate::config::Config;
 use crate::domain::{Business, PhoneNumber};
+use crate::google::Google;
 use crate::queue::Queue;
 use crate::store::{Store, StoreError};
 use crate::twilio::webhook::Gate;
@@ -63,6 +65,8 @@ struct Inner {
     /// Recording copies, for the links the calls API gives (None where no route needs them).
     recordings: Option<Arc<dyn BlobStore>>,
     businesses_by_number: Mutex<HashMap<PhoneNumber, (Option<Business>, Instant)>>,
+    /// Google Calendar's tokens and each business's recent busy times.
+    google: Google,
 }
 
 impl App {
@@ -93,6 +97,7 @@ impl App {
         Self {
             inner: Arc::new(Inner {
                 twilio_gate: Gate::new(&config),
+                google: Google::new(config.google.clone()),
                 config,
                 backends,
                 greeting_checks: Mutex::new(HashMap::new()),
@@ -121,6 +126,11 @@ impl App {
 
     pub fn queue(&self) -> &dyn Queue {
         self.inner.backends.queue.as_ref()
+    }
+
+    /// Google Calendar for the businesses that connected one.
+    pub fn google(&self) -> &Google {
+        &self.inner.google
     }
 
     pub fn greetings(&self) -> &dyn BlobStore {

@@ -10,7 +10,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["config"],
     &["telemetry", "tls"],
     &["http"],
-    &["twilio", "meta", "whatsapp"],
+    &["twilio", "meta", "whatsapp", "google"],
     &["store"],
     &["queue", "blob"],
     &["jobs"],

@@ -6,9 +6,11 @@
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
-//! - [`whatsapp`] — sending WhatsApp messages through Twilio or Meta.
-//! - [`messaging`] — a business's outbound WhatsApp message sent and kept, for every caller.
-//! - [`worker`] — the queue consumers: transcription and business webhooks.
+//! - [`whatsapp`] — sending WhatsApp messages (and SMS) through Twilio or Meta.
+//! - [`google`] — a business's Google Calendar through a service account.
+//! - [`messaging`] — a business's outbound message sent and kept, for every caller.
+//! - [`worker`] — the queue consumers: transcription, business webhooks and the booking
+//!   outbox's follow-ups.
 //! - [`telemetry`] — logging.
 //! - [`tls`] — the one TLS stack of every outbound connection.
 
@@ -18,6 +20,7 @@ pub mod blob;
 pub mod booking;
 pub mod config;
 pub mod domain;
+pub mod google;
 pub mod handlers;
 pub mod http;
 pub mod jobs;

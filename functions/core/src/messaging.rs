@@ -1,8 +1,9 @@
-//! Sending a WhatsApp message for a business, and keeping it: the one path every outbound
-//! message takes (the send API, the booking dialogue). It picks the provider's sender, sends,
-//! and stores the message as outbound under the provider's id with the status the provider
-//! answered; when the provider is down or refuses, under a local id as `failed` with the
-//! error, so every attempt is on record.
+//! Sending a message for a business, and keeping it: the one path every outbound message
+//! takes (the send API, the booking dialogue, a phone booking's confirmation). It picks the
+//! provider's sender, sends, and stores the message as outbound under the provider's id with
+//! the status the provider answered; when the provider is down or refuses, under a local id as
+//! `failed` with the error, so every attempt is on record. A WhatsApp message goes through the
+//! business's provider; an SMS always through Twilio ([`send_sms`]).
 
 use serde_json::json;
 use time::OffsetDateTime;
@@ -10,13 +11,13 @@ use tracing::{error, info, warn};
 
 use crate::app::App;
 use crate::domain::{
-    Business, MessageContent, MessageDirection, MessageId, MessageStatus, NewMessage, Provider,
-    WhatsAppAddress,
+    Business, MessageContent, MessageDirection, MessageId, MessageStatus, NewMessage, PhoneNumber,
+    Provider, WhatsAppAddress,
 };
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
 use crate::whatsapp::send::{
-    MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
+    Channel, MetaSender, Outbound, OutboundBody, SendError, TwilioSender, WhatsAppSender,
 };
 
 /// What a send did: the message as stored (or as it would have been), whether the store took
@@ -46,6 +47,15 @@ pub fn status_callback(app: &App, request: &InboundRequest) -> String {
         app.config().public_base_url.as_ref(),
         Route::WhatsAppStatus.path(),
     )
+}
+
+/// The status webhook from `PUBLIC_BASE_URL`, for a send no request led to (a consumer's);
+/// `None` without it: the message is then kept with the status the send answered.
+pub fn configured_status_callback(app: &App) -> Option<String> {
+    app.config()
+        .public_base_url
+        .as_ref()
+        .map(|base| base.join(Route::WhatsAppStatus.path()))
 }
 
 /// The sender for `provider`, or why this deployment cannot send through it.
@@ -91,8 +101,51 @@ pub async fn send(
     body: OutboundBody,
     status_callback: Option<String>,
 ) -> Result<Sent, NoNumber> {
+    deliver(
+        app,
+        business,
+        provider,
+        Channel::WhatsApp,
+        to,
+        body,
+        status_callback,
+    )
+    .await
+}
+
+/// Sends `text` as an SMS to `to` from the business's first number, through Twilio's Messages
+/// API (`From` and `To` without `whatsapp:`), and stores it like any outbound message.
+pub async fn send_sms(
+    app: &App,
+    business: &Business,
+    to: &PhoneNumber,
+    text: String,
+    status_callback: Option<String>,
+) -> Result<Sent, NoNumber> {
+    deliver(
+        app,
+        business,
+        Provider::Twilio,
+        Channel::Sms,
+        &WhatsAppAddress::from(to.clone()),
+        OutboundBody::Text(text),
+        status_callback,
+    )
+    .await
+}
+
+async fn deliver(
+    app: &App,
+    business: &Business,
+    provider: Provider,
+    channel: Channel,
+    to: &WhatsAppAddress,
+    body: OutboundBody,
+    status_callback: Option<String>,
+) -> Result<Sent, NoNumber> {
     let from = business.phone_numbers.first().cloned().ok_or(NoNumber)?;
     let outbound = Outbound {
+        channel,
         from: from.into(),
         meta_phone_number_id: business.meta_phone_number_id.clone(),
         to: to.clone(),
@@ -112,9 +165,9 @@ pub async fn send(
         business_id: Some(business.id.clone()),
         direction: MessageDirection::Outbound,
         contact: Some(to.number().clone()),
-        from: Some(outbound.from.address()),
-        to: Some(to.address()),
-        content: content(provider, &outbound.body),
+        from: Some(outbound.from_address()),
+        to: Some(outbound.to_address()),
+        content: content(provider, channel, &outbound.body),
         status,
         error_code: failure.as_ref().map(SendError::code),
         error_message: failure.as_ref().map(ToString::to_string),
@@ -125,9 +178,10 @@ pub async fn send(
         // The provider already has it: its status callbacks will recreate the record.
         error!(metric = "whatsapp_outbound_unstored", message_id = %id, error = %err, "sent message not stored");
     }
+    let channel = channel.as_str();
     match &failure {
-        None => info!(message_id = %id, status = status.as_str(), "whatsapp message sent"),
-        Some(err) => warn!(message_id = %id, error = %err, "whatsapp message not sent"),
+        None => info!(message_id = %id, channel, status = status.as_str(), "message sent"),
+        Some(err) => warn!(message_id = %id, channel, error = %err, "message not sent"),
     }
     Ok(Sent {
         message,
@@ -136,11 +190,24 @@ pub async fn send(
     })
 }
 
-/// What an outbound message said, as stored: its kind, its text and, in `raw`, the provider
-/// and whatever else the provider was sent (a template's parameters, the interactive object).
-fn content(provider: Provider, body: &OutboundBody) -> MessageContent {
+/// What an outbound message said, as stored: its kind (`sms` for a text message), its text
+/// and, in `raw`, the provider and whatever else the provider was sent (a template's
+/// parameters, the interactive object).
+fn content(provider: Provider, channel: Channel, body: &OutboundBody) -> MessageContent {
+    if channel == Channel::Sms {
+        return MessageContent {
+            kind: "sms".into(),
+            body: Some(body.text().to_string()),
+            raw: json!({ "provider": provider, "channel": "sms" }),
+            ..MessageContent::default()
+        };
+    }
     let raw = match body {
         OutboundBody::Text(_) => json!({ "provider": provider }),
+        OutboundBody::Content { sid, variables } => json!({
+            "provider": provider,
+            "content": { "sid": sid, "variables": variables },
+        }),
         OutboundBody::Template {
             name,
             language,
@@ -171,7 +238,11 @@ mod tests {
 
     #[test]
     fn stored_content_keeps_the_text_and_what_the_provider_was_sent() {
-        let text = content(Provider::Twilio, &OutboundBody::Text("hi".into()));
+        let text = content(
+            Provider::Twilio,
+            Channel::WhatsApp,
+            &OutboundBody::Text("hi".into()),
+        );
         assert_eq!(
             (text.kind.as_str(), text.body.as_deref()),
             ("text", Some("hi"))
@@ -182,7 +253,7 @@ mod tests {
             None,
             &[Choice::new("1@5", "Tue 24 Nov, 15:00")],
         ));
-        let interactive = content(Provider::Meta, &buttons);
+        let interactive = content(Provider::Meta, Channel::WhatsApp, &buttons);
         assert_eq!(interactive.kind, "interactive");
         assert_eq!(interactive.body.as_deref(), Some("Free times:"));
         assert_eq!(

@@ -2,14 +2,15 @@
 //! stand-ins for the parties outside this machine ([`standins`]), `frontdesk serve` on a free
 //! port ([`serve`], with the `serve` feature), test configuration ([`config`]), Twilio signing
 //! helpers ([`signing`]), the repository's fixtures ([`fixtures`], [`vectors`]), the consumers'
-//! world of stand-ins, business and worker ([`workers`]) and names unique to one test
-//! ([`unique`]).
+//! world of stand-ins, business and worker ([`workers`]), the booking outbox's
+//! ([`follow_ups`]) and names unique to one test ([`unique`]).
 //!
 //! A dev-dependency only: nothing here ships in a Lambda or the `frontdesk` command.
 
 pub mod aws;
 pub mod config;
 pub mod fixtures;
+pub mod follow_ups;
 pub mod http;
 pub mod probe;
 #[cfg(feature = "serve")]

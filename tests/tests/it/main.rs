@@ -10,6 +10,7 @@ mod appointments_api_aws;
 mod appointments_api_embedded;
 mod calls_api;
 mod lambda_bootstraps;
+mod outbox;
 mod serve;
 mod serve_consumers;
 mod voice;

@@ -18,6 +18,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde_json::json;
 
+use frontdesk::api::follow_ups;
+
 use super::{availability::slot_json, local};
 use crate::deployment::Deployment;
 use crate::CliError;
@@ -404,8 +406,17 @@ async fn list(
             None => break,
         }
     }
+    let ids: Vec<_> = appointments.iter().map(|a| a.id.clone()).collect();
+    let known = follow_ups::of(deployment.store.as_ref(), &ids).await?;
     if json {
-        let all: Vec<_> = appointments.iter().map(appointment_json).collect();
+        let all: Vec<_> = appointments
+            .iter()
+            .map(|a| {
+                let mut json = appointment_json(a);
+                follow_ups::add_to(&mut json, known.get(&a.id));
+                json
+            })
+            .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
         return Ok(());
     }
@@ -435,6 +446,34 @@ async fn list(
             a.phone.as_str(),
             a.name.as_deref().unwrap_or("")
         )?;
+        if let Some(line) = known.get(&a.id).and_then(follow_up_line) {
+            writeln!(out, "  {line}")?;
+        }
     }
     Ok(())
+}
+
+/// What an appointment's follow-ups did, under its row: `confirmation sms delivered;
+/// calendar insert done`, with the error of a failed one.
+fn follow_up_line(known: &follow_ups::Known) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(c) = &known.follow_ups.confirmation {
+        let (status, code, error) = follow_ups::confirmation_status(c, known.message.as_ref());
+        let mut part = format!("confirmation {} {status}", c.channel.as_str());
+        if let Some(code) = code {
+            part.push_str(&format!(" (code {code})"));
+        }
+        if let Some(error) = error.filter(|_| status == "failed" || status == "retrying") {
+            part.push_str(&format!(": {error}"));
+        }
+        parts.push(part);
+    }
+    if let Some(c) = &known.follow_ups.calendar {
+        let mut part = format!("calendar {} {}", c.action.as_str(), c.state.as_str());
+        if let Some(error) = &c.error {
+            part.push_str(&format!(": {error}"));
+        }
+        parts.push(part);
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }

@@ -19,6 +19,7 @@ impl Doctor<'_> {
         checks.extend(self.webhooks(business).await?);
         checks.push(call_goal(business));
         checks.extend(self.booking(business).await?);
+        checks.extend(self.follow_ups(business).await?);
         checks.push(self.transcription_setup(business));
         checks.extend(self.transcription_backlog(business).await?);
         checks.push(self.outbound_calls(business).await?);

@@ -3,7 +3,8 @@
 //! code is 1 on any FAIL.
 //!
 //! [`Doctor`] gathers the report: the deployment-wide checks, then each business's (its
-//! numbers and greeting, its webhooks, its calls, its Twilio numbers and Meta settings).
+//! numbers and greeting, its webhooks, its calls, its Twilio numbers and Meta settings, its
+//! calendar and the follow-ups of its bookings).
 
 use std::io::Write;
 use std::time::Duration;
@@ -20,6 +21,7 @@ mod booking;
 mod business;
 mod calls;
 mod deployment;
+mod follow_ups;
 mod providers;
 mod report;
 mod webhooks;

@@ -10,6 +10,7 @@ mod booking;
 mod booking_doctor;
 mod booking_end_to_end;
 mod booking_stack;
+mod calendar;
 mod doctor;
 mod new_user;
 mod operator;

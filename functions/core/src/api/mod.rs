@@ -7,11 +7,13 @@
 //! - [`handle`]: the whole front of an API route: CORS preflight, authentication, CORS headers.
 //! - [`cors`]: CORS for the origins in `FRONTDESK_ALLOWED_ORIGINS` (never on webhooks).
 //! - JSON answers: [`crate::http::response::json`] and [`crate::http::response::json_error`].
-//! - [`calls`], [`appointments`]: each API's JSON, requests read and answers given.
+//! - [`calls`], [`appointments`]: each API's JSON, requests read and answers given;
+//!   [`follow_ups`]: an appointment's confirmation and calendar event, as listings show them.
 
 pub mod appointments;
 pub mod calls;
 pub mod cors;
+pub mod follow_ups;
 pub mod paging;
 
 use std::future::Future;

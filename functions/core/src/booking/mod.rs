@@ -4,9 +4,16 @@
 //! Every path takes the same steps: the business's settings, the busy blocks from the store,
 //! the pure engine ([`crate::domain::booking::engine`]) to decide what may be booked (only a slot
 //! it produces), then the store's transaction (cells counted against capacity, the request key
-//! kept, so a race or a retry never double-books), then the business event on the `notify` queue.
-//! A refusal always comes with the nearest free alternatives.
+//! kept, so a race or a retry never double-books), then the business event on the `notify` queue
+//! and the change's follow-ups beside it (the outbox): a calendar sync job when the business has
+//! a Google Calendar, and a confirmation job for a phone booking. A refusal always comes with the
+//! nearest free alternatives.
+//!
+//! Busy times are the booked appointments' blocks and, for a business with a calendar, the
+//! calendar's busy times ([`calendar`]), which hide slots from every channel alike.
 
+pub mod calendar;
+pub mod confirmation;
 pub mod dialogue;
 
 use jiff::civil::Date;
@@ -19,7 +26,7 @@ use crate::domain::booking::settings::{BookingSettings, Service, ServiceId};
 use crate::domain::{
     Appointment, AppointmentId, Business, Channel, NewAppointment, PhoneNumber, RequestKey,
 };
-use crate::jobs::NotifyJob;
+use crate::jobs::{AppointmentEvent, CalendarJob, ConfirmationJob, FollowUpJob, NotifyJob};
 use crate::store::{Booking, Change, StoreError};
 
 /// How far back the store is asked for busy blocks before a window: a block starts at most
@@ -105,7 +112,8 @@ pub fn settings(business: &Business) -> Result<&BookingSettings, BookingError> {
         .ok_or(BookingError::NotConfigured)
 }
 
-/// The busy blocks that can matter for slots between `now` and the end of the booking window.
+/// The busy blocks that can matter for slots between `now` and the end of the booking window:
+/// the appointments' and the business's calendar's.
 async fn busy_in_window(
     app: &App,
     business: &Business,
@@ -117,7 +125,9 @@ async fn busy_in_window(
         .checked_add(SignedDuration::from_hours(24 * days))
         .unwrap_or(Timestamp::MAX);
     let from = now.checked_sub(LOOKBEHIND).unwrap_or(Timestamp::MIN);
-    Ok(app.store().busy_blocks(&business.id, from, to).await?)
+    let mut busy = app.store().busy_blocks(&business.id, from, to).await?;
+    busy.extend(calendar::busy(app, business, from, to, settings.capacity).await);
+    Ok(busy)
 }
 
 /// Free slots of `service` on the `days` local dates from `from`.
@@ -191,7 +201,7 @@ pub async fn book(
         .await?
     {
         // A retry: answered as the first attempt was, before its own slot reads as taken.
-        raise_booked_again(app, &earlier).await;
+        raise_booked_again(app, business, &earlier).await;
         return Ok(Outcome::Repeat(earlier));
     }
     let busy = busy_in_window(app, business, settings, now).await?;
@@ -215,10 +225,11 @@ pub async fn book(
         Booking::Booked(appointment) => {
             info!(appointment_id = %appointment.id, start = %appointment.slot.start, "appointment booked");
             raise(app, NotifyJob::booked(&appointment)).await;
+            follow_up(app, business, AppointmentEvent::Booked, &appointment).await;
             Ok(Outcome::Done(appointment))
         }
         Booking::Repeat(appointment) => {
-            raise_booked_again(app, &appointment).await;
+            raise_booked_again(app, business, &appointment).await;
             Ok(Outcome::Repeat(appointment))
         }
         Booking::Taken => {
@@ -262,6 +273,7 @@ pub async fn cancel(
             Change::Done(cancelled) => {
                 info!(appointment_id = %id, "appointment cancelled");
                 raise(app, NotifyJob::cancelled(&cancelled)).await;
+                follow_up(app, business, AppointmentEvent::Cancelled, &cancelled).await;
                 CancelOutcome::Cancelled(cancelled)
             }
             Change::Repeat(current) => CancelOutcome::Repeat(current),
@@ -327,6 +339,7 @@ pub async fn reschedule(
             Change::Done(moved) => {
                 info!(appointment_id = %id, start = %moved.slot.start, "appointment rescheduled");
                 raise(app, NotifyJob::rescheduled(&moved, previous)).await;
+                follow_up(app, business, AppointmentEvent::Rescheduled, &moved).await;
                 Outcome::Done(moved)
             }
             Change::Repeat(moved) => Outcome::Repeat(moved),
@@ -392,9 +405,12 @@ async fn alternatives(
 /// Queues `appointment.booked` again for a repeated booking request: the first attempt may have
 /// stopped before its event was queued, and the event's id is fixed, so it is delivered at most
 /// once. Only while the appointment is still as booked: a later change raised its own event.
-async fn raise_booked_again(app: &App, appointment: &Appointment) {
+/// Its follow-ups likewise: the calendar's insert answers 409 to a second try, and a
+/// confirmation already sent is not sent again.
+async fn raise_booked_again(app: &App, business: &Business, appointment: &Appointment) {
     if appointment.status == crate::domain::AppointmentStatus::Booked && appointment.version == 1 {
         raise(app, NotifyJob::booked(appointment)).await;
+        follow_up(app, business, AppointmentEvent::Booked, appointment).await;
     }
 }
 
@@ -403,5 +419,38 @@ async fn raise_booked_again(app: &App, appointment: &Appointment) {
 async fn raise(app: &App, job: NotifyJob) {
     if let Err(err) = app.queue().send(&job.message()).await {
         error!(metric = "event_at_risk", event_id = %job.event_id(), error = %err, "appointment stored; its business event could not be queued");
+    }
+}
+
+/// Queues the change's follow-ups (the outbox): the calendar's sync when the business has a
+/// calendar, and a phone booking's confirmation. Like the event, only after the store
+/// committed; a queue that is down loses the follow-up, never the appointment, and says so.
+async fn follow_up(
+    app: &App,
+    business: &Business,
+    change: AppointmentEvent,
+    appointment: &Appointment,
+) {
+    let mut jobs = Vec::new();
+    if business.google_calendar.is_some() {
+        jobs.push(FollowUpJob::CalendarSync(CalendarJob::new(
+            change,
+            appointment,
+        )));
+    }
+    // A WhatsApp booking was confirmed in its own chat; an API or CLI one by its caller.
+    if change == AppointmentEvent::Booked && appointment.channel == Channel::Voice {
+        jobs.push(FollowUpJob::Confirmation(ConfirmationJob::new(appointment)));
+    }
+    for job in jobs {
+        if let Err(err) = app.queue().send(&job.message()).await {
+            error!(
+                metric = "follow_up_at_risk",
+                job = job.kind(),
+                appointment_id = %appointment.id,
+                error = %err,
+                "appointment stored; its follow-up could not be queued"
+            );
+        }
     }
 }

@@ -62,6 +62,25 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// A positive whole number of milliseconds, `default` when unset.
+    pub fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        match self.non_empty(name) {
+            None => Ok(Duration::from_millis(default)),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        name,
+                        format!("`{v}` is not a positive number of milliseconds"),
+                    )
+                }),
+        }
+    }
+
     /// An http(s) base URL without its trailing slash, `default` when unset.
     pub fn base_url(&self, name: &'static str, default: &str) -> Result<String, ConfigError> {
         let value = self.non_empty(name).unwrap_or_else(|| default.to_string());

@@ -1,12 +1,13 @@
 //! Settings: one tree, read from the environment once at start-up, here and nowhere else
 //! ([`env`]). Every other module takes the typed part it needs: the webhook gate its policy,
-//! the senders their provider's settings, the consumers [`WorkerSettings`], the Lambda edge
-//! [`AwsSettings`].
+//! the senders their provider's settings, the calendar client [`GoogleSettings`], the consumers
+//! [`WorkerSettings`], the Lambda edge [`AwsSettings`].
 //!
 //! Every name read here is listed in the README's Configuration section.
 
 pub mod aws;
 pub mod env;
+pub mod google;
 pub mod log;
 pub mod providers;
 pub mod values;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use aws::{AwsResources, AwsSettings};
 pub use env::Env;
+pub use google::GoogleSettings;
 pub use log::{LogFormat, LogSettings};
 pub use providers::{MetaSettings, TwilioSettings};
 pub use values::{AllowedOrigins, ConfigError, PublicBaseUrl, Secret, SignaturePolicy, Stage};
@@ -29,6 +31,7 @@ pub struct Config {
     pub public_base_url: Option<PublicBaseUrl>,
     pub twilio: TwilioSettings,
     pub meta: MetaSettings,
+    pub google: GoogleSettings,
     /// Where `frontdesk serve` keeps its embedded state.
     pub data_dir: PathBuf,
     /// `FRONTDESK_DEFAULT_FALLBACK_TEXT` / `FRONTDESK_DEFAULT_LANGUAGE`: what a number no
@@ -83,6 +86,7 @@ impl Config {
             public_base_url,
             twilio: TwilioSettings::read(env)?,
             meta: MetaSettings::read(env)?,
+            google: GoogleSettings::read(env)?,
             data_dir: env
                 .non_empty("FRONTDESK_DATA_DIR")
                 .map(PathBuf::from)

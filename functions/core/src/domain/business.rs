@@ -117,6 +117,13 @@ pub struct Business {
     /// How appointments are booked (hours, services, the grid); `None` until set.
     #[serde(default)]
     pub booking: Option<super::booking::settings::BookingSettings>,
+    /// The WhatsApp template a phone booking is confirmed with; `None`: an SMS.
+    #[serde(default)]
+    pub confirmation_template: Option<super::follow_up::ConfirmationTemplate>,
+    /// The Google Calendar kept in step with the appointments, when connected (its service
+    /// account's key is a secret in the store, never in this document).
+    #[serde(default)]
+    pub google_calendar: Option<super::follow_up::GoogleCalendar>,
 }
 
 fn default_fallback_text() -> String {
@@ -168,6 +175,8 @@ impl Business {
             meta_phone_number_id: None,
             whatsapp_provider: super::message::Provider::default(),
             booking: None,
+            confirmation_template: None,
+            google_calendar: None,
         }
     }
 

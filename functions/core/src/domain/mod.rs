@@ -1,6 +1,6 @@
 //! The domain: identifiers parsed at the edge, businesses, calls and their status machines,
 //! recordings and their transcription, messages, business events, API keys, and booking:
-//! settings, the free-slot engine, appointments.
+//! settings, the free-slot engine, appointments and their follow-ups.
 
 pub mod api_key;
 pub mod appointment;
@@ -9,6 +9,7 @@ pub mod business;
 pub mod call;
 pub mod conversation;
 pub mod delivery;
+pub mod follow_up;
 pub mod ids;
 pub mod message;
 pub mod time;
@@ -24,6 +25,10 @@ pub use call::{
 };
 pub use conversation::{Conversation, ConversationKey};
 pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
+pub use follow_up::{
+    CalendarAction, CalendarSync, Confirmation, ConfirmationChannel, ConfirmationTemplate,
+    FollowUpState, FollowUps, GoogleCalendar,
+};
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,

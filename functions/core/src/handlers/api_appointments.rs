@@ -1,6 +1,7 @@
 //! `/api/appointments`:
 //! - `GET ?from=&to=&status=&cursor=&limit=`: the business's appointments by start (today
-//!   through today + 30 days by default), paged with an opaque cursor.
+//!   through today + 30 days by default), paged with an opaque cursor, each with what its
+//!   follow-ups did (`confirmation`, `calendar`).
 //! - `POST {"service", "start", "phone", "name"?}` with an optional `Idempotency-Key`: books
 //!   through the booking front door (channel `api`). 201 with the appointment; a spent key
 //!   answers 201 again with the appointment it made, marked `Idempotent-Replayed: true`; 409
@@ -12,7 +13,7 @@ use http::{Method, StatusCode};
 use jiff::Timestamp;
 use serde_json::json;
 
-use crate::api::{self, appointments};
+use crate::api::{self, appointments, follow_ups};
 use crate::app::App;
 use crate::booking::{self, BookingError, BookingRequest, Outcome};
 use crate::domain::{BusinessId, Channel};
@@ -46,21 +47,34 @@ async fn list(app: &App, request: &InboundRequest, business: &BusinessId) -> Res
         Ok(query) => query,
         Err(reason) => return api::bad_request(&reason),
     };
-    match app.store().list_appointments(&business.id, &query).await {
-        Ok(page) => json_response(
-            StatusCode::OK,
-            &json!({
-                "appointments": page
-                    .appointments
-                    .iter()
-                    .map(appointments::appointment_json)
-                    .collect::<Vec<_>>(),
-                "next_cursor": appointments::cursor(page.next),
-            }),
-        ),
-        Err(StoreError::BadCursor(_)) => api::bad_request("cursor is not one this API gave"),
-        Err(err) => api::store_unavailable(err),
-    }
+    let page = match app.store().list_appointments(&business.id, &query).await {
+        Ok(page) => page,
+        Err(StoreError::BadCursor(_)) => {
+            return api::bad_request("cursor is not one this API gave")
+        }
+        Err(err) => return api::store_unavailable(err),
+    };
+    let ids: Vec<_> = page.appointments.iter().map(|a| a.id.clone()).collect();
+    let known = match follow_ups::of(app.store(), &ids).await {
+        Ok(known) => known,
+        Err(err) => return api::store_unavailable(err),
+    };
+    let listed: Vec<_> = page
+        .appointments
+        .iter()
+        .map(|a| {
+            let mut json = appointments::appointment_json(a);
+            follow_ups::add_to(&mut json, known.get(&a.id));
+            json
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "appointments": listed,
+            "next_cursor": appointments::cursor(page.next),
+        }),
+    )
 }
 
 async fn book(app: &App, request: &InboundRequest, business: &BusinessId) -> Response {

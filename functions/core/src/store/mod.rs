@@ -1,9 +1,10 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
-//! API keys, WhatsApp messages, rate-limit counters, appointments and conversations.
+//! API keys, WhatsApp messages, rate-limit counters, appointments, conversations and the
+//! appointments' follow-ups.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
-//! [`ConversationStore`]), combined by the blanket
+//! [`ConversationStore`], [`FollowUpStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -19,6 +20,7 @@ mod calls;
 mod conversations;
 mod deliveries;
 pub mod dynamodb;
+pub mod follow_ups;
 pub mod messages;
 mod rates;
 #[cfg(feature = "embedded")]
@@ -36,6 +38,7 @@ pub use businesses::BusinessStore;
 pub use calls::{list_position, CallPage, CallQuery, CallStore};
 pub use conversations::ConversationStore;
 pub use deliveries::DeliveryStore;
+pub use follow_ups::{FollowUp, FollowUpStore};
 pub use messages::MessageStore;
 pub use rates::RateStore;
 pub use transcription::{RecordingAttach, TranscriptionStore};
@@ -80,6 +83,7 @@ pub trait Store:
     + RateStore
     + AppointmentStore
     + ConversationStore
+    + FollowUpStore
     + Send
     + Sync
     + 'static
@@ -96,6 +100,7 @@ impl<T> Store for T where
         + RateStore
         + AppointmentStore
         + ConversationStore
+        + FollowUpStore
         + Send
         + Sync
         + 'static

@@ -1,7 +1,9 @@
 //! Sending WhatsApp messages: one interface, [`WhatsAppSender`], implemented for Twilio's
 //! Messages API ([`TwilioSender`]) and Meta's Graph API ([`MetaSender`]). Both take their base
-//! URL from configuration, so tests point them at local stand-ins.
+//! URL from configuration, so tests point them at local stand-ins. Twilio's also sends an SMS
+//! ([`Channel::Sms`]) and a Content Template (`ContentSid` + `ContentVariables`).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -40,6 +42,11 @@ pub enum OutboundBody {
         language: String,
         components: Option<Value>,
     },
+    /// A Twilio Content Template (`HX…`) with its numbered variables (`{"1": …, "2": …}`).
+    Content {
+        sid: String,
+        variables: BTreeMap<String, String>,
+    },
     /// Reply buttons (Meta only; Twilio needs them as numbered text).
     Buttons(Buttons),
     /// A list of up to ten rows (Meta only).
@@ -51,18 +58,37 @@ impl OutboundBody {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Text(_) => "text",
-            Self::Template { .. } => "template",
+            Self::Template { .. } | Self::Content { .. } => "template",
             Self::Buttons(_) | Self::List(_) => "interactive",
         }
     }
 
-    /// The text it shows (a template: its name).
+    /// The text it shows (a template: its name or SID).
     pub fn text(&self) -> &str {
         match self {
             Self::Text(text) => text,
             Self::Template { name, .. } => name,
+            Self::Content { sid, .. } => sid,
             Self::Buttons(buttons) => &buttons.body,
             Self::List(list) => &list.body,
+        }
+    }
+}
+
+/// How a message travels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Channel {
+    #[default]
+    WhatsApp,
+    /// A text message (Twilio only): `From` and `To` are bare E.164 numbers.
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WhatsApp => "whatsapp",
+            Self::Sms => "sms",
         }
     }
 }
@@ -70,7 +96,8 @@ impl OutboundBody {
 /// One message to send.
 #[derive(Clone, Debug)]
 pub struct Outbound {
-    /// The business's own WhatsApp number (Twilio's `From`).
+    pub channel: Channel,
+    /// The business's own number (Twilio's `From`).
     pub from: WhatsAppAddress,
     /// The business's Cloud API phone number id (Meta).
     pub meta_phone_number_id: Option<String>,
@@ -78,6 +105,24 @@ pub struct Outbound {
     pub body: OutboundBody,
     /// Where the provider reports delivery (Twilio's `StatusCallback`).
     pub status_callback: Option<String>,
+}
+
+impl Outbound {
+    /// `From` as the channel writes it: `whatsapp:+972…`, or `+972…` for an SMS.
+    pub fn from_address(&self) -> String {
+        match self.channel {
+            Channel::WhatsApp => self.from.address(),
+            Channel::Sms => self.from.number().as_str().to_string(),
+        }
+    }
+
+    /// `To` as the channel writes it.
+    pub fn to_address(&self) -> String {
+        match self.channel {
+            Channel::WhatsApp => self.to.address(),
+            Channel::Sms => self.to.number().as_str().to_string(),
+        }
+    }
 }
 
 /// The provider took the message.
@@ -138,7 +183,8 @@ fn unreachable(provider: &'static str, error: reqwest::Error) -> SendError {
 }
 
 /// Twilio's Messages API: `POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json`, Basic
-/// auth with the account SID and auth token, form `From`, `To`, `Body`, `StatusCallback`.
+/// auth with the account SID and auth token, form `From`, `To`, `Body` (or `ContentSid` and
+/// `ContentVariables`), `StatusCallback`.
 pub struct TwilioSender {
     pub base_url: String,
     pub account_sid: String,
@@ -149,25 +195,35 @@ pub struct TwilioSender {
 impl WhatsAppSender for TwilioSender {
     async fn send(&self, message: &Outbound) -> Result<Accepted, SendError> {
         const PROVIDER: &str = "twilio";
-        let text = match &message.body {
-            OutboundBody::Text(text) => text,
-            OutboundBody::Template { .. } => {
+        let mut pairs = vec![
+            ("From".to_string(), message.from_address()),
+            ("To".to_string(), message.to_address()),
+        ];
+        match (&message.body, message.channel) {
+            (OutboundBody::Text(text), _) => pairs.push(("Body".to_string(), text.clone())),
+            (OutboundBody::Content { sid, variables }, Channel::WhatsApp) => {
+                pairs.push(("ContentSid".to_string(), sid.clone()));
+                let variables =
+                    serde_json::to_string(variables).expect("string variables serialise");
+                pairs.push(("ContentVariables".to_string(), variables));
+            }
+            (OutboundBody::Content { .. }, Channel::Sms) => {
                 return Err(SendError::Unsupported(
-                    "templates are sent through Meta; send text through Twilio".into(),
+                    "content templates are sent over WhatsApp; send an SMS as text".into(),
                 ))
             }
-            OutboundBody::Buttons(_) | OutboundBody::List(_) => {
+            (OutboundBody::Template { .. }, _) => {
+                return Err(SendError::Unsupported(
+                    "Meta templates are sent through Meta; send a Content Template (ContentSid) through Twilio".into(),
+                ))
+            }
+            (OutboundBody::Buttons(_) | OutboundBody::List(_), _) => {
                 return Err(SendError::Unsupported(
                     "interactive messages are sent through Meta; send numbered text through Twilio"
                         .into(),
                 ))
             }
-        };
-        let mut pairs = vec![
-            ("From".to_string(), message.from.address()),
-            ("To".to_string(), message.to.address()),
-            ("Body".to_string(), text.clone()),
-        ];
+        }
         if let Some(callback) = &message.status_callback {
             pairs.push(("StatusCallback".to_string(), callback.clone()));
         }
@@ -260,6 +316,8 @@ pub fn meta_request_body(message: &Outbound) -> Value {
             body["type"] = "interactive".into();
             body["interactive"] = list.meta_json();
         }
+        // Refused before a request is built (see `MetaSender::send`).
+        OutboundBody::Content { .. } => {}
     }
     body
 }
@@ -268,6 +326,16 @@ pub fn meta_request_body(message: &Outbound) -> Value {
 impl WhatsAppSender for MetaSender {
     async fn send(&self, message: &Outbound) -> Result<Accepted, SendError> {
         const PROVIDER: &str = "meta";
+        if message.channel == Channel::Sms {
+            return Err(SendError::Unsupported(
+                "an SMS is sent through Twilio".into(),
+            ));
+        }
+        if matches!(message.body, OutboundBody::Content { .. }) {
+            return Err(SendError::Unsupported(
+                "a Twilio Content Template (ContentSid) is sent through Twilio".into(),
+            ));
+        }
         let Some(phone_number_id) = message.meta_phone_number_id.as_deref() else {
             return Err(SendError::NotConfigured(
                 "the business has no meta_phone_number_id".into(),

@@ -1,8 +1,11 @@
 //! The queue consumers: `transcribe` (recordings → copy → transcript) and `notify` (business
-//! webhooks). Each processes one message at a time and says what the queue should do with it;
+//! webhooks, and the booking outbox's follow-ups: [`calendar`] sync and [`confirmation`]).
+//! Each processes one message at a time and says what the queue should do with it;
 //! the Lambda edge (`lambda::sqs`) and `frontdesk serve`'s loop apply that to SQS or the
 //! embedded queue.
 
+pub mod calendar;
+pub mod confirmation;
 pub mod media;
 pub mod notify;
 pub mod reconcile;

@@ -25,7 +25,9 @@ use super::{backoff, Disposition, Received, Worker};
 use crate::domain::time::format_time;
 use crate::domain::{Business, BusinessId, Direction, TranscriptionState};
 use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
-use crate::jobs::{AppointmentJob, CallJob, EventType, NotifyJob, Trigger};
+use crate::jobs::{
+    AppointmentJob, CallJob, EventType, FollowUpJob, NotifyJob, NotifyMessage, Trigger,
+};
 
 mod payload;
 
@@ -103,9 +105,17 @@ pub fn signed_event(
         .body(body))
 }
 
+/// One message of the `notify` queue: a business event, or a follow-up handed to its own
+/// consumer module with the same retries and dead-letter queue.
 pub async fn process(worker: &Worker, message: &Received) -> Disposition {
     let job: NotifyJob = match serde_json::from_str(&message.body) {
-        Ok(job) => job,
+        Ok(NotifyMessage::Event(job)) => job,
+        Ok(NotifyMessage::FollowUp(FollowUpJob::CalendarSync(job))) => {
+            return super::calendar::process(worker, &job, message.receive_count).await
+        }
+        Ok(NotifyMessage::FollowUp(FollowUpJob::Confirmation(job))) => {
+            return super::confirmation::process(worker, &job, message.receive_count).await
+        }
         Err(err) => {
             error!(metric = "job_malformed", error = %err, "notify job is not a job; dropped");
             return Disposition::Done;

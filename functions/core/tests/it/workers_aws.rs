@@ -26,7 +26,7 @@ use frontdesk_testkit::workers::{Env, Scripts, WEBHOOK_SECRET};
 use crate::workers_embedded::appointments::appointment;
 
 /// Every message now on `url`, as an SQS event source mapping would hand it over.
-async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
+pub(crate) async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
     let out = clients
         .sqs
         .receive_message()

@@ -6,8 +6,11 @@
 //! - [`twilio_rest`]: Twilio's REST API for incoming numbers (`twilio configure`, the doctor);
 //! - [`provider`]: Twilio's Messages API or Meta's Graph API with one canned answer (the
 //!   WhatsApp send API);
-//! - [`hook_receiver`]: a business's webhook receiver with a settable answer (the doctor's ping).
+//! - [`hook_receiver`]: a business's webhook receiver with a settable answer (the doctor's ping);
+//! - [`google`]: Google's token endpoint and Calendar API (the calendar sync, busy times, the
+//!   doctor).
 
+pub mod google;
 pub mod hook_receiver;
 pub mod provider;
 pub mod scripted;

@@ -33,6 +33,15 @@ pub async fn answering<F>(status: u16, answer: F) -> ProviderStandIn
 where
     F: Fn(usize) -> Value + Clone + Send + Sync + 'static,
 {
+    responding(move |n, _| (status, answer(n))).await
+}
+
+/// A stand-in whose status and answer depend on its `n`th request (from 1) itself: a provider
+/// that accepts an SMS but refuses a template.
+pub async fn responding<F>(answer: F) -> ProviderStandIn
+where
+    F: Fn(usize, &Received) -> (u16, Value) + Clone + Send + Sync + 'static,
+{
     let received = Arc::new(Mutex::new(Vec::new()));
     let log = received.clone();
     let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
@@ -48,21 +57,23 @@ where
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string)
             };
+            let request = Received {
+                method: parts.method.to_string(),
+                path: parts.uri.path().to_string(),
+                authorization: header("authorization"),
+                content_type: header("content-type"),
+                body,
+            };
             let n = {
                 let mut log = log.lock().unwrap();
-                log.push(Received {
-                    method: parts.method.to_string(),
-                    path: parts.uri.path().to_string(),
-                    authorization: header("authorization"),
-                    content_type: header("content-type"),
-                    body,
-                });
+                log.push(request.clone());
                 log.len()
             };
+            let (status, body) = answer(n, &request);
             (
                 axum::http::StatusCode::from_u16(status).unwrap(),
                 [("content-type", "application/json")],
-                answer(n).to_string(),
+                body.to_string(),
             )
         }
     });
@@ -70,4 +81,21 @@ where
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
     ProviderStandIn { url, received }
+}
+
+impl Received {
+    /// A form body's fields (Twilio's Messages API), decoded.
+    pub fn form(&self) -> std::collections::BTreeMap<String, String> {
+        frontdesk::http::form::parse(&self.body)
+            .expect("a form body")
+            .pairs()
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// A JSON body (Meta's Graph API).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
 }

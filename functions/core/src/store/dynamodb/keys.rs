@@ -93,6 +93,9 @@ pub(super) const STATE: &str = "state";
 /// The exact expiry, RFC 3339; `expires_at` holds it in whole seconds for the TTL.
 pub(super) const EXPIRY: &str = "expiry";
 pub(super) const CONVERSATION_SK: &str = "CONV";
+// Follow-up attributes (the record shares `business_id` and `updated_at`).
+pub(super) const FOLLOW_UPS_SK: &str = "FOLLOWUPS";
+pub(super) const CALENDAR_KEY_SK: &str = "CALENDAR_KEY";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -214,6 +217,20 @@ pub(super) fn conversation_pk(key: &ConversationKey) -> String {
 
 pub(super) fn conversation_key(conversation: &ConversationKey) -> Item {
     key(conversation_pk(conversation), CONVERSATION_SK)
+}
+
+/// An appointment's follow-ups, beside it on its partition.
+pub(super) fn follow_ups_key(id: &AppointmentId) -> Item {
+    key(appointment_pk(id), FOLLOW_UPS_SK)
+}
+
+pub(super) fn follow_ups_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#FOLLOWUPS")
+}
+
+/// On the business's partition, so deleting the business deletes it.
+pub(super) fn calendar_key_key(business: &BusinessId) -> Item {
+    key(business_partition(business), CALENDAR_KEY_SK)
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@
 //! written back only if its `revision` is still the one read; a writer that loses the race reads
 //! again. So two copies of one callback arriving together have exactly one effect.
 //!
-//! One file per aggregate (WhatsApp messages', appointments' and conversations' records are
-//! described in `messages.rs`, `appointments.rs` and `conversations.rs`), and three
+//! One file per aggregate (WhatsApp messages', appointments', conversations' and follow-ups'
+//! records are described in `messages.rs`, `appointments.rs`, `conversations.rs` and
+//! `follow_ups.rs`), and three
 //! they share: `keys.rs` (the key design and attribute names), `item.rs` (attribute values and
 //! items back to domain records), `expr.rs` (expressions under placeholders, conditional writes
 //! and transactions).
@@ -36,6 +37,7 @@ mod calls;
 mod conversations;
 mod deliveries;
 mod expr;
+mod follow_ups;
 mod item;
 mod keys;
 mod messages;

@@ -66,7 +66,12 @@ impl BusinessStore for SqliteStore {
 
     async fn delete_business(&self, id: &BusinessId) -> Result<bool, StoreError> {
         self.write(|tx| {
-            for table in ["business_numbers", "webhook_secrets", "api_keys"] {
+            for table in [
+                "business_numbers",
+                "webhook_secrets",
+                "calendar_keys",
+                "api_keys",
+            ] {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE business_id = ?1"))
                     .and_then(|mut statement| statement.execute([id.as_str()]))
                     .map_err(db)?;

@@ -19,6 +19,7 @@ mod calls;
 mod connection;
 mod conversations;
 mod deliveries;
+mod follow_ups;
 mod messages;
 mod rates;
 mod row;

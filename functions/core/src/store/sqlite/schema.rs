@@ -133,7 +133,7 @@ CREATE TABLE IF NOT EXISTS message_events (
 ";
 
 /// Appointments, the counted locks on their 5-minute cells, the request keys spent on them,
-/// and conversations. Times are RFC 3339 UTC text, with `*_ns` companions to order and compare.
+/// their follow-ups, the businesses' calendar keys, and conversations. Times are RFC 3339 UTC text, with `*_ns` companions to order and compare.
 pub(super) const BOOKING_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS appointments (
     id             TEXT PRIMARY KEY,
@@ -172,6 +172,23 @@ CREATE TABLE IF NOT EXISTS appointment_requests (
     appointment_id TEXT NOT NULL,
     operation      TEXT NOT NULL,
     PRIMARY KEY (business_id, key)
+) STRICT;
+
+-- What became of an appointment's follow-ups: one JSON column per kind, each written alone.
+CREATE TABLE IF NOT EXISTS appointment_follow_ups (
+    appointment_id TEXT PRIMARY KEY,
+    business_id    TEXT NOT NULL,
+    confirmation   TEXT,
+    calendar       TEXT,
+    updated_ns     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS follow_ups_by_business
+    ON appointment_follow_ups (business_id, updated_ns);
+
+-- A business's Google service-account key (JSON), kept like its webhook secret.
+CREATE TABLE IF NOT EXISTS calendar_keys (
+    business_id TEXT PRIMARY KEY,
+    secret      TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE IF NOT EXISTS conversations (

@@ -14,6 +14,7 @@ pub mod businesses;
 pub mod calls;
 pub mod conversations;
 pub mod deliveries;
+pub mod follow_ups;
 pub mod messages;
 pub mod queue_and_blobs;
 pub mod rates;
@@ -159,6 +160,11 @@ macro_rules! contract_tests {
             deliveries: [
                 delivery_logs_and_webhook_secrets_round_trip,
                 an_appointment_delivery_log_is_kept_apart_from_calls
+            ],
+            follow_ups: [
+                each_follow_up_is_kept_apart_and_read_back,
+                follow_ups_are_read_in_a_batch_and_as_a_businesss_recent_ones,
+                a_calendar_key_is_set_replaced_removed_and_goes_with_its_business
             ],
             api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
             messages: [
