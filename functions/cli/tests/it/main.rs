@@ -13,6 +13,7 @@ mod booking_stack;
 mod doctor;
 mod new_user;
 mod operator;
+mod phone_booking;
 mod readme_smoke;
 mod serve_binary;
 mod sign_verify;
