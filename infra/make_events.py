@@ -52,7 +52,9 @@ def http_event(name, method, path, params=None, headers=None, query="", json_bod
         pairs = list(params.items())
         body = base64.b64encode(urllib.parse.urlencode(pairs).encode()).decode()
         headers["content-type"] = "application/x-www-form-urlencoded"
-        headers["x-twilio-signature"] = sign(f"https://{HOST}{path}", pairs)
+        # Twilio signs the URL it calls, query included.
+        url = f"https://{HOST}{path}" + (f"?{query}" if query else "")
+        headers["x-twilio-signature"] = sign(url, pairs)
         headers["i-twilio-idempotency-token"] = f"sample-{name}"
     event = {
         "version": "2.0",
@@ -113,6 +115,9 @@ def main():
     http_event("recording-status", "POST", "/webhook/recording_status", {"AccountSid": CALL["AccountSid"], "CallSid": CALL["CallSid"], "RecordingSid": "RE0123456789abcdef0123456789abcdef", "RecordingUrl": RECORDING_URL, "RecordingStatus": "completed", "RecordingDuration": "14", "RecordingChannels": "1", "RecordingSource": "RecordVerb"})
     http_event("call-status", "POST", "/webhook/call_status", {**CALL, "CallStatus": "completed", "CallDuration": "31", "SequenceNumber": "3", "Timestamp": "Sat, 21 Nov 2026 10:00:31 +0000", "CallbackSource": "call-progress-events"})
     http_event("gather", "POST", "/webhook/gather", {**CALL, "CallStatus": "in-progress", "Digits": "482913"})
+    # The booking menu's first turn: the caller says "tomorrow at three" (Twilio's speech
+    # result for a he-IL <Gather>), posted to the action incoming_call gave (step 1).
+    http_event("voice-booking", "POST", "/webhook/voice_booking", {**CALL, "CallStatus": "in-progress", "SpeechResult": "מחר בשלוש", "Confidence": "0.9"}, query="step=1")
     whatsapp = {
         "AccountSid": CALL["AccountSid"],
         "ApiVersion": "2010-04-01",

@@ -17,6 +17,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["app"],
     &["messaging"],
     &["api", "booking", "voice"],
+    &["phone"],
     &["handlers", "worker"],
     &["routes"],
     &["lambda"],

@@ -5,6 +5,7 @@
 //! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
+//! - [`phone`] — booking an appointment by phone: the call's turns, said in words.
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
 //! - [`whatsapp`] — sending WhatsApp messages (and SMS) through Twilio or Meta.
 //! - [`google`] — a business's Google Calendar through a service account.
@@ -29,6 +30,7 @@ pub mod lambda;
 mod layers;
 pub mod messaging;
 pub mod meta;
+pub mod phone;
 pub mod queue;
 pub mod routes;
 pub mod store;

@@ -49,6 +49,9 @@ impl Route {
                 |app, request| Box::pin(handlers::call_status::call_status(app, request))
             }
             Route::Gather => |app, request| Box::pin(handlers::gather::gather(app, request)),
+            Route::VoiceBooking => {
+                |app, request| Box::pin(handlers::voice_booking::voice_booking(app, request))
+            }
             Route::Greeting => |app, request| Box::pin(handlers::greeting::greeting(app, request)),
             Route::WhatsAppIncoming => {
                 |app, request| Box::pin(handlers::whatsapp_incoming::incoming(app, request))
@@ -98,7 +101,7 @@ impl Route {
     /// The answer when the handler itself failed: never a 5xx to Twilio.
     fn failure_response(self, app: &App, request: &InboundRequest) -> Response {
         match self {
-            Route::IncomingCall => voice::safe_voicemail(app, request),
+            Route::IncomingCall | Route::VoiceBooking => voice::safe_voicemail(app, request),
             Route::HandleRecording | Route::Gather => {
                 voice::thanks(DEFAULT_THANKS_TEXT, DEFAULT_LANGUAGE)
             }

@@ -15,6 +15,8 @@ mod serve;
 mod serve_consumers;
 mod voice;
 mod voice_aws;
+mod voice_booking;
+mod voice_booking_aws;
 mod voice_embedded;
 mod whatsapp;
 mod whatsapp_aws;

@@ -27,6 +27,20 @@ pub(super) enum Event {
         #[command(flatten)]
         call: CallArg,
     },
+    /// A turn of booking by phone (POST /webhook/voice_booking?step=N): what the caller said
+    /// or pressed on the booking menu `call` answered for a business that books by phone.
+    /// Answered with the next question (a <Gather> naming the next step), the booking said
+    /// aloud, or the voicemail. Neither --speech nor --digits: the caller was silent.
+    Booking {
+        #[command(flatten)]
+        twilio: TwilioArgs,
+        #[command(flatten)]
+        parties: Parties,
+        #[command(flatten)]
+        call: CallArg,
+        #[command(flatten)]
+        turn: TurnArgs,
+    },
     /// The voicemail <Record> action after the caller's message; answered with TwiML.
     Recording {
         #[command(flatten)]
@@ -155,6 +169,36 @@ pub(super) struct CallArg {
     /// The CallSid (default: a fresh CA followed by 32 hex digits).
     #[arg(long)]
     pub(super) call_sid: Option<String>,
+}
+
+/// One turn of booking by phone.
+#[derive(Args, Debug)]
+pub(super) struct TurnArgs {
+    /// The turn: 1 answers the menu `simulate call` printed; each answer's <Gather> action
+    /// names the next (`?step=N`). Use the same --call-sid on every turn of one call.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(super) step: u32,
+    /// What the caller said, as Twilio's SpeechResult: "מחר בשלוש", "tomorrow at 3".
+    #[arg(long, conflicts_with = "digits")]
+    pub(super) speech: Option<String>,
+    /// Twilio's Confidence for the speech, 0 to 1 (not given: none is sent, and the text is
+    /// trusted).
+    #[arg(long, requires = "speech", value_parser = parse_confidence)]
+    pub(super) confidence: Option<f32>,
+    /// The key pressed, as Twilio's Digits: 1 confirms, 2 hears other times, 0 leaves a message.
+    #[arg(long)]
+    pub(super) digits: Option<String>,
+    /// The call's URLs carry `greeting=1` (incoming_call found the business's greeting): the
+    /// greeting plays before a message.
+    #[arg(long)]
+    pub(super) greeting: bool,
+}
+
+fn parse_confidence(raw: &str) -> Result<f32, String> {
+    raw.parse::<f32>()
+        .ok()
+        .filter(|c| (0.0..=1.0).contains(c))
+        .ok_or_else(|| "a number from 0 to 1".to_string())
 }
 
 #[derive(Args, Debug)]

@@ -20,7 +20,7 @@ pub use events::SimulateArgs;
 use events::{Event, Target};
 use params::{
     call_status_params, meta_notification, pair, recording_params, recording_status_params,
-    voice_params, whatsapp_params, whatsapp_status_params,
+    turn_params, voice_params, whatsapp_params, whatsapp_status_params,
 };
 use send::{meta_request, print_answer, send, Outgoing};
 
@@ -50,6 +50,21 @@ fn prepare(event: Event) -> Result<(Target, Outgoing), ExitCode> {
         } => {
             let form = voice_params(&parties, &call, "ringing");
             twilio.form(Route::IncomingCall.path(), form)
+        }
+        Event::Booking {
+            twilio,
+            parties,
+            call,
+            turn,
+        } => {
+            let mut form = voice_params(&parties, &call, "in-progress");
+            form.extend(turn_params(&turn));
+            let query = frontdesk::phone::Turn {
+                step: turn.step,
+                greeting: turn.greeting,
+            }
+            .query();
+            twilio.form(&format!("{}?{query}", Route::VoiceBooking.path()), form)
         }
         Event::Recording {
             twilio,

@@ -5,7 +5,7 @@ use frontdesk::domain::message::Wamid;
 use frontdesk::domain::{CallStatus, PhoneNumber};
 use serde_json::json;
 
-use super::events::{CallArg, MessageArg, Parties, RecordingArg};
+use super::events::{CallArg, MessageArg, Parties, RecordingArg, TurnArgs};
 
 /// The Twilio test number, as the caller or sender when `--from` is not given.
 const DEFAULT_CUSTOMER: &str = "+15005550006";
@@ -94,6 +94,22 @@ pub(super) fn voice_params(
         pair("Direction", "inbound"),
         pair("CallStatus", call_status),
     ]
+}
+
+/// What a booking turn heard: `SpeechResult` (with `Confidence` when given) or `Digits`, or
+/// nothing for a silent caller (Twilio posts the call's parameters alone).
+pub(super) fn turn_params(turn: &TurnArgs) -> Vec<(String, String)> {
+    let mut form = Vec::new();
+    if let Some(speech) = &turn.speech {
+        form.push(pair("SpeechResult", speech));
+        if let Some(confidence) = turn.confidence {
+            form.push(pair("Confidence", &confidence.to_string()));
+        }
+    }
+    if let Some(digits) = &turn.digits {
+        form.push(pair("Digits", digits));
+    }
+    form
 }
 
 /// The recording fields of the <Record> action and the recording status callback.

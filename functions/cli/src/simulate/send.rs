@@ -33,11 +33,11 @@ pub(super) struct Answer {
 }
 
 impl TwilioArgs {
-    /// The form request for `path` with `defaults` overridden by `--param`, signed for the
-    /// exact URL it is sent to.
+    /// The form request for `path` (and its query, if any) with `defaults` overridden by
+    /// `--param`, signed for the exact URL it is sent to.
     pub(super) fn form(
         self,
-        path: &'static str,
+        path: &str,
         defaults: Vec<(String, String)>,
     ) -> Result<(Target, Outgoing), ExitCode> {
         let Some(token) = self.token.secret() else {

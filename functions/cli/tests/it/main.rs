@@ -14,6 +14,7 @@ mod calendar;
 mod doctor;
 mod new_user;
 mod operator;
+mod phone_booking;
 mod readme_smoke;
 mod serve_binary;
 mod sign_verify;

@@ -6,9 +6,10 @@ use tracing::{error, info, warn};
 use crate::app::App;
 use crate::domain::business::{stream_wss_url, DEFAULT_VERIFICATION_PROMPT};
 use crate::domain::CallStart;
-use crate::domain::{Business, CallStatus, Direction, VoiceMode};
+use crate::domain::{Business, CallStatus, Direction, PhoneNumber, VoiceMode};
 use crate::http::routes::Route;
 use crate::http::{response, FormParams, InboundRequest, Response};
+use crate::phone;
 use crate::twilio::twiml::{
     Connect, Gather, GatherInput, Method, Prompt, RejectReason, Stream, VoiceResponse,
 };
@@ -79,6 +80,13 @@ async fn answer(
                 .reject(Some(RejectReason::Busy))
                 .to_xml(),
         ));
+    }
+    // A business that books by phone answers with its booking menu, whatever its voice mode
+    // (0 still leaves a message); a caller without a number has nothing to book for.
+    if phone::is_on(&business) && PhoneNumber::parse(&start.from).is_ok() {
+        info!(business = %business.id, greeting = greeting.is_some(), "incoming call answered with the booking menu");
+        let menu = phone::opening(app, request, &business, greeting.is_some());
+        return Ok(response::twiml(menu.to_xml()));
     }
     info!(business = %business.id, mode = ?business.voice_mode, greeting = greeting.is_some(), "incoming call answered");
     let voicemail = voice::voicemail(app, request, &business, greeting);

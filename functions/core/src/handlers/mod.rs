@@ -15,6 +15,7 @@ pub mod health;
 pub mod incoming_call;
 pub mod meta_whatsapp;
 pub mod recording_status;
+pub mod voice_booking;
 pub mod whatsapp_incoming;
 pub mod whatsapp_messages;
 pub mod whatsapp_status;

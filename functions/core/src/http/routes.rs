@@ -16,6 +16,7 @@ pub enum Route {
     RecordingStatus,
     CallStatus,
     Gather,
+    VoiceBooking,
     Greeting,
     WhatsAppIncoming,
     WhatsAppStatus,
@@ -83,6 +84,13 @@ pub const ROUTES: &[RouteSpec] = &[
         methods: &[Method::POST],
         path: "/webhook/gather",
         function: "gather",
+        webhook: true,
+    },
+    RouteSpec {
+        route: Route::VoiceBooking,
+        methods: &[Method::POST],
+        path: "/webhook/voice_booking",
+        function: "voice-booking",
         webhook: true,
     },
     RouteSpec {

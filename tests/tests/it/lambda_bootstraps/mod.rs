@@ -28,6 +28,7 @@ mod function;
 mod http;
 mod runtime_api;
 mod voice;
+mod voice_booking;
 mod whatsapp;
 
 use std::time::Duration;

@@ -9,8 +9,9 @@ use jiff::Timestamp;
 use super::state::{Action, Lang};
 use crate::domain::booking::settings::{BookingSettings, ServiceId};
 
-const HE_DAYS: [&str; 7] = ["ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת"];
-const HE_MONTHS: [&str; 12] = [
+/// Weekday names, Sunday first; the phone dialogue says them too.
+pub const HE_DAYS: [&str; 7] = ["ראשון", "שני", "שלישי", "רביעי", "חמישי", "שישי", "שבת"];
+pub const HE_MONTHS: [&str; 12] = [
     "ינואר",
     "פברואר",
     "מרץ",
