@@ -2,6 +2,8 @@
 # Benchmarks that need more than `cargo bench`: a moto server for the AWS figures.
 #   ./infra/bench.sh booking   free slots (criterion: 60 days, 500 appointments) and the booking
 #                              commit's latency on SQLite and on DynamoDB + SQS (moto)
+#   ./infra/bench.sh voice     a booking-by-phone turn's latency (offer, book) through the route
+#                              table on SQLite and on DynamoDB + SQS (moto)
 # Release builds: the first run compiles the workspace with the release profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +16,14 @@ booking)
     eval "$moto_env"
     cargo bench -p frontdesk --bench booking_commit -- "${2:-200}"
     ;;
+voice)
+    trap './infra/moto.sh stop' EXIT
+    moto_env="$(./infra/moto.sh start)"
+    eval "$moto_env"
+    cargo bench -p frontdesk --bench voice_turn -- "${2:-200}"
+    ;;
 *)
-    echo "usage: ./infra/bench.sh booking [bookings per backend]" >&2
+    echo "usage: ./infra/bench.sh booking|voice [bookings or calls per backend]" >&2
     exit 2
     ;;
 esac

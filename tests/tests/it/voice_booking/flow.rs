@@ -76,6 +76,11 @@ async fn tomorrow_at_three_is_offered_confirmed_booked_and_stored() {
     assert_eq!(appointment.service.as_str(), "checkup");
     assert_eq!(appointment.source, format!("voice:{}:2", call.sid));
     assert_eq!(world.events(), ["appointment.booked"]);
+    assert_eq!(
+        world.follow_ups(),
+        ["confirmation"],
+        "the caller's confirmation"
+    );
     assert_eq!(call.state().await.answered.map(|a| a.step), Some(2));
 }
 

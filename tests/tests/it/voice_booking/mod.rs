@@ -8,6 +8,7 @@
 mod flow;
 mod gating;
 mod refusals;
+mod slow;
 
 use frontdesk::booking::dialogue::state::Lang;
 use frontdesk::domain::booking::settings::{BookingSettings, ServiceId};
@@ -152,8 +153,18 @@ impl World {
         );
     }
 
-    /// The `event` of every job on the embedded notify queue, in order.
+    /// The `event` of every business event on the embedded notify queue, in order.
     pub fn events(&self) -> Vec<String> {
+        self.notify_jobs("event")
+    }
+
+    /// The `job` of every booking follow-up on the embedded notify queue, in order.
+    pub fn follow_ups(&self) -> Vec<String> {
+        self.notify_jobs("job")
+    }
+
+    /// Field `field` of every notify job that has it, in order.
+    fn notify_jobs(&self, field: &str) -> Vec<String> {
         let JobProbe::Embedded(queue) = &self.server.jobs else {
             panic!("an embedded server");
         };
@@ -161,9 +172,9 @@ impl World {
             .messages(QueueName::Notify)
             .unwrap()
             .iter()
-            .map(|m| {
+            .filter_map(|m| {
                 let job: serde_json::Value = serde_json::from_str(&m.body).unwrap();
-                job["event"].as_str().unwrap_or_default().to_string()
+                job[field].as_str().map(str::to_string)
             })
             .collect()
     }
