@@ -9,21 +9,18 @@
 //! `cargo bench -p frontdesk --bench voice_turn [-- N]` (N calls per backend, default 200).
 //! With moto: `./infra/bench.sh voice` starts it and passes `FRONTDESK_TEST_AWS_ENDPOINT`.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use frontdesk::app::Backends;
-use frontdesk::blob::folder::FolderBlobs;
+use common::Percentiles;
 use frontdesk::booking;
-use frontdesk::domain::booking::settings::{BookingSettings, ServiceId};
-use frontdesk::domain::{Business, BusinessId, CallGoal, PhoneNumber};
+use frontdesk::domain::booking::settings::ServiceId;
+use frontdesk::domain::{Business, CallGoal, PhoneNumber};
 use frontdesk::http::{FormParams, InboundRequest};
-use frontdesk::queue::embedded::EmbeddedQueue;
-use frontdesk::store::sqlite::SqliteStore;
 use frontdesk::voice::VOICE_DEADLINE;
 use frontdesk::{App, Route};
-use frontdesk_testkit::config::config;
 use frontdesk_testkit::signing::sign_form;
 use frontdesk_testkit::TEST_TOKEN;
 use http::{HeaderMap, HeaderValue, Method};
@@ -33,27 +30,12 @@ use jiff::Timestamp;
 const NUMBER: &str = "+15550001234";
 const HOST: &str = "bench.frontdesk.test";
 
-/// Open every day from 08:00 to 20:00, 15-minute slots of a 15-minute service: enough distinct
-/// slots in 60 days for any run.
-fn settings() -> BookingSettings {
-    BookingSettings::parse_json(
-        r#"{"timezone": "Asia/Jerusalem",
-            "hours": {"sun": [["08:00","20:00"]], "mon": [["08:00","20:00"]], "tue": [["08:00","20:00"]],
-                      "wed": [["08:00","20:00"]], "thu": [["08:00","20:00"]], "fri": [["08:00","20:00"]],
-                      "sat": [["08:00","20:00"]]},
-            "services": [{"id": "visit", "name_he": "ביקור", "name_en": "Visit", "duration_minutes": 15}],
-            "slot_step_minutes": 15, "min_notice_minutes": 0, "max_days_ahead": 60, "capacity": 1}"#,
-    )
-    .unwrap()
-}
-
 async fn bench_business(app: &App, id: &str) -> Business {
-    let mut business = Business::new(BusinessId::parse(id).unwrap(), "Bench");
-    business.phone_numbers = vec![PhoneNumber::parse(NUMBER).unwrap()];
-    business.call_goal = CallGoal::Appointment;
-    business.booking = Some(settings());
-    app.store().put_business(&business).await.unwrap();
-    business
+    common::business(app, id, |business| {
+        business.phone_numbers = vec![PhoneNumber::parse(NUMBER).unwrap()];
+        business.call_goal = CallGoal::Appointment;
+    })
+    .await
 }
 
 /// One signed callback of call `sid` at `step`, with what the caller said or pressed.
@@ -91,19 +73,32 @@ fn callback(sid: &str, step: u32, heard: &[(&str, &str)]) -> InboundRequest {
     )
 }
 
-/// Sends `request` through the route table; its latency, checking the answer says `expect`.
-async fn turn(app: &App, request: InboundRequest, expect: &str) -> Duration {
+/// Sends `request` through the route table; its latency, and whether the answer says `expect`
+/// (else it is the voicemail a failed turn falls back to, counted and reported).
+async fn turn(app: &App, request: InboundRequest, expect: &str) -> (Duration, bool) {
     let started = Instant::now();
     let response = frontdesk::routes::dispatch(app, request).await;
     let took = started.elapsed();
     assert_eq!(response.status(), 200);
     let body = String::from_utf8_lossy(response.body()).into_owned();
-    assert!(body.contains(expect), "{expect}: {body}");
-    took
+    let answered = body.contains(expect);
+    assert!(
+        answered || body.contains("<Record "),
+        "neither `{expect}` nor the voicemail: {body}"
+    );
+    (took, answered)
 }
 
-/// `n` calls, each saying a distinct free slot and confirming it: (offer, book) latencies.
-async fn run(app: &App, business: &Business, n: usize) -> (Vec<Duration>, Vec<Duration>) {
+/// The latencies of each kind of turn, and how many fell back to the voicemail.
+#[derive(Default)]
+struct Turns {
+    offers: Vec<Duration>,
+    books: Vec<Duration>,
+    fallbacks: usize,
+}
+
+/// `n` calls, each saying a distinct free slot and confirming it.
+async fn run(app: &App, business: &Business, n: usize) -> Turns {
     let zone = TimeZone::get("Asia/Jerusalem").unwrap();
     let now = Timestamp::now();
     let service = ServiceId::parse("visit").unwrap();
@@ -118,7 +113,7 @@ async fn run(app: &App, business: &Business, n: usize) -> (Vec<Duration>, Vec<Du
         .take(n)
         .collect();
     assert_eq!(slots.len(), n, "enough free slots");
-    let (mut offers, mut books) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut turns = Turns::default();
     for (i, slot) in slots.iter().enumerate() {
         let sid = format!("CA{:032x}", i + 1);
         let local = zone.to_datetime(slot.start);
@@ -131,64 +126,53 @@ async fn run(app: &App, business: &Business, n: usize) -> (Vec<Duration>, Vec<Du
             local.minute()
         );
         let speech = [("SpeechResult", said.as_str()), ("Confidence", "0.9")];
-        offers.push(turn(app, callback(&sid, 1, &speech), "יש תור פנוי").await);
-        books.push(turn(app, callback(&sid, 2, &[("Digits", "1")]), "התור נקבע").await);
+        let (took, offered) = turn(app, callback(&sid, 1, &speech), "יש תור פנוי").await;
+        turns.offers.push(took);
+        if !offered {
+            turns.fallbacks += 1;
+            continue;
+        }
+        let (took, booked) = turn(app, callback(&sid, 2, &[("Digits", "1")]), "התור נקבע").await;
+        turns.books.push(took);
+        turns.fallbacks += usize::from(!booked);
     }
-    (offers, books)
+    turns
 }
 
-fn report(name: &str, kind: &str, mut latencies: Vec<Duration>) {
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    let max = *latencies.last().unwrap();
+fn report(name: &str, kind: &str, latencies: Vec<Duration>) {
+    let p = Percentiles::of(latencies);
     println!(
-        "voice turn, {name}, {kind}: {} turns, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (deadline {} ms)",
-        latencies.len(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        max.as_secs_f64() * 1e3,
+        "voice turn, {name}, {kind}: {} turns, p50 {:.2} ms, p99 {:.2} ms, mean {:.2} ms, max {:.2} ms (deadline {} ms)",
+        p.n,
+        p.p50,
+        p.p99,
+        p.mean,
+        p.max,
         VOICE_DEADLINE.as_millis(),
     );
 }
 
-fn report_all(name: &str, (offers, books): (Vec<Duration>, Vec<Duration>)) {
-    let all: Vec<Duration> = offers.iter().chain(&books).copied().collect();
-    report(name, "offer", offers);
-    report(name, "book", books);
+fn report_all(name: &str, turns: Turns) {
+    let all: Vec<Duration> = turns.offers.iter().chain(&turns.books).copied().collect();
+    let total = all.len();
+    report(name, "offer", turns.offers);
+    report(name, "book", turns.books);
     report(name, "all", all);
+    println!(
+        "voice turn, {name}: {} of {total} turns answered with the voicemail (a failed turn; the error is logged above)",
+        turns.fallbacks
+    );
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(200);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("frontdesk.sqlite3");
-        let backends = Backends {
-            store: Arc::new(SqliteStore::open(&db).unwrap()),
-            queue: Arc::new(EmbeddedQueue::open(&db).unwrap()),
-            greetings: Arc::new(FolderBlobs::new(dir.path().join("blobs"))),
-        };
-        let app = App::new(config(&[]), backends);
-        let business = bench_business(&app, "bench-sqlite").await;
-        report_all("SQLite (embedded)", run(&app, &business, n).await);
-
-        match std::env::var("FRONTDESK_TEST_AWS_ENDPOINT") {
-            Ok(_) => {
-                let stack = frontdesk_testkit::Stack::new().await;
-                let app = stack.app(&[]).await;
-                let business = bench_business(&app, "bench-moto").await;
-                report_all("DynamoDB + SQS on moto", run(&app, &business, n).await);
-            }
-            Err(_) => println!(
-                "voice turn, moto: skipped (FRONTDESK_TEST_AWS_ENDPOINT unset; ./infra/bench.sh voice starts moto)"
-            ),
-        }
+    let n = common::runs(200);
+    // A failed turn's error line, so a fallback says why.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::ERROR)
+        .with_writer(std::io::stderr)
+        .init();
+    common::on_both_backends("voice turn", |name, app| async move {
+        let business = bench_business(&app, &format!("bench-{}", n)).await;
+        report_all(name, run(&app, &business, n).await);
     });
 }

@@ -14,7 +14,10 @@
 
 pub mod calendar;
 pub mod confirmation;
+pub mod desk;
 pub mod dialogue;
+#[cfg(test)]
+pub(crate) mod tests_desk;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};

@@ -9,9 +9,9 @@
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 
-use super::desk::Desk;
 use super::state::{Answered, Heard, Reply, State, LIFETIME};
 use super::turn::{turn, Ctx};
+use crate::booking::desk::Desk;
 use crate::booking::BookingError;
 use crate::domain::{BusinessId, Conversation, ConversationKey};
 use crate::store::{ConversationStore, StoreError};

@@ -30,7 +30,6 @@
 //! same TwiML and books nothing twice (each turn books under `voice:{CallSid}:{step}`). A
 //! caller who hangs up mid-dialogue leaves a state that lapses.
 
-pub mod desk;
 pub mod keep;
 pub mod spoken;
 pub mod state;
@@ -40,8 +39,6 @@ pub mod words;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_desk;
-#[cfg(test)]
 mod tests_keep;
 #[cfg(test)]
 mod tests_spoken;
@@ -50,14 +47,16 @@ use jiff::Timestamp;
 use tracing::info;
 
 use crate::app::App;
+use crate::booking::desk::BookingDesk;
 use crate::booking::dialogue::state::Lang;
 use crate::domain::business::DEFAULT_LANGUAGE;
-use crate::domain::{Business, CallGoal, CallSid, ConversationKey, PhoneNumber, RequestKey};
+use crate::domain::{
+    Business, CallGoal, CallSid, Channel, ConversationKey, PhoneNumber, RequestKey,
+};
 use crate::http::routes::Route;
 use crate::http::{form, FormParams, InboundRequest};
 use crate::twilio::twiml::{Gather, GatherInput, Method, Prompt, VoiceResponse};
 use crate::voice;
-use desk::CallDesk;
 use keep::{Callback, TurnError};
 use state::{Heard, Reply};
 use turn::Ctx;
@@ -260,11 +259,12 @@ pub async fn answer(
         now,
         lang: Lang::of_setting(language(&business)),
     };
-    let desk = CallDesk {
+    let desk = BookingDesk {
         app,
         business: &business,
-        caller,
+        phone: caller,
         name: form.non_empty("CallerName").map(str::to_string),
+        channel: Channel::Voice,
         request: request_key,
         now,
     };

@@ -7,10 +7,11 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use super::state::{Heard, Phase, Reply, State};
-use super::tests_desk::MemoryDesk;
 use super::turn::{turn, Ctx};
 use crate::booking::dialogue::state::Lang;
+use crate::booking::tests_desk::MemoryDesk;
 use crate::domain::booking::settings::BookingSettings;
+use crate::domain::Channel;
 
 fn zone() -> TimeZone {
     TimeZone::get("Asia/Jerusalem").unwrap()
@@ -53,7 +54,7 @@ pub struct Call {
 impl Call {
     pub fn new(services: &str) -> Self {
         Self {
-            desk: MemoryDesk::new(settings(services), at(TODAY, 10, 0)),
+            desk: MemoryDesk::new(settings(services), at(TODAY, 10, 0)).voice(),
             lang: Lang::He,
             state: None,
             step: 0,
@@ -95,7 +96,7 @@ impl Call {
     /// The voice bookings made, as local `HH:MM` on their dates.
     pub fn booked(&self) -> Vec<String> {
         self.desk
-            .booked()
+            .made_by(Channel::Voice)
             .iter()
             .map(|a| {
                 let local = zone().to_datetime(a.slot.start);

@@ -11,10 +11,10 @@ use jiff::SignedDuration;
 use super::keep::{take, Callback};
 use super::state::{Answered, Heard, Phase, State};
 use super::tests::{settings, CHECKUP};
-use super::tests_desk::MemoryDesk;
 use super::turn::Ctx;
 use crate::booking::dialogue::state::Lang;
-use crate::domain::{BusinessId, CallSid, Conversation, ConversationKey};
+use crate::booking::tests_desk::MemoryDesk;
+use crate::domain::{BusinessId, CallSid, Channel, Conversation, ConversationKey};
 use crate::store::{ConversationStore, StoreError};
 
 /// One conversation in memory, compare-and-set on its version. `race`: the next write finds
@@ -78,7 +78,7 @@ impl Line {
             .unwrap()
             .timestamp();
         Self {
-            desk: MemoryDesk::new(settings(CHECKUP), now),
+            desk: MemoryDesk::new(settings(CHECKUP), now).voice(),
             conversations: Conversations::default(),
             key: ConversationKey::voice(&CallSid::parse("CA1").unwrap()),
             business: BusinessId::parse("clinic").unwrap(),
@@ -135,7 +135,7 @@ async fn a_retried_callback_gets_the_same_answer_and_books_once() {
     }
     // A retry of the step before is answered with the last answer, and runs nothing.
     assert_eq!(line.callback(1, TOMORROW_AT_THREE).await, booked);
-    assert_eq!(line.desk.booked().len(), 1);
+    assert_eq!(line.desk.made_by(Channel::Voice).len(), 1);
     assert_eq!(*line.conversations.writes.lock().unwrap(), 2);
     let state = line.state();
     assert_eq!(
@@ -162,7 +162,7 @@ async fn a_lapsed_state_is_started_over() {
         answer.starts_with("Ask(\"התורים הפנויים הקרובים"),
         "{answer}"
     );
-    assert!(line.desk.booked().is_empty());
+    assert!(line.desk.made_by(Channel::Voice).is_empty());
 }
 
 #[tokio::test]
@@ -184,7 +184,7 @@ async fn a_write_lost_to_a_retry_of_the_same_step_answers_as_that_retry() {
         "the retry's answer"
     );
     // This run booked under the step's request key; the retry's booking is the same one.
-    assert_eq!(line.desk.booked().len(), 1);
+    assert_eq!(line.desk.made_by(Channel::Voice).len(), 1);
 }
 
 #[tokio::test]

@@ -7,10 +7,10 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::desk::Desk;
 use super::spoken::Spoken;
 use super::state::{Heard, Phase, Reply, State, PATIENCE};
 use super::words::{plain, Words};
+use crate::booking::desk::Desk;
 use crate::booking::dialogue::state::Lang;
 use crate::booking::{BookingError, Outcome};
 use crate::domain::booking::engine::{Slot, ALTERNATIVES};
@@ -325,7 +325,7 @@ impl Talk<'_> {
         let mut free = Vec::new();
         let mut refused = None;
         for start in timed.into_iter().take(ALTERNATIVES) {
-            match self.desk.check(&service, start).await? {
+            match self.desk.check(&service, start, None).await? {
                 Ok(slot) => free.push(slot),
                 Err(refusal) => {
                     refused.get_or_insert((start, refusal));

@@ -7,9 +7,9 @@
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 
-use super::desk::Desk;
 use super::state::{Reply, State, LIFETIME};
 use super::turn::{turn, Ctx, Message};
+use crate::booking::desk::Desk;
 use crate::booking::BookingError;
 use crate::domain::{BusinessId, Conversation, ConversationKey};
 use crate::store::{ConversationStore, StoreError};

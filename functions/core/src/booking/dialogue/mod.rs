@@ -38,7 +38,6 @@
 //! version read; a write that loses re-reads and runs the turn once more (its booking, if any,
 //! then answers as a repeat of its own request key).
 
-pub mod desk;
 pub mod keep;
 pub mod render;
 pub mod state;
@@ -47,8 +46,6 @@ pub mod words;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_desk;
 #[cfg(test)]
 mod tests_keep;
 #[cfg(test)]
@@ -60,10 +57,12 @@ use jiff::Timestamp;
 use tracing::error;
 
 use crate::app::App;
-use crate::domain::{Business, ConversationKey, MessageId, Provider, RequestKey, WhatsAppAddress};
+use crate::booking::desk::BookingDesk;
+use crate::domain::{
+    Business, Channel, ConversationKey, MessageId, Provider, RequestKey, WhatsAppAddress,
+};
 use crate::messaging;
 use crate::whatsapp::send::OutboundBody;
-use desk::BookingDesk;
 use state::{Lang, Reply};
 use turn::{Ctx, Message};
 
@@ -158,6 +157,7 @@ async fn run(
         business,
         phone: inbound.from.number().clone(),
         name: inbound.profile_name.clone(),
+        channel: Channel::Whatsapp,
         request,
         now,
     };

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use super::render;
 use super::state::{option_id, Lang, Menu, Reply, State, Step};
-use super::tests_desk::MemoryDesk;
 use super::turn::{turn, Ctx, Message};
+use crate::booking::tests_desk::MemoryDesk;
 use crate::domain::booking::settings::BookingSettings;
 use crate::domain::AppointmentStatus;
 

@@ -11,8 +11,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::keep::{take, TurnError};
 use super::state::{Lang, State, Step};
-use super::tests_desk::MemoryDesk;
 use super::turn::{Ctx, Message};
+use crate::booking::tests_desk::MemoryDesk;
 use crate::domain::booking::settings::BookingSettings;
 use crate::domain::{BusinessId, Conversation, ConversationKey, PhoneNumber};
 use crate::store::{ConversationStore, StoreError};

@@ -6,11 +6,11 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::desk::Desk;
 use super::state::{
     option_id, read, Action, Goal, Held, Lang, Menu, Opt, Reply, Said, State, Step, Turn, FORMAT,
 };
 use super::words::Words;
+use crate::booking::desk::Desk;
 use crate::booking::{BookingError, CancelOutcome, Outcome};
 use crate::domain::booking::engine::{Slot, ALTERNATIVES};
 use crate::domain::booking::settings::{BookingSettings, ServiceId};

@@ -1,5 +1,6 @@
-//! An in-memory [`Desk`] for the dialogue's tests: the real engine over appointments kept in a
-//! vector, for one customer, at a fixed `now`.
+//! An in-memory [`Desk`] for the dialogues' tests (WhatsApp's and the phone's): the real engine
+//! over appointments kept in a vector, for one customer, at a fixed `now`; a request key seen
+//! before answers `Repeat`, as the store's request record does.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,6 +26,8 @@ pub struct MemoryDesk {
     pub changes: Mutex<Vec<String>>,
     /// Every call fails as a store that is down would.
     pub down: bool,
+    /// The channel a booking records.
+    pub channel: Channel,
     /// The request key of the message being answered, and the appointment each key booked:
     /// a key seen before answers `Repeat`, as the store's request record does.
     pub request: Mutex<String>,
@@ -39,9 +42,38 @@ impl MemoryDesk {
             appointments: Mutex::new(Vec::new()),
             changes: Mutex::new(Vec::new()),
             down: false,
+            channel: Channel::Whatsapp,
             request: Mutex::new("wa:first".into()),
             spent: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The desk of a phone call: bookings by `voice`, the first turn's request key.
+    pub fn voice(mut self) -> Self {
+        self.channel = Channel::Voice;
+        *self.request.get_mut().unwrap() = "voice:CA1:1".into();
+        self
+    }
+
+    /// The appointments booked through `channel`.
+    pub fn made_by(&self, channel: Channel) -> Vec<Appointment> {
+        self.appointments
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.channel == channel)
+            .cloned()
+            .collect()
+    }
+
+    /// Another customer's booking of `start`, made straight in through the API.
+    pub fn taken(&self, service: &str, start: Timestamp) {
+        self.holding(service, start, AppointmentStatus::Booked);
+        let mut all = self.appointments.lock().unwrap();
+        let other = all.last_mut().unwrap();
+        other.phone = PhoneNumber::parse("+972509999999").unwrap();
+        other.channel = Channel::Api;
+        other.source = "api:test".into();
     }
 
     /// The appointment this message's request key already booked, if it did.
@@ -152,6 +184,23 @@ impl Desk for MemoryDesk {
         Ok(engine::free_slots(&self.settings, service, &self.busy(), self.now, date, 1).unwrap())
     }
 
+    async fn after(
+        &self,
+        service: &ServiceId,
+        after: Timestamp,
+        n: usize,
+    ) -> Result<Vec<Slot>, BookingError> {
+        self.up()?;
+        let from = self.settings.zone().unwrap().to_datetime(after).date();
+        let slots =
+            engine::free_slots(&self.settings, service, &self.busy(), self.now, from, 60).unwrap();
+        Ok(slots
+            .into_iter()
+            .filter(|s| s.start > after)
+            .take(n)
+            .collect())
+    }
+
     async fn check(
         &self,
         service: &ServiceId,
@@ -182,7 +231,9 @@ impl Desk for MemoryDesk {
             Err(refusal) => return Ok(outcome(refusal)),
         };
         let block = slot.block(self.settings.service(service).unwrap());
-        let booked = appointment(service, slot, block, self.now);
+        let mut booked = appointment(service, slot, block, self.now);
+        booked.channel = self.channel;
+        booked.source = self.request.lock().unwrap().clone();
         self.appointments.lock().unwrap().push(booked.clone());
         self.spend(&booked.id);
         self.note(format!("book {}", self.hhmm(start)));

@@ -1,7 +1,8 @@
-//! What the dialogue asks of the booking front door, as one small trait: the dialogue's logic
-//! ([`super::turn`]) takes any [`Desk`], so its tests run it on an in-memory one, and the
-//! webhooks give it [`BookingDesk`], which is [`crate::booking`] for one customer, one message
-//! and one moment.
+//! What a dialogue asks of the booking front door, as one small trait: the WhatsApp dialogue
+//! ([`super::dialogue`]) and the phone's ([`crate::phone`]) take any [`Desk`], so their tests
+//! run them on an in-memory one ([`super::tests_desk`]), and the webhooks give them
+//! [`BookingDesk`], which is [`crate::booking`] for one customer, one message or turn, and one
+//! moment.
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -33,6 +34,14 @@ pub trait Desk: Send + Sync {
     /// The free slots of `service` on one local date, soonest first.
     async fn on_day(&self, service: &ServiceId, date: Date) -> Result<Vec<Slot>, BookingError>;
 
+    /// Up to `n` free slots of `service` starting after `after`, soonest first.
+    async fn after(
+        &self,
+        service: &ServiceId,
+        after: Timestamp,
+        n: usize,
+    ) -> Result<Vec<Slot>, BookingError>;
+
     /// Whether `service` could be booked at `start`, not counting `ignoring` as busy.
     async fn check(
         &self,
@@ -41,7 +50,7 @@ pub trait Desk: Send + Sync {
         ignoring: Option<Busy>,
     ) -> Result<Result<Slot, Refusal>, BookingError>;
 
-    /// Books `service` at `start` for the customer, under the message's request key.
+    /// Books `service` at `start` for the customer, under the request key.
     async fn book(&self, service: &ServiceId, start: Timestamp) -> Result<Outcome, BookingError>;
 
     /// Moves the customer's appointment to `start`, under the message's request key.
@@ -62,14 +71,17 @@ pub trait Desk: Send + Sync {
     async fn cancelled(&self) -> Result<Vec<Appointment>, BookingError>;
 }
 
-/// The booking front door for one customer's one message.
+/// The booking front door for one customer's one message or turn.
 pub struct BookingDesk<'a> {
     pub app: &'a App,
     pub business: &'a Business,
     pub phone: PhoneNumber,
-    /// The customer's WhatsApp profile name, kept on a booking.
+    /// The customer's WhatsApp profile name or Twilio's `CallerName`, kept on a booking.
     pub name: Option<String>,
-    /// `wa:{message id}`: whatever the message books, cancels or moves, it does once.
+    /// Where the customer is: what a booking records as its channel.
+    pub channel: Channel,
+    /// `wa:{message id}` or `voice:{CallSid}:{step}`: whatever the message or turn books,
+    /// cancels or moves, it does once.
     pub request: RequestKey,
     pub now: Timestamp,
 }
@@ -89,6 +101,27 @@ impl Desk for BookingDesk<'_> {
         booking::availability(self.app, self.business, service, date, 1, self.now).await
     }
 
+    async fn after(
+        &self,
+        service: &ServiceId,
+        after: Timestamp,
+        n: usize,
+    ) -> Result<Vec<Slot>, BookingError> {
+        // One look at the store and the engine over the rest of the booking window: the
+        // nearest slots around a time can all lie before it.
+        let settings = booking::settings(self.business)?;
+        let zone = settings.zone().map_err(|_| BookingError::NotConfigured)?;
+        let from = zone.to_datetime(after).date();
+        let days = settings.max_days_ahead.saturating_add(1);
+        let slots =
+            booking::availability(self.app, self.business, service, from, days, self.now).await?;
+        Ok(slots
+            .into_iter()
+            .filter(|s| s.start > after)
+            .take(n)
+            .collect())
+    }
+
     async fn check(
         &self,
         service: &ServiceId,
@@ -104,7 +137,7 @@ impl Desk for BookingDesk<'_> {
             start,
             phone: self.phone.clone(),
             name: self.name.clone(),
-            channel: Channel::Whatsapp,
+            channel: self.channel,
             request: self.request.clone(),
         };
         booking::book(self.app, self.business, &request, self.now).await
