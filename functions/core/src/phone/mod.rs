@@ -65,10 +65,12 @@ use turn::Ctx;
 pub const GATHER_TIMEOUT: u32 = 6;
 
 /// Whether calls to `business` get the booking menu: its call goal is `appointment`, and
-/// booking is set up (a service, a zone that resolves).
+/// booking is set up (a service). The zone is not resolved here: it was checked when the
+/// settings were stored, and resolving it would link the time-zone database into
+/// `incoming-call` (about half a megabyte); a zone that no longer resolves fails the first turn,
+/// whose caller gets the voicemail.
 pub fn is_on(business: &Business) -> bool {
-    business.call_goal == CallGoal::Appointment
-        && crate::booking::settings(business).is_ok_and(|s| s.zone().is_ok())
+    business.call_goal == CallGoal::Appointment && crate::booking::settings(business).is_ok()
 }
 
 /// What a turn's callback URL says: its step, and whether the business's greeting plays
