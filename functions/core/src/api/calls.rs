@@ -88,13 +88,10 @@ fn clip(value: &str) -> String {
     value.chars().take(40).collect()
 }
 
-/// 201 with the placed call; a replayed key's answer is the first one's, marked
-/// `Idempotent-Replayed: true`.
-pub fn placed(dialled: &Dialled) -> Response {
+/// A placed call as the API and `frontdesk call --json` show it.
+pub fn placed_json(dialled: &Dialled) -> Value {
     let placement = &dialled.placement;
-    let mut response = json_response(
-        StatusCode::CREATED,
-        &json!({
+    json!({
             "call_sid": dialled.call_sid.as_str(),
             "status": dialled.status.as_str(),
             "direction": Direction::OutboundApi.as_str(),
@@ -103,12 +100,17 @@ pub fn placed(dialled: &Dialled) -> Response {
             "started_at": format_time(placement.created_at),
             "purpose": placement.purpose.as_str(),
             "requested_by": placement.requested_by.as_str(),
-            "hears": match &placement.hears {
-                Hears::Say { .. } => "say",
-                Hears::Bridge { .. } => "bridge",
-            },
-        }),
-    );
+        "hears": match &placement.hears {
+            Hears::Say { .. } => "say",
+            Hears::Bridge { .. } => "bridge",
+        },
+    })
+}
+
+/// 201 with the placed call; a replayed key's answer is the first one's, marked
+/// `Idempotent-Replayed: true`.
+pub fn placed(dialled: &Dialled) -> Response {
+    let mut response = json_response(StatusCode::CREATED, &placed_json(dialled));
     if dialled.replayed {
         response.headers_mut().insert(
             HeaderName::from_static(REPLAYED),
