@@ -133,7 +133,7 @@ impl Doctor<'_> {
                 .await?;
             calls.extend(page.calls);
         }
-        calls.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        calls.sort_by_key(|call| std::cmp::Reverse(call.started_at));
         let latest: Vec<String> = calls
             .iter()
             .take(LISTED)
