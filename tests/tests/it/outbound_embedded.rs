@@ -110,6 +110,29 @@ async fn a_twilio_500_three_times_is_a_502_after_three_attempts_and_the_same_key
     assert_eq!(world.twilio.created_calls().len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_not_answering_leaves_the_key_spent_so_a_retry_never_places_twice() {
+    use frontdesk_testkit::standins::scripted::{Answer, Kind, StandIn};
+    let stalling = StandIn::start(
+        Kind::Receiver,
+        &[Answer::Stall(Duration::from_secs(8))],
+        bytes::Bytes::new(),
+        "-",
+    )
+    .await;
+    let world =
+        World::embedded_configured(&[("TWILIO_API_BASE_URL", &stalling.base_url)], |_| {}).await;
+    let (status, answer) = world.place(&say(CUSTOMER), Some("crm-stall")).await;
+    assert_eq!(status, 504, "{answer}");
+    assert!(
+        reason(&answer).contains("Twilio did not answer"),
+        "{answer}"
+    );
+    let (status, answer) = world.place(&say(CUSTOMER), Some("crm-stall")).await;
+    assert_eq!(status, 409, "the call may exist: {answer}");
+    assert_eq!(stalling.hits(), 1, "Twilio asked once");
+}
+
 #[tokio::test]
 async fn a_bridge_rings_the_owner_then_dials_the_customer_from_the_business_number() {
     let world = World::embedded_with(|b| {

@@ -116,8 +116,21 @@ impl World {
 
     /// On the embedded default, the business changed by `edit` first.
     pub async fn embedded_with(edit: impl FnOnce(&mut Business)) -> Self {
+        Self::embedded_configured(&[], edit).await
+    }
+
+    /// On the embedded default, with `overrides` over the server's settings.
+    pub async fn embedded_configured(
+        overrides: &[(&str, &str)],
+        edit: impl FnOnce(&mut Business),
+    ) -> Self {
         let standins = StandIns::start().await;
-        let server = TestServer::start(&borrowed(&standins.vars())).await;
+        let mut vars = standins.vars();
+        for (name, value) in overrides {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), value.to_string()));
+        }
+        let server = TestServer::start(&borrowed(&vars)).await;
         let JobProbe::Embedded(queue) = server.jobs.clone() else {
             panic!("an embedded server");
         };
