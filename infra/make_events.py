@@ -118,6 +118,9 @@ def main():
     # The booking menu's first turn: the caller says "tomorrow at three" (Twilio's speech
     # result for a he-IL <Gather>), posted to the action incoming_call gave (step 1).
     http_event("voice-booking", "POST", "/webhook/voice_booking", {**CALL, "CallStatus": "in-progress", "SpeechResult": "מחר בשלוש", "Confidence": "0.9"}, query="step=1")
+    # A placed call answered: Twilio asks what the callee hears, the placement's id in the URL.
+    outbound = {**CALL, "From": CALL["To"], "To": CALL["From"], "Direction": "outbound-api"}
+    http_event("outbound-call", "POST", "/webhook/outbound_call", {**outbound, "CallStatus": "in-progress", "AnsweredBy": "human"}, query="placement=5f0c2b9e8a7d41c3b6e2d9f01a4c7e35")
     whatsapp = {
         "AccountSid": CALL["AccountSid"],
         "ApiVersion": "2010-04-01",
@@ -145,6 +148,8 @@ def main():
     http_event("greeting-head", "HEAD", "/greetings/demo.mp3")
     api_headers = {"authorization": "Bearer fdk_SAMPLEsampleSAMPLEsampleSAMPLEsampleSAMPLEs", "origin": "https://crm.example.com"}
     http_event("api-calls", "GET", "/api/calls", headers=api_headers)
+    call_request = json.dumps({"to": "+972501234567", "purpose": "callback", "say": "Hello from Demo Dental: we called you back. Call us any time."})
+    http_event("api-calls-post", "POST", "/api/calls", headers={**api_headers, "idempotency-key": "crm-callback-1042"}, json_body=call_request, user_agent="curl/8.5.0")
     http_event("api-call", "GET", "/api/calls/" + CALL["CallSid"], headers=api_headers)
     # The appointments API, for a business whose booking settings offer `checkup`. A booking's
     # start is a fixed date: after it passes, the sample answers 422 `past` with alternatives.

@@ -147,6 +147,9 @@ pub struct SettingsArgs {
     /// Who sends outbound WhatsApp messages.
     #[arg(long, value_enum)]
     pub whatsapp_provider: Option<ProviderArg>,
+    /// The owner's phone (E.164), rung first by a click-to-call (`call --bridge`); `""` clears.
+    #[arg(long, value_name = "E164")]
+    pub owner_phone: Option<String>,
 }
 
 /// `Some("")` clears, `Some(v)` sets, `None` keeps.
@@ -241,6 +244,11 @@ impl SettingsArgs {
                 ProviderArg::Twilio => Provider::Twilio,
                 ProviderArg::Meta => Provider::Meta,
             };
+        }
+        if let Some(phone) = self.owner_phone.as_deref().map(str::trim) {
+            business.owner_phone = (!phone.is_empty())
+                .then(|| PhoneNumber::parse(phone))
+                .transpose()?;
         }
         Ok(())
     }
@@ -474,6 +482,10 @@ fn show(b: &Business, out: &mut dyn Write) -> std::io::Result<()> {
         (
             "Meta phone number id",
             or_unset(&b.meta_phone_number_id).into(),
+        ),
+        (
+            "owner phone",
+            or_unset(&b.owner_phone.as_ref().map(|p| p.to_string())).into(),
         ),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);

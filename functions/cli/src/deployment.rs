@@ -105,6 +105,24 @@ impl Deployment {
         Ok(App::new(config, backends))
     }
 
+    /// [`Self::app`] that places outbound calls: Twilio's account from the deployment's
+    /// settings, and callback URLs on the deployment's base URL (`--base-url`, the stack's
+    /// `ApiBaseUrl`, or the local server's).
+    pub fn app_placing_calls(&self) -> Result<App, CliError> {
+        let Some(twilio) = &self.settings.twilio else {
+            return Err(format!(
+                "{} has no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+                self.settings.source
+            )
+            .into());
+        };
+        let app = self.app()?;
+        let mut config = app.config().clone();
+        config.twilio = twilio.settings(self.settings.twilio_calls_per_second);
+        config.public_base_url = Some(self.base_url.clone());
+        Ok(App::new(config, app.backends().clone()))
+    }
+
     /// [`Self::app`], refused before anything is stored when the queue is not known: a booking
     /// whose `appointment.booked` cannot be queued would reach the store and never the business.
     pub fn app_raising_events(&self) -> Result<App, CliError> {
@@ -175,6 +193,8 @@ pub struct Settings {
     pub transcribe_api_key: bool,
     /// Twilio's REST API with this deployment's account, when both credentials are known.
     pub twilio: Option<TwilioRest>,
+    /// `TWILIO_CALLS_PER_SECOND` (default 1): how fast `frontdesk call` may place calls.
+    pub twilio_calls_per_second: u32,
     /// Where Google's token endpoint and Calendar API are (`GOOGLE_*`; Google's own unless set).
     pub google: GoogleSettings,
 }
@@ -193,6 +213,8 @@ impl Settings {
             twilio: TwilioSettings::read(&env)
                 .ok()
                 .and_then(|twilio| TwilioRest::from_settings(&twilio)),
+            twilio_calls_per_second: TwilioSettings::read(&env)
+                .map_or(1, |twilio| twilio.calls_per_second),
             // A malformed override is the operator's shell, not the deployment: Google's own.
             google: GoogleSettings::read(&env).unwrap_or_default(),
         }

@@ -3,6 +3,7 @@
 pub mod booking;
 pub mod business;
 pub mod calendar;
+pub mod call;
 pub mod configure;
 pub mod confirmation;
 pub mod consumers;

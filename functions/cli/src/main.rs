@@ -71,6 +71,9 @@ enum Command {
     /// Set or show how a phone booking is confirmed: a WhatsApp template, else an SMS.
     #[command(subcommand)]
     Confirmation(ConfirmationCommand),
+    /// Place an outbound call for a business: a spoken message, or a bridge to its owner's
+    /// phone (click-to-call). Exits 1 when the call was not placed.
+    Call(frontdesk_cli::call::CallArgs),
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
     #[command(subcommand)]
     Greeting(GreetingCommand),
@@ -134,6 +137,11 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         }
         Command::Appointments(command) => {
             if !booking::appointments::run(&deployment, command, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Call(args) => {
+            if !frontdesk_cli::call::run(&deployment, args, &mut out).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }

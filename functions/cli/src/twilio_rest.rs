@@ -55,6 +55,18 @@ impl TwilioRest {
         &self.account_sid
     }
 
+    /// The account's settings as the core's senders take them: its credentials, its REST
+    /// base, and the calls per second it may start.
+    pub fn settings(&self, calls_per_second: u32) -> TwilioSettings {
+        TwilioSettings {
+            auth_token: Some(self.auth_token.clone()),
+            auth_token_previous: None,
+            account_sid: Some(self.account_sid.clone()),
+            api_base_url: self.api_base.clone(),
+            calls_per_second,
+        }
+    }
+
     /// The API base URL requests go to.
     pub fn api_base(&self) -> &str {
         &self.api_base

@@ -15,7 +15,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["queue", "blob"],
     &["jobs"],
     &["app"],
-    &["messaging"],
+    &["messaging", "dial"],
     &["api", "booking", "voice"],
     &["phone"],
     &["handlers", "worker"],

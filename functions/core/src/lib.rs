@@ -10,6 +10,7 @@
 //! - [`whatsapp`] — sending WhatsApp messages (and SMS) through Twilio or Meta.
 //! - [`google`] — a business's Google Calendar through a service account.
 //! - [`messaging`] — a business's outbound message sent and kept, for every caller.
+//! - [`dial`] — a business's outbound call placed through Twilio, paced and kept.
 //! - [`worker`] — the queue consumers: transcription, business webhooks and the booking
 //!   outbox's follow-ups.
 //! - [`telemetry`] — logging.
@@ -20,6 +21,7 @@ pub mod app;
 pub mod blob;
 pub mod booking;
 pub mod config;
+pub mod dial;
 pub mod domain;
 pub mod google;
 pub mod handlers;

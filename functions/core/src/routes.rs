@@ -52,6 +52,9 @@ impl Route {
             Route::VoiceBooking => {
                 |app, request| Box::pin(handlers::voice_booking::voice_booking(app, request))
             }
+            Route::OutboundCall => {
+                |app, request| Box::pin(handlers::outbound_call::outbound_call(app, request))
+            }
             Route::Greeting => |app, request| Box::pin(handlers::greeting::greeting(app, request)),
             Route::WhatsAppIncoming => {
                 |app, request| Box::pin(handlers::whatsapp_incoming::incoming(app, request))
@@ -69,9 +72,13 @@ impl Route {
             Route::WhatsAppMessages => {
                 |app, request| Box::pin(handlers::whatsapp_messages::messages(app, request))
             }
-            Route::ApiCalls => {
-                |app, request| Box::pin(handlers::api_calls::list_calls(app, request))
-            }
+            Route::ApiCalls => |app, request| {
+                if request.method == Method::POST {
+                    Box::pin(handlers::api_calls::place_call(app, request))
+                } else {
+                    Box::pin(handlers::api_calls::list_calls(app, request))
+                }
+            },
             Route::ApiCall => |app, request| Box::pin(handlers::api_call::get_call(app, request)),
             Route::ApiAvailability => {
                 |app, request| Box::pin(handlers::api_availability::availability(app, request))
@@ -106,6 +113,8 @@ impl Route {
                 voice::thanks(DEFAULT_THANKS_TEXT, DEFAULT_LANGUAGE)
             }
             Route::RecordingStatus | Route::CallStatus => response::no_content(),
+            // A callee whose message cannot be found is hung up on, not played an error.
+            Route::OutboundCall => response::twiml(crate::dial::answer::unknown().to_xml()),
             Route::Health | Route::Greeting => response::unavailable("handler failed"),
             // No reply rather than an error Twilio would log.
             Route::WhatsAppIncoming => {

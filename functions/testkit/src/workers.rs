@@ -134,6 +134,7 @@ impl Env {
                 caller_name: None,
                 status: CallStatus::InProgress,
                 started_at: t0,
+                placed: None,
             })
             .await
             .unwrap();
@@ -176,6 +177,7 @@ impl Env {
                 duration_seconds: Some(40),
                 at: t0 + time::Duration::seconds(40),
                 sip_response_code: None,
+                answered_by: None,
             })
             .await
             .unwrap();

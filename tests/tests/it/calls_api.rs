@@ -37,6 +37,7 @@ async fn setup() -> (TestServer, String, Vec<String>) {
                 caller_name: None,
                 status: CallStatus::Ringing,
                 started_at: datetime!(2026-11-21 10:00:00 UTC) + time::Duration::minutes(i as i64),
+                placed: None,
             })
             .await
             .unwrap();
@@ -54,6 +55,7 @@ async fn setup() -> (TestServer, String, Vec<String>) {
             duration_seconds: Some(31),
             at: datetime!(2026-11-21 10:00:31 UTC),
             sip_response_code: None,
+            answered_by: None,
         })
         .await
         .unwrap();

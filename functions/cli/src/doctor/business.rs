@@ -24,6 +24,7 @@ impl Doctor<'_> {
         checks.extend(self.transcription_backlog(business).await?);
         checks.push(self.outbound_calls(business).await?);
         checks.extend(self.twilio_numbers(business).await);
+        checks.push(self.caller_id(business).await);
         checks.extend(self.meta(business));
         Ok(checks)
     }

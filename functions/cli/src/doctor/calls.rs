@@ -1,5 +1,6 @@
 //! A business's recent calls: transcription set up and keeping up, and the outbound calls seen.
 
+use frontdesk::domain::time::format_time;
 use frontdesk::domain::{Business, Direction, TranscriptionState};
 use frontdesk::store::CallQuery;
 use frontdesk::Route;
@@ -13,6 +14,8 @@ use crate::CliError;
 const STUCK_AFTER: time::Duration = time::Duration::minutes(15);
 /// How far back failed transcriptions and outbound calls are looked for.
 const LOOK_BACK: time::Duration = time::Duration::days(7);
+/// How many of the latest outbound calls the report lists.
+const LISTED: usize = 3;
 
 impl Doctor<'_> {
     pub(super) fn transcription_setup(&self, business: &Business) -> Check {
@@ -110,10 +113,10 @@ impl Doctor<'_> {
         ])
     }
 
-    /// Note 002's report: the outbound calls lately seen, and where their events went.
+    /// Note 002's report: the outbound calls lately seen, the latest few listed (who asked,
+    /// why, how each ended, what answered), and where their events went.
     pub(super) async fn outbound_calls(&self, business: &Business) -> Result<Check, CliError> {
-        let mut count = 0;
-        let mut last = None;
+        let mut calls = Vec::new();
         for direction in [Direction::OutboundApi, Direction::OutboundDial] {
             let page = self
                 .deployment
@@ -128,26 +131,42 @@ impl Doctor<'_> {
                     },
                 )
                 .await?;
-            count += page.calls.len();
-            for call in page.calls {
-                if last
-                    .as_ref()
-                    .is_none_or(|(at, _)| call.started_at > Some(*at))
-                {
-                    if let Some(at) = call.started_at {
-                        last = Some((at, call.to.clone().unwrap_or_default()));
-                    }
-                }
-            }
+            calls.extend(page.calls);
         }
+        calls.sort_by_key(|call| std::cmp::Reverse(call.started_at));
+        let latest: Vec<String> = calls
+            .iter()
+            .take(LISTED)
+            .map(|call| {
+                let mut line = format!(
+                    "{} to {} at {}: {}",
+                    call.sid,
+                    call.to.as_deref().unwrap_or("?"),
+                    call.started_at.map(format_time).unwrap_or_default(),
+                    call.status.as_str()
+                );
+                if let Some(purpose) = &call.purpose {
+                    line.push_str(&format!(", {purpose}"));
+                }
+                if let Some(who) = &call.requested_by {
+                    line.push_str(&format!(" by {who}"));
+                }
+                if let Some(answered_by) = &call.answered_by {
+                    line.push_str(&format!(", answered by {answered_by}"));
+                }
+                line
+            })
+            .collect();
         Ok(pass(
             "outbound calls",
-            match last {
-                Some((at, to)) => format!(
-                    "{count} in the last 7 days, the latest to {to} at {}",
-                    frontdesk::domain::time::format_time(at)
-                ),
-                None => "none in the last 7 days".into(),
+            if latest.is_empty() {
+                "none in the last 7 days".into()
+            } else {
+                format!(
+                    "{} in the last 7 days; latest: {}",
+                    calls.len(),
+                    latest.join("; ")
+                )
             },
         ))
     }

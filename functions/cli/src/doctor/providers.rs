@@ -64,6 +64,46 @@ impl Doctor<'_> {
         checks
     }
 
+    /// Outbound calls go out from the business's first number: Twilio refuses any caller ID
+    /// that is not one of the account's numbers (21210).
+    pub(super) async fn caller_id(&self, business: &Business) -> Check {
+        const CHECK: &str = "outbound caller ID";
+        let Some(number) = business.phone_numbers.first() else {
+            return warn(
+                CHECK,
+                "no number: outbound calls are refused (409)",
+                format!("frontdesk business update {} --number +…", business.id),
+            );
+        };
+        let bridge = match &business.owner_phone {
+            Some(owner) => format!("click-to-call rings the owner at {owner}"),
+            None => "no owner phone, so click-to-call is refused".to_string(),
+        };
+        let Some(twilio) = &self.twilio else {
+            return warn(
+                CHECK,
+                format!("{number} not checked: no Twilio credentials; {bridge}"),
+                "set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to check the caller ID",
+            );
+        };
+        match twilio.find_number(number).await {
+            Ok(Some(_)) => pass(
+                CHECK,
+                format!("{number}, a number of account {}; {bridge}", twilio.account_sid()),
+            ),
+            Ok(None) => fail(
+                CHECK,
+                format!("{number} is not a number of account {}: Twilio refuses every outbound call from it (21210)", twilio.account_sid()),
+                "put a number of this account first in the business's numbers",
+            ),
+            Err(err) => fail(
+                CHECK,
+                format!("{number}: {err}"),
+                "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+            ),
+        }
+    }
+
     pub(super) fn meta(&self, business: &Business) -> Option<Check> {
         let is_meta = business.meta_phone_number_id.is_some()
             || business.whatsapp_provider == frontdesk::domain::message::Provider::Meta;

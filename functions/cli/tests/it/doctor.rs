@@ -265,6 +265,7 @@ async fn recorded_call(fixture: &Fixture, minutes_ago: i64) -> CallSid {
             caller_name: None,
             status: CallStatus::InProgress,
             started_at: at,
+            placed: None,
         })
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod booking_doctor;
 mod booking_end_to_end;
 mod booking_stack;
 mod calendar;
+mod call;
 mod doctor;
 mod new_user;
 mod operator;

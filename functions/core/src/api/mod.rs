@@ -62,6 +62,12 @@ pub async fn authenticate(app: &App, request: &InboundRequest) -> Result<Busines
     }
 }
 
+/// The hash of the API key the request carries (to say who asked, never the key itself).
+pub fn key_hash(request: &InboundRequest) -> Option<ApiKeyHash> {
+    let token = bearer_token(request.header("authorization")?)?;
+    ApiKey::parse(token).ok().map(|key| key.hash())
+}
+
 /// 400 with a one-line reason.
 pub fn bad_request(reason: &str) -> Response {
     json_error(StatusCode::BAD_REQUEST, reason)

@@ -81,6 +81,21 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// A positive whole number, `default` when unset.
+    pub fn positive(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        match self.non_empty(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ConfigError::invalid(name, format!("`{v}` is not a positive whole number"))
+                }),
+        }
+    }
+
     /// An http(s) base URL without its trailing slash, `default` when unset.
     pub fn base_url(&self, name: &'static str, default: &str) -> Result<String, ConfigError> {
         let value = self.non_empty(name).unwrap_or_else(|| default.to_string());

@@ -20,7 +20,13 @@ pub struct TwilioSettings {
     pub account_sid: Option<String>,
     /// `TWILIO_API_BASE_URL` (default Twilio's).
     pub api_base_url: String,
+    /// `TWILIO_CALLS_PER_SECOND`: outbound calls the account may start per second (default 1,
+    /// Twilio's default CPS); placements beyond it wait for a later second.
+    pub calls_per_second: u32,
 }
+
+/// Twilio's default calls per second for an account.
+pub const DEFAULT_TWILIO_CALLS_PER_SECOND: u32 = 1;
 
 impl TwilioSettings {
     pub fn read(env: &Env) -> Result<Self, ConfigError> {
@@ -29,6 +35,8 @@ impl TwilioSettings {
             auth_token_previous: env.secret("TWILIO_AUTH_TOKEN_PREVIOUS"),
             account_sid: env.trimmed("TWILIO_ACCOUNT_SID"),
             api_base_url: env.base_url("TWILIO_API_BASE_URL", DEFAULT_TWILIO_API_BASE_URL)?,
+            calls_per_second: env
+                .positive("TWILIO_CALLS_PER_SECOND", DEFAULT_TWILIO_CALLS_PER_SECOND)?,
         })
     }
 
@@ -98,6 +106,17 @@ mod tests {
         assert_eq!(twilio.api_base_url, DEFAULT_TWILIO_API_BASE_URL);
         assert_eq!(meta.graph_version, DEFAULT_META_GRAPH_VERSION);
         assert!(!format!("{meta:?}").contains("app-secret-xyz"));
+    }
+
+    #[test]
+    fn calls_per_second_defaults_to_twilios_one_and_must_be_positive() {
+        let (twilio, _) = read(&[]).unwrap();
+        assert_eq!(twilio.calls_per_second, 1);
+        let (twilio, _) = read(&[("TWILIO_CALLS_PER_SECOND", " 5 ")]).unwrap();
+        assert_eq!(twilio.calls_per_second, 5);
+        for bad in ["0", "-1", "fast"] {
+            assert!(read(&[("TWILIO_CALLS_PER_SECOND", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -124,6 +124,9 @@ pub struct Business {
     /// account's key is a secret in the store, never in this document).
     #[serde(default)]
     pub google_calendar: Option<super::follow_up::GoogleCalendar>,
+    /// The owner's own phone: what a click-to-call (`"bridge": true`) rings first.
+    #[serde(default)]
+    pub owner_phone: Option<PhoneNumber>,
 }
 
 fn default_fallback_text() -> String {
@@ -177,6 +180,7 @@ impl Business {
             booking: None,
             confirmation_template: None,
             google_calendar: None,
+            owner_phone: None,
         }
     }
 

@@ -171,6 +171,18 @@ pub struct CallStart {
     pub caller_name: Option<String>,
     pub status: CallStatus,
     pub started_at: OffsetDateTime,
+    /// Set on a call Frontdesk placed ([`super::Placement`]): why, and who asked. Such a start
+    /// is authoritative: its parties, direction, purpose and requester replace what a status
+    /// callback that arrived first wrote (a bridge's `To` is the owner's phone, its customer
+    /// is the call's `to`).
+    pub placed: Option<PlacedBy>,
+}
+
+/// Why Frontdesk placed a call, and for whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedBy {
+    pub purpose: String,
+    pub requested_by: String,
 }
 
 /// A recording Twilio made of a call.
@@ -198,6 +210,8 @@ pub struct StatusUpdate {
     /// Twilio's `Timestamp`, or the time received.
     pub at: OffsetDateTime,
     pub sip_response_code: Option<String>,
+    /// `AnsweredBy` with answering-machine detection: `human`, `machine_end_beep`, `fax`, …
+    pub answered_by: Option<String>,
 }
 
 /// A stored status callback.
@@ -230,6 +244,11 @@ pub struct Call {
     pub transcription_queued_at: Option<OffsetDateTime>,
     /// Digits captured by `<Gather>` (verification code mode).
     pub gathered_digits: Option<String>,
+    /// A call Frontdesk placed: why (`callback`, `reminder`, …) and who asked.
+    pub purpose: Option<String>,
+    pub requested_by: Option<String>,
+    /// What answering-machine detection reported (`human`, `machine_end_beep`, …).
+    pub answered_by: Option<String>,
 }
 
 #[cfg(test)]

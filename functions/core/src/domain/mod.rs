@@ -1,5 +1,5 @@
 //! The domain: identifiers parsed at the edge, businesses, calls and their status machines,
-//! recordings and their transcription, messages, business events, API keys, and booking:
+//! recordings and their transcription, outbound placements, messages, business events, API keys, and booking:
 //! settings, the free-slot engine, appointments and their follow-ups.
 
 pub mod api_key;
@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod follow_up;
 pub mod ids;
 pub mod message;
+pub mod placement;
 pub mod time;
 pub mod transcription;
 
@@ -21,7 +22,8 @@ pub use appointment::{
 };
 pub use business::{Business, CallGoal, RecordSettings, VoiceMode};
 pub use call::{
-    Call, CallEvent, CallStart, CallStatus, Direction, Recording, StatusUpdate, TranscriptionState,
+    Call, CallEvent, CallStart, CallStatus, Direction, PlacedBy, Recording, StatusUpdate,
+    TranscriptionState,
 };
 pub use conversation::{Conversation, ConversationKey};
 pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
@@ -33,5 +35,8 @@ pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,
     MessageStatusUpdate, NewMessage, Provider, StoredMessage, Wamid, WhatsAppAddress,
+};
+pub use placement::{
+    Hears, Placement, PlacementId, PlacementState, Purpose, Requester, MAX_SAY_CHARS,
 };
 pub use transcription::{CallMedia, TranscriptionOutcome};

@@ -1,13 +1,15 @@
 //! `GET /api/calls?status=&direction=&since=&cursor=&limit=`: a business's calls for CRMs (note
-//! 001: the transcript is shown in the CRM), newest first, paged with an opaque cursor. Behind a
-//! business API key, JSON, CORS for the configured origins.
+//! 001: the transcript is shown in the CRM), newest first, paged with an opaque cursor.
+//! `POST /api/calls` (`Idempotency-Key` makes it safe to retry): places an outbound call
+//! through [`crate::dial`]. Behind a business API key, JSON, CORS for the configured origins.
 
 use http::StatusCode;
 use serde_json::json;
 
 use crate::api::{self, calls::summary};
 use crate::app::App;
-use crate::domain::{BusinessId, CallStatus, Direction};
+use crate::dial::{self, pacing, DialRequest, Origin};
+use crate::domain::{BusinessId, CallStatus, Direction, Requester};
 use crate::http::response::json as json_response;
 use crate::http::{form, InboundRequest, Response};
 use crate::store::CallQuery;
@@ -17,6 +19,40 @@ pub const MAX_LIMIT: usize = 100;
 
 pub async fn list_calls(app: &App, request: &InboundRequest) -> Response {
     api::handle(app, request, |business| list(app, request, business)).await
+}
+
+pub async fn place_call(app: &App, request: &InboundRequest) -> Response {
+    api::handle(app, request, |business| place(app, request, business)).await
+}
+
+async fn place(app: &App, request: &InboundRequest, business: BusinessId) -> Response {
+    let call = match api::calls::parse_place(&request.body) {
+        Ok(call) => call,
+        Err(reason) => return api::bad_request(&reason),
+    };
+    let (key, _) = match api::appointments::request_key(request) {
+        Ok(key) => key,
+        Err(reason) => return api::bad_request(&reason),
+    };
+    let business = match api::appointments::business(app, &business).await {
+        Ok(business) => business,
+        Err(answer) => return answer,
+    };
+    let requested_by = api::key_hash(request)
+        .map(|hash| Requester::api_key(hash.as_str()))
+        .unwrap_or_else(|| Requester::component("api"));
+    let dial_request = DialRequest {
+        to: call.to,
+        purpose: call.purpose,
+        script: call.script,
+        requested_by,
+        request_key: Some(key.as_str().to_string()),
+        max_wait: pacing::API_MAX_WAIT,
+    };
+    match dial::place(app, &business, Origin::Request(request), dial_request).await {
+        Ok(dialled) => api::calls::placed(&dialled),
+        Err(err) => api::calls::not_placed(&err),
+    }
 }
 
 /// The query string as a [`CallQuery`], or the one-line reason it is not one.

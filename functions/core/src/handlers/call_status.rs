@@ -39,6 +39,7 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
             duration_seconds: form.non_empty("CallDuration").and_then(|d| d.parse().ok()),
             at: crate::twilio::params::callback_time(&form),
             sip_response_code: form.non_empty("SipResponseCode").map(str::to_string),
+            answered_by: form.non_empty("AnsweredBy").map(str::to_string),
         };
         let advanced = app.store().apply_call_status(&update).await?;
         if advanced && status.is_final() {

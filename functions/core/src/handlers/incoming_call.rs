@@ -66,6 +66,7 @@ async fn answer(
             .and_then(CallStatus::parse)
             .unwrap_or(CallStatus::Ringing),
         started_at: OffsetDateTime::now_utc(),
+        placed: None,
     };
     let (over_limit, recorded, greeting) = tokio::join!(
         over_rate_limit(app, &business, &from, start.started_at),

@@ -14,6 +14,7 @@ pub mod handle_recording;
 pub mod health;
 pub mod incoming_call;
 pub mod meta_whatsapp;
+pub mod outbound_call;
 pub mod recording_status;
 pub mod voice_booking;
 pub mod whatsapp_incoming;

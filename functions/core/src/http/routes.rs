@@ -17,6 +17,7 @@ pub enum Route {
     CallStatus,
     Gather,
     VoiceBooking,
+    OutboundCall,
     Greeting,
     WhatsAppIncoming,
     WhatsAppStatus,
@@ -94,6 +95,13 @@ pub const ROUTES: &[RouteSpec] = &[
         webhook: true,
     },
     RouteSpec {
+        route: Route::OutboundCall,
+        methods: &[Method::POST],
+        path: "/webhook/outbound_call",
+        function: "outbound-call",
+        webhook: true,
+    },
+    RouteSpec {
         route: Route::Greeting,
         methods: &[Method::GET, Method::HEAD],
         path: "/greetings/{business}.mp3",
@@ -130,7 +138,7 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         route: Route::ApiCalls,
-        methods: &[Method::GET, Method::OPTIONS],
+        methods: &[Method::GET, Method::POST, Method::OPTIONS],
         path: "/api/calls",
         function: "api-calls",
         webhook: false,

@@ -1,10 +1,10 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
-//! API keys, WhatsApp messages, rate-limit counters, appointments, conversations and the
-//! appointments' follow-ups.
+//! API keys, WhatsApp messages, rate-limit and pacing counters, appointments, conversations, the
+//! appointments' follow-ups and outbound call placements.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
-//! [`ConversationStore`], [`FollowUpStore`]), combined by the blanket
+//! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -22,6 +22,7 @@ mod deliveries;
 pub mod dynamodb;
 pub mod follow_ups;
 pub mod messages;
+mod placements;
 mod rates;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
@@ -40,6 +41,7 @@ pub use conversations::ConversationStore;
 pub use deliveries::DeliveryStore;
 pub use follow_ups::{FollowUp, FollowUpStore};
 pub use messages::MessageStore;
+pub use placements::PlacementStore;
 pub use rates::RateStore;
 pub use transcription::{RecordingAttach, TranscriptionStore};
 
@@ -84,6 +86,7 @@ pub trait Store:
     + AppointmentStore
     + ConversationStore
     + FollowUpStore
+    + PlacementStore
     + Send
     + Sync
     + 'static
@@ -101,6 +104,7 @@ impl<T> Store for T where
         + AppointmentStore
         + ConversationStore
         + FollowUpStore
+        + PlacementStore
         + Send
         + Sync
         + 'static

@@ -1,4 +1,5 @@
-//! Per-minute call-attempt counters for rate limiting.
+//! Per-minute call-attempt counters for rate limiting, and the per-second counters that pace
+//! outbound calls per Twilio account.
 
 use async_trait::async_trait;
 
@@ -15,4 +16,9 @@ pub trait RateStore: Send + Sync {
         from: &str,
         minute_start: i64,
     ) -> Result<u64, StoreError>;
+
+    /// Atomically counts one outbound call placed through Twilio account `account` in the
+    /// second `second` (Unix seconds) and returns the count so far, this one included.
+    /// Counters expire.
+    async fn count_placement(&self, account: &str, second: i64) -> Result<u64, StoreError>;
 }

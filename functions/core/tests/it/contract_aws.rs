@@ -195,6 +195,7 @@ async fn a_call_known_only_from_its_recording_takes_the_first_callbacks_status()
         duration_seconds: None,
         at: now,
         sip_response_code: None,
+        answered_by: None,
     };
     assert!(store.apply_call_status(&ringing).await.unwrap());
     assert_eq!(
@@ -260,6 +261,7 @@ async fn concurrent_copies_of_one_callback_have_one_effect() {
         duration_seconds: Some(42),
         at: OffsetDateTime::now_utc(),
         sip_response_code: None,
+        answered_by: None,
     };
     let copies: Vec<_> = (0..6)
         .map(|_| {

@@ -147,6 +147,7 @@ async fn the_store_keeps_its_data_across_reopening() {
                 caller_name: None,
                 status: CallStatus::Ringing,
                 started_at: datetime!(2026-11-21 10:00:00 UTC),
+                placed: None,
             })
             .await
             .unwrap();
@@ -226,6 +227,7 @@ async fn a_call_first_known_from_its_recording_status_takes_its_start_in_full() 
             caller_name: None,
             status: CallStatus::Ringing,
             started_at: datetime!(2026-11-21 10:00:00 UTC),
+            placed: None,
         })
         .await
         .unwrap();

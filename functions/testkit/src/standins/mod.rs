@@ -3,7 +3,8 @@
 //!
 //! - [`scripted`]: Twilio's media endpoint, the transcription API and a business's receiver,
 //!   answering from a script (the consumers' tests);
-//! - [`twilio_rest`]: Twilio's REST API for incoming numbers (`twilio configure`, the doctor);
+//! - [`twilio_rest`]: Twilio's REST API for incoming numbers (`twilio configure`, the doctor)
+//!   and outbound calls ([`twilio_calls`]: the calls API, `frontdesk call`);
 //! - [`provider`]: Twilio's Messages API or Meta's Graph API with one canned answer (the
 //!   WhatsApp send API);
 //! - [`hook_receiver`]: a business's webhook receiver with a settable answer (the doctor's ping);
@@ -14,4 +15,5 @@ pub mod google;
 pub mod hook_receiver;
 pub mod provider;
 pub mod scripted;
+pub mod twilio_calls;
 pub mod twilio_rest;

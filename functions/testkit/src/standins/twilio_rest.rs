@@ -6,7 +6,9 @@
 //!   numbers it holds, filtered like Twilio (a partial number matches every number containing
 //!   it), in Twilio's list envelope;
 //! - `POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json` — an update with
-//!   any of [`UPDATE_FIELDS`]; answers the number as updated.
+//!   any of [`UPDATE_FIELDS`]; answers the number as updated;
+//! - `POST /2010-04-01/Accounts/{AccountSid}/Calls.json` — an outbound call from one of its
+//!   numbers, checked as in [`super::twilio_calls`]; every request is kept ([`TwilioApi::calls`]).
 //!
 //! and checks what Twilio checks: HTTP Basic auth with the account SID and auth token given to
 //! [`TwilioApi::start`] (401, code 20003 otherwise), the account SID in the path (404), known
@@ -32,6 +34,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::{json, Value};
+
+pub use super::twilio_calls::{PlacedCall, CALL_FIELDS};
 
 /// The form fields an update may carry (the ones Frontdesk sets).
 pub const UPDATE_FIELDS: &[&str] = &[
@@ -93,6 +97,7 @@ struct Inner {
     authorization: String,
     numbers: Mutex<Vec<Number>>,
     updates: Mutex<Vec<Update>>,
+    calls: Mutex<Vec<PlacedCall>>,
     failures: Mutex<VecDeque<(u16, u32, String)>>,
     requests: Mutex<usize>,
 }
@@ -107,6 +112,7 @@ impl TwilioApi {
             authorization: format!("Basic {credentials}"),
             numbers: Mutex::new(Vec::new()),
             updates: Mutex::new(Vec::new()),
+            calls: Mutex::new(Vec::new()),
             failures: Mutex::new(VecDeque::new()),
             requests: Mutex::new(0),
         });
@@ -179,6 +185,19 @@ impl TwilioApi {
     /// Every update request received, in order, whether applied or refused.
     pub fn updates(&self) -> Vec<Update> {
         self.inner.updates.lock().unwrap().clone()
+    }
+
+    /// Every call request received, in order, whether created or refused.
+    pub fn calls(&self) -> Vec<PlacedCall> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    /// The calls created (answered 201), in order.
+    pub fn created_calls(&self) -> Vec<PlacedCall> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.status == 201)
+            .collect()
     }
 
     /// How many requests of any kind arrived.
@@ -255,6 +274,10 @@ enum Target {
         account: String,
         sid: String,
     },
+    /// `/2010-04-01/Accounts/{account}/Calls.json`
+    Calls {
+        account: String,
+    },
     Other,
 }
 
@@ -262,6 +285,9 @@ fn target(path: &str) -> Target {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["2010-04-01", "Accounts", account, "IncomingPhoneNumbers.json"] => Target::List {
+            account: account.to_string(),
+        },
+        ["2010-04-01", "Accounts", account, "Calls.json"] => Target::Calls {
             account: account.to_string(),
         },
         ["2010-04-01", "Accounts", account, "IncomingPhoneNumbers", file] => {
@@ -302,6 +328,15 @@ async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             &fields,
         ),
     };
+    if let (Target::Calls { .. }, &Method::POST) = (&target, &parts.method) {
+        inner.calls.lock().unwrap().push(PlacedCall {
+            sid: (status == 201)
+                .then(|| answer["sid"].as_str().map(str::to_string))
+                .flatten(),
+            fields: fields.clone(),
+            status,
+        });
+    }
     if let (Target::Number { sid, .. }, &Method::POST) = (&target, &parts.method) {
         inner.updates.lock().unwrap().push(Update {
             sid: sid.clone(),
@@ -338,6 +373,16 @@ fn answer(
         }
         (Target::Number { account, sid }, &Method::POST) if *account == inner.account_sid => {
             update(inner, path, sid, fields)
+        }
+        (Target::Calls { account }, &Method::POST) if *account == inner.account_sid => {
+            let numbers: Vec<String> = inner
+                .numbers
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|n| n.phone_number.clone())
+                .collect();
+            super::twilio_calls::create(&inner.account_sid, &numbers, fields)
         }
         // Another account's resources, a known path with the wrong method, or anything else:
         // Twilio answers 404 for all of them.

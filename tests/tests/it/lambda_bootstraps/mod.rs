@@ -26,6 +26,7 @@ mod binaries;
 mod consumers;
 mod function;
 mod http;
+mod outbound;
 mod runtime_api;
 mod voice;
 mod voice_booking;

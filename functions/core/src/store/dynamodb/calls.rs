@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use super::expr::{contended, Changes, Placeholders, Transaction, MAX_WRITE_ROUNDS};
 use super::item::{call_event_from_item, call_from_item, get_s, n, s, Item};
 use super::keys::{
-    call_key, call_pk, calls_gsi1pk, event_sk, key, AT, BUSINESS_ID, CALLER_NAME, DIRECTION,
-    DURATION_SECONDS, ENDED_AT, EVENT_PREFIX, FROM, GATHERED_DIGITS, GSI1, GSI1_PARTITION_KEY,
-    GSI1_SORT_KEY, PARTITION_KEY, RECORDING_STATUS, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY,
-    STARTED_AT, STATUS, STATUS_RANK, STATUS_SEQ, TO,
+    call_key, call_pk, calls_gsi1pk, event_sk, key, ANSWERED_BY, AT, BUSINESS_ID, CALLER_NAME,
+    DIRECTION, DURATION_SECONDS, ENDED_AT, EVENT_PREFIX, FROM, GATHERED_DIGITS, GSI1,
+    GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, PURPOSE, RECORDING_STATUS, REQUESTED_BY,
+    SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT, STATUS, STATUS_RANK, STATUS_SEQ, TO,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::call::status_advances;
@@ -148,10 +148,35 @@ impl CallStore for DynamoStore {
                 None,
                 start.started_at,
             );
-            changes.fill(BUSINESS_ID, s(start.business_id.as_str()));
-            changes.fill(FROM, s(start.from.as_str()));
-            changes.fill(TO, s(start.to.as_str()));
-            changes.fill(DIRECTION, s(start.direction.as_str()));
+            let parties = [
+                (BUSINESS_ID, start.business_id.as_str()),
+                (FROM, start.from.as_str()),
+                (TO, start.to.as_str()),
+                (DIRECTION, start.direction.as_str()),
+            ];
+            match &start.placed {
+                // Frontdesk placed this call: what it asked for stands over a callback's.
+                Some(placed) => {
+                    let placement = [
+                        (PURPOSE, placed.purpose.as_str()),
+                        (REQUESTED_BY, placed.requested_by.as_str()),
+                    ];
+                    for (attribute, value) in parties.into_iter().chain(placement) {
+                        let stored = loaded
+                            .as_ref()
+                            .map(|l| &l.item)
+                            .and_then(|i| i.get(attribute));
+                        if stored != Some(&s(value)) {
+                            changes.set(attribute, s(value));
+                        }
+                    }
+                }
+                None => {
+                    for (attribute, value) in parties {
+                        changes.fill(attribute, s(value));
+                    }
+                }
+            }
             changes.fill_opt(CALLER_NAME, start.caller_name.as_deref().map(s));
             changes.fill(STARTED_AT, s(format_time(start.started_at)));
             fill_calls_index(
@@ -213,6 +238,9 @@ impl CallStore for DynamoStore {
             changes.fill_opt(FROM, update.from.as_deref().map(s));
             changes.fill_opt(TO, update.to.as_deref().map(s));
             changes.fill(DIRECTION, s(update.direction.as_str()));
+            if let Some(answered_by) = &update.answered_by {
+                changes.set(ANSWERED_BY, s(answered_by.as_str()));
+            }
             fill_calls_index(
                 &mut changes,
                 &update.sid,

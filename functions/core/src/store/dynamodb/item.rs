@@ -7,12 +7,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 
 use super::keys::{
-    AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL, CONTACT, CONTENT, CREATED_AT,
-    DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE, ERROR_MESSAGE, EXPIRY, FROM,
-    GATHERED_DIGITS, NAME, PARTITION_KEY, PHONE, RECORDING_DIGITS, RECORDING_DURATION,
-    RECORDING_SID, RECORDING_STATUS, RECORDING_URL, SEQUENCE, SERVICE, SLOT_END, SLOT_START,
-    SOURCE, STARTED_AT, STATE, STATUS, STATUS_AT, STATUS_SEQ, TIMEZONE, TO, TRANSCRIPTION,
-    TRANSCRIPTION_QUEUED_AT, UPDATED_AT, VERSION,
+    ANSWERED_BY, AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL, CONTACT, CONTENT,
+    CREATED_AT, DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE, ERROR_MESSAGE, EXPIRY,
+    FROM, GATHERED_DIGITS, NAME, PARTITION_KEY, PHONE, PURPOSE, RECORDING_DIGITS,
+    RECORDING_DURATION, RECORDING_SID, RECORDING_STATUS, RECORDING_URL, REQUESTED_BY, SEQUENCE,
+    SERVICE, SLOT_END, SLOT_START, SOURCE, STARTED_AT, STATE, STATUS, STATUS_AT, STATUS_SEQ,
+    TIMEZONE, TO, TRANSCRIPTION, TRANSCRIPTION_QUEUED_AT, UPDATED_AT, VERSION,
 };
 use crate::domain::booking::engine::{Busy, Slot};
 use crate::domain::booking::settings::ServiceId;
@@ -129,6 +129,9 @@ pub(super) fn call_from_item(item: &Item) -> Result<Call, StoreError> {
         transcription,
         transcription_queued_at: get_time(item, TRANSCRIPTION_QUEUED_AT)?,
         gathered_digits: get_s(item, GATHERED_DIGITS)?.map(str::to_string),
+        purpose: get_s(item, PURPOSE)?.map(str::to_string),
+        requested_by: get_s(item, REQUESTED_BY)?.map(str::to_string),
+        answered_by: get_s(item, ANSWERED_BY)?.map(str::to_string),
     })
 }
 

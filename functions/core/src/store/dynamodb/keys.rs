@@ -35,6 +35,9 @@ pub(super) const RECORDING_STATUS: &str = "recording_status";
 pub(super) const TRANSCRIPTION: &str = "transcription";
 pub(super) const TRANSCRIPTION_QUEUED_AT: &str = "transcription_queued_at";
 pub(super) const GATHERED_DIGITS: &str = "gathered_digits";
+pub(super) const PURPOSE: &str = "purpose";
+pub(super) const REQUESTED_BY: &str = "requested_by";
+pub(super) const ANSWERED_BY: &str = "answered_by";
 pub(super) const REVISION: &str = "revision";
 // Other records' attributes.
 pub(super) const DATA: &str = "data";
@@ -48,6 +51,8 @@ pub(super) const PROFILE_SK: &str = "PROFILE";
 pub(super) const PHONE_SK: &str = "PHONE";
 pub(super) const CALL_SK: &str = "CALL";
 pub(super) const RATE_SK: &str = "RATE";
+pub(super) const PACE_SK: &str = "PACE";
+pub(super) const PLACEMENT_SK: &str = "PLACEMENT";
 pub(super) const API_KEY_SK: &str = "APIKEY";
 pub(super) const MEDIA_SK: &str = "MEDIA";
 pub(super) const WEBHOOK_SECRET_SK: &str = "WEBHOOK_SECRET";
@@ -141,6 +146,15 @@ pub(super) fn recon_key(sid: &CallSid) -> Item {
 
 pub(super) fn rate_key(business: &BusinessId, from: &str, minute_start: i64) -> Item {
     key(format!("RATE#{business}#{from}#{minute_start}"), RATE_SK)
+}
+
+/// An outbound pacing counter: one per Twilio account and second.
+pub(super) fn pacing_key(account: &str, second: i64) -> Item {
+    key(format!("PACE#{account}#{second}"), PACE_SK)
+}
+
+pub(super) fn placement_key(id: &crate::domain::PlacementId) -> Item {
+    key(format!("PLACEMENT#{id}"), PLACEMENT_SK)
 }
 
 pub(super) fn api_key_key(hash: &ApiKeyHash) -> Item {

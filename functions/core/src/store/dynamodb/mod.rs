@@ -4,7 +4,7 @@
 //! | --- | --- | --- | --- |
 //! | business | `BIZ#{id}` | `PROFILE` | `data` (the `Business` as JSON), `gsi1pk` = `BIZ`, `gsi1sk` = `{id}` |
 //! | phone index | `PHONE#{e164}` | `PHONE` | `business_id` |
-//! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
+//! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `purpose`, `requested_by`, `answered_by`, `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
 //! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at` |
@@ -13,6 +13,8 @@
 //! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
 //! | a business's API key | `BIZ#{id}` | `APIKEY#{sha256 hex}` | `created_at`: so deleting the business finds its keys |
 //! | rate counter | `RATE#{business}#{from}#{minute_start}` | `RATE` | `n`, `expires_at` (minute start + 180 s) |
+//! | pacing counter | `PACE#{account sid}#{second}` | `PACE` | `n`, `expires_at` (second + 180 s) |
+//! | call placement | `PLACEMENT#{id}` | `PLACEMENT` | `business_id`, `data` (the `Placement` as JSON), `expires_at` (created + 7 days) |
 //!
 //! GSI `gsi1` (`gsi1pk`, `gsi1sk`, all attributes): businesses in id order, a business's calls
 //! in start order. TTL attribute: `expires_at` (Unix seconds). Timestamps: RFC 3339 (`format_time`).
@@ -41,6 +43,7 @@ mod follow_ups;
 mod item;
 mod keys;
 mod messages;
+mod placements;
 mod rates;
 mod transcription;
 

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::expr::Changes;
 use super::item::{get_n, n};
-use super::keys::{rate_key, COUNT, TTL_ATTRIBUTE};
+use super::keys::{pacing_key, rate_key, COUNT, TTL_ATTRIBUTE};
 use super::{unavailable, DynamoStore};
 use crate::domain::BusinessId;
 use crate::store::{RateStore, StoreError};
@@ -21,11 +21,23 @@ impl RateStore for DynamoStore {
         from: &str,
         minute_start: i64,
     ) -> Result<u64, StoreError> {
+        self.count_in(rate_key(business, from, minute_start), minute_start)
+            .await
+    }
+
+    async fn count_placement(&self, account: &str, second: i64) -> Result<u64, StoreError> {
+        self.count_in(pacing_key(account, second), second).await
+    }
+}
+
+impl DynamoStore {
+    /// One atomic ADD on the counter at `key`, which expires a while after `start`.
+    async fn count_in(&self, key: super::item::Item, start: i64) -> Result<u64, StoreError> {
         let mut changes = Changes::blind();
         changes.add(COUNT, n(1));
-        changes.set(TTL_ATTRIBUTE, n(minute_start + RATE_COUNTER_TTL_SECONDS));
+        changes.set(TTL_ATTRIBUTE, n(start + RATE_COUNTER_TTL_SECONDS));
         let out = self
-            .update_request(rate_key(business, from, minute_start), changes)
+            .update_request(key, changes)
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await

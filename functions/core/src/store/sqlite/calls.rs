@@ -110,6 +110,26 @@ fn record_call_start(tx: &Transaction<'_>, start: &CallStart) -> Result<(), Stor
         ])
     })
     .map_err(db)?;
+    if let Some(placed) = &start.placed {
+        // Frontdesk placed this call: what it asked for stands over what a callback wrote.
+        tx.prepare_cached(
+            "UPDATE calls SET business_id = ?2, from_number = ?3, to_number = ?4,
+                 direction = ?5, purpose = ?6, requested_by = ?7
+             WHERE sid = ?1",
+        )
+        .and_then(|mut statement| {
+            statement.execute(params![
+                start.sid.as_str(),
+                start.business_id.as_str(),
+                start.from,
+                start.to,
+                start.direction.as_str(),
+                placed.purpose,
+                placed.requested_by,
+            ])
+        })
+        .map_err(db)?;
+    }
     advance_status(tx, &start.sid, start.status, None, start.started_at, None)?;
     Ok(())
 }
@@ -136,7 +156,8 @@ fn apply_call_status(tx: &Transaction<'_>, update: &StatusUpdate) -> Result<bool
              business_id = COALESCE(business_id, ?2),
              from_number = COALESCE(from_number, ?3),
              to_number   = COALESCE(to_number, ?4),
-             direction   = COALESCE(direction, ?5)
+             direction   = COALESCE(direction, ?5),
+             answered_by = COALESCE(?6, answered_by)
          WHERE sid = ?1",
     )
     .and_then(|mut statement| {
@@ -146,6 +167,7 @@ fn apply_call_status(tx: &Transaction<'_>, update: &StatusUpdate) -> Result<bool
             update.from,
             update.to,
             update.direction.as_str(),
+            update.answered_by,
         ])
     })
     .map_err(db)?;

@@ -21,6 +21,7 @@ mod conversations;
 mod deliveries;
 mod follow_ups;
 mod messages;
+mod placements;
 mod rates;
 mod row;
 mod schema;
@@ -34,7 +35,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::store::StoreError;
 pub(crate) use connection::open_connection;
 use row::db;
-use schema::{BOOKING_SCHEMA, MESSAGES_SCHEMA, SCHEMA, SCHEMA_VERSION};
+use schema::{
+    add_missing_columns, BOOKING_SCHEMA, MESSAGES_SCHEMA, PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
+};
 
 pub struct SqliteStore {
     // Statements take microseconds, less than a spawn_blocking hop costs, so calls run inline.
@@ -58,6 +61,8 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         tx.execute_batch(SCHEMA).map_err(db)?;
+        add_missing_columns(&tx).map_err(db)?;
+        tx.execute_batch(PLACEMENTS_SCHEMA).map_err(db)?;
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
         tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)

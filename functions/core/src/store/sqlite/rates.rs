@@ -1,4 +1,5 @@
-//! Call-attempt counters, one row per business, caller and minute.
+//! Call-attempt counters, one row per business, caller and minute; the outbound pacing
+//! counters share the table, one row per Twilio account and second (business `#pacing`).
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection};
@@ -12,9 +13,12 @@ use crate::store::{RateStore, StoreError};
 /// processes sharing the file.
 const COUNTER_LIFETIME_SECONDS: i64 = 120;
 
+/// The `business_id` of the pacing counters: no business id can contain `#`.
+const PACING: &str = "#pacing";
+
 fn count_call_attempt(
     conn: &Connection,
-    business: &BusinessId,
+    business: &str,
     from: &str,
     minute_start: i64,
 ) -> Result<u64, StoreError> {
@@ -29,7 +33,7 @@ fn count_call_attempt(
         .and_then(|mut statement| {
             statement.query_row(
                 params![
-                    business.as_str(),
+                    business,
                     from,
                     minute_start,
                     minute_start.saturating_add(COUNTER_LIFETIME_SECONDS)
@@ -56,6 +60,10 @@ impl RateStore for SqliteStore {
         from: &str,
         minute_start: i64,
     ) -> Result<u64, StoreError> {
-        count_call_attempt(&self.conn(), business, from, minute_start)
+        count_call_attempt(&self.conn(), business.as_str(), from, minute_start)
+    }
+
+    async fn count_placement(&self, account: &str, second: i64) -> Result<u64, StoreError> {
+        count_call_attempt(&self.conn(), PACING, account, second)
     }
 }

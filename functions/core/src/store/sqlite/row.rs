@@ -58,7 +58,7 @@ pub(super) const CALL_COLUMNS: &str =
     "sid, business_id, from_number, to_number, direction, caller_name, status, \
      status_sequence, started_at, ended_at, duration_seconds, recording_sid, recording_url, \
      recording_duration_seconds, recording_digits, recording_status, transcription, \
-     transcription_queued_at, gathered_digits";
+     transcription_queued_at, gathered_digits, purpose, requested_by, answered_by";
 
 /// A `calls` row as SQLite holds it; [`CallRow::into_call`] checks it into a [`Call`].
 pub(super) struct CallRow {
@@ -81,6 +81,9 @@ pub(super) struct CallRow {
     transcription: Option<String>,
     transcription_queued_at: Option<String>,
     gathered_digits: Option<String>,
+    purpose: Option<String>,
+    requested_by: Option<String>,
+    answered_by: Option<String>,
 }
 
 impl CallRow {
@@ -106,6 +109,9 @@ impl CallRow {
             transcription: row.get(16)?,
             transcription_queued_at: row.get(17)?,
             gathered_digits: row.get(18)?,
+            purpose: row.get(19)?,
+            requested_by: row.get(20)?,
+            answered_by: row.get(21)?,
         })
     }
 
@@ -151,6 +157,9 @@ impl CallRow {
             transcription: parse_transcription(self.transcription)?,
             transcription_queued_at: parse_optional_time(self.transcription_queued_at)?,
             gathered_digits: self.gathered_digits,
+            purpose: self.purpose,
+            requested_by: self.requested_by,
+            answered_by: self.answered_by,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 /// Bumped when the schema changes, so an older build refuses a newer file instead of
 /// misreading it.
-pub(super) const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 2;
 
 /// Businesses, calls and everything kept about them.
 pub(super) const SCHEMA: &str = "
@@ -42,7 +42,10 @@ CREATE TABLE IF NOT EXISTS calls (
     transcription              TEXT,
     transcription_queued_at    TEXT,
     transcription_queued_at_ns INTEGER,
-    gathered_digits            TEXT
+    gathered_digits            TEXT,
+    purpose                    TEXT,
+    requested_by               TEXT,
+    answered_by                TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS calls_transcription_backlog ON calls (recorded_at_ns)
     WHERE transcription IN ('pending', 'queued');
@@ -94,6 +97,39 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_hash    TEXT PRIMARY KEY,
     business_id TEXT NOT NULL,
     created_at  TEXT NOT NULL
+) STRICT;
+";
+
+/// Columns added to `calls` after version 1, with their types: a file made by an older build
+/// gains them when it is opened ([`add_missing_columns`]).
+const ADDED_CALL_COLUMNS: &[(&str, &str)] = &[
+    ("purpose", "TEXT"),
+    ("requested_by", "TEXT"),
+    ("answered_by", "TEXT"),
+];
+
+/// Adds the columns a file from an older build lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+pub(super) fn add_missing_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let existing: Vec<String> = tx
+        .prepare("SELECT name FROM pragma_table_info('calls')")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (name, kind) in ADDED_CALL_COLUMNS {
+        if !existing.iter().any(|c| c == name) {
+            tx.execute_batch(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Outbound calls Frontdesk placed, one row per placement id (the business and the request
+/// key, hashed): the JSON document, and the CallSid once Twilio took the call.
+pub(super) const PLACEMENTS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS call_placements (
+    id          TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    call_sid    TEXT,
+    document    TEXT NOT NULL
 ) STRICT;
 ";
 

@@ -18,7 +18,7 @@ mod xml;
 pub use escape::xml_safe;
 pub use messaging::{Message, MessagingResponse};
 pub use verbs::{
-    Connect, Gather, GatherInput, Pause, Play, Prompt, Record, RecordingEvent, Redirect,
+    Connect, Dial, Gather, GatherInput, Pause, Play, Prompt, Record, RecordingEvent, Redirect,
     RejectReason, Say, Stream, Trim,
 };
 pub use voice::VoiceResponse;

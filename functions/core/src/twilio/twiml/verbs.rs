@@ -153,6 +153,27 @@ pub struct Connect {
     pub stream: Stream,
 }
 
+/// `<Dial>` to one phone number (the number as the verb's text): connects the call to it.
+#[derive(Clone, Debug, Default)]
+pub struct Dial {
+    pub number: String,
+    /// The caller ID the dialled party sees: one of the account's numbers.
+    pub caller_id: Option<String>,
+    /// Seconds to ring before giving up.
+    pub timeout: Option<u32>,
+    pub action: Option<String>,
+    pub method: Option<Method>,
+}
+
+impl Dial {
+    pub fn number(number: impl Into<String>) -> Self {
+        Self {
+            number: number.into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// `<Redirect>`.
 #[derive(Clone, Debug, Default)]
 pub struct Redirect {

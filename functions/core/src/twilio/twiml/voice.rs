@@ -1,7 +1,7 @@
 //! A voice `<Response>`: the verbs in order, written as Twilio's SDKs write them.
 
 use super::verbs::{
-    Connect, Gather, GatherInput, Pause, Play, Prompt, Record, RecordingEvent, Redirect,
+    Connect, Dial, Gather, GatherInput, Pause, Play, Prompt, Record, RecordingEvent, Redirect,
     RejectReason, Say, Trim,
 };
 use super::xml::{join, Xml};
@@ -15,6 +15,7 @@ enum Verb {
     Record(Record),
     Gather(Gather),
     Connect(Connect),
+    Dial(Dial),
     Redirect(Redirect),
     Hangup,
     Reject(Option<RejectReason>),
@@ -58,6 +59,11 @@ impl VoiceResponse {
 
     pub fn connect(mut self, connect: Connect) -> Self {
         self.verbs.push(Verb::Connect(connect));
+        self
+    }
+
+    pub fn dial(mut self, dial: Dial) -> Self {
+        self.verbs.push(Verb::Dial(dial));
         self
     }
 
@@ -237,6 +243,14 @@ fn write_verb(xml: &mut Xml, verb: &Verb) {
             }
             xml.close("Connect");
         }
+        Verb::Dial(d) => {
+            xml.open("Dial")
+                .attr_opt("action", d.action.as_deref())
+                .attr_opt("method", d.method.map(Method::as_str))
+                .attr_num("timeout", d.timeout)
+                .attr_opt("callerId", d.caller_id.as_deref())
+                .text_and_close("Dial", &d.number);
+        }
         Verb::Redirect(redirect) => write_redirect(xml, redirect),
         Verb::Hangup => xml.open("Hangup").empty(),
         Verb::Reject(reason) => {
@@ -278,6 +292,21 @@ mod tests {
         assert_eq!(
             xml,
             r##"<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://cdn.example/greeting-he.mp3</Play><Record action="/voice/recorded" method="POST" timeout="5" finishOnKey="#" maxLength="120" playBeep="true" recordingStatusCallback="/voice/recording-status" recordingStatusCallbackEvent="completed"/><Hangup/></Response>"##
+        );
+    }
+
+    #[test]
+    fn dial_connects_one_number_with_a_caller_id() {
+        let xml = VoiceResponse::new()
+            .dial(Dial {
+                caller_id: Some("+15550001111".into()),
+                timeout: Some(30),
+                ..Dial::number("+972501234567")
+            })
+            .to_xml();
+        assert_eq!(
+            xml,
+            r##"<?xml version="1.0" encoding="UTF-8"?><Response><Dial timeout="30" callerId="+15550001111">+972501234567</Dial></Response>"##
         );
     }
 

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod deliveries;
 pub mod follow_ups;
 pub mod messages;
+pub mod placements;
 pub mod queue_and_blobs;
 pub mod rates;
 pub mod transcription;
@@ -82,6 +83,7 @@ pub fn start(sid: &CallSid, business: &BusinessId) -> CallStart {
         caller_name: Some("<Dana & \"Co\">".into()),
         status: CallStatus::Ringing,
         started_at: T0,
+        placed: None,
     }
 }
 
@@ -97,6 +99,7 @@ pub fn update(sid: &CallSid, status: CallStatus, sequence: Option<u32>) -> Statu
         duration_seconds: status.is_final().then_some(42),
         at: T0 + Duration::seconds(i64::from(sequence.unwrap_or(0))),
         sip_response_code: None,
+        answered_by: None,
     }
 }
 
@@ -177,6 +180,11 @@ macro_rules! contract_tests {
                 racing_status_callbacks_never_move_a_status_backwards
             ],
             rates: [call_attempts_are_counted_atomically_per_minute],
+            placements: [
+                a_placement_is_claimed_once_settled_and_released,
+                a_placed_start_merges_with_callbacks_that_came_first,
+                placements_are_counted_atomically_per_account_and_second
+            ],
             appointments: [
                 a_booking_reads_back_with_every_field,
                 a_block_that_does_not_hold_its_slot_is_refused,
