@@ -124,6 +124,9 @@ pub struct Business {
     /// account's key is a secret in the store, never in this document).
     #[serde(default)]
     pub google_calendar: Option<super::follow_up::GoogleCalendar>,
+    /// When and how customers are reminded of their appointments; `None`: never.
+    #[serde(default, deserialize_with = "super::reminder::lenient")]
+    pub reminders: Option<super::reminder::ReminderSettings>,
 }
 
 fn default_fallback_text() -> String {
@@ -177,6 +180,7 @@ impl Business {
             booking: None,
             confirmation_template: None,
             google_calendar: None,
+            reminders: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod follow_up;
 pub mod ids;
 pub mod message;
+pub mod reminder;
 pub mod time;
 pub mod transcription;
 
@@ -33,5 +34,8 @@ pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,
     MessageStatusUpdate, NewMessage, Provider, StoredMessage, Wamid, WhatsAppAddress,
+};
+pub use reminder::{
+    Reminder, ReminderAnswer, ReminderChannel, ReminderKey, ReminderSettings, ReminderState,
 };
 pub use transcription::{CallMedia, TranscriptionOutcome};

@@ -209,7 +209,10 @@ async fn store_changes(
                 .await?;
             info!(wamid = %message.id, kind = message.content.kind, inserted, "meta message stored");
             messages += 1;
-            if let Some(business) = business.as_ref().filter(|b| inserted && dialogue::is_on(b)) {
+            if let Some(business) = business
+                .as_ref()
+                .filter(|b| inserted && dialogue::listens(b))
+            {
                 fresh.push((business.clone(), message.clone()));
             }
         }

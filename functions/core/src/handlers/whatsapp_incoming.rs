@@ -83,7 +83,7 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             (None, None)
         }
     };
-    if let Some(business) = business.as_ref().filter(|b| dialogue::is_on(b)) {
+    if let Some(business) = business.as_ref().filter(|b| dialogue::listens(b)) {
         let inbound = Inbound {
             id,
             from,

@@ -4,7 +4,7 @@
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
-//! [`ConversationStore`], [`FollowUpStore`]), combined by the blanket
+//! [`ConversationStore`], [`FollowUpStore`], [`ReminderStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -23,6 +23,7 @@ pub mod dynamodb;
 pub mod follow_ups;
 pub mod messages;
 mod rates;
+pub mod reminders;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
 mod transcription;
@@ -41,6 +42,7 @@ pub use deliveries::DeliveryStore;
 pub use follow_ups::{FollowUp, FollowUpStore};
 pub use messages::MessageStore;
 pub use rates::RateStore;
+pub use reminders::ReminderStore;
 pub use transcription::{RecordingAttach, TranscriptionStore};
 
 /// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
@@ -84,6 +86,7 @@ pub trait Store:
     + AppointmentStore
     + ConversationStore
     + FollowUpStore
+    + ReminderStore
     + Send
     + Sync
     + 'static
@@ -101,6 +104,7 @@ impl<T> Store for T where
         + AppointmentStore
         + ConversationStore
         + FollowUpStore
+        + ReminderStore
         + Send
         + Sync
         + 'static

@@ -42,6 +42,7 @@ mod item;
 mod keys;
 mod messages;
 mod rates;
+mod reminders;
 mod transcription;
 
 use std::time::Duration;

@@ -22,6 +22,7 @@ mod deliveries;
 mod follow_ups;
 mod messages;
 mod rates;
+mod reminders;
 mod row;
 mod schema;
 mod transcription;

@@ -18,6 +18,7 @@ pub mod follow_ups;
 pub mod messages;
 pub mod queue_and_blobs;
 pub mod rates;
+pub mod reminders;
 pub mod transcription;
 
 use std::sync::Arc;
@@ -177,6 +178,11 @@ macro_rules! contract_tests {
                 racing_status_callbacks_never_move_a_status_backwards
             ],
             rates: [call_attempts_are_counted_atomically_per_minute],
+            reminders: [
+                reminders_are_kept_moved_and_dropped_unless_sent,
+                only_pending_reminders_due_by_now_are_read_and_each_is_claimed_once,
+                a_save_for_a_moved_or_dropped_reminder_changes_nothing
+            ],
             appointments: [
                 a_booking_reads_back_with_every_field,
                 a_block_that_does_not_hold_its_slot_is_refused,
