@@ -155,7 +155,7 @@ impl ReminderStore for DynamoStore {
             .iter()
             .map(from_item)
             .collect::<Result<Vec<_>, _>>()?;
-        reminders.sort_by(|a, b| b.offset_minutes.cmp(&a.offset_minutes));
+        reminders.sort_by_key(|r| std::cmp::Reverse(r.offset_minutes));
         Ok(reminders)
     }
 
@@ -187,7 +187,7 @@ impl ReminderStore for DynamoStore {
                 }
             }
         }
-        due.sort_by(|a, b| (a.due, a.key()).cmp(&(b.due, b.key())));
+        due.sort_by_key(|r| (r.due, r.key()));
         due.truncate(limit);
         Ok(due)
     }

@@ -145,12 +145,12 @@ pub async fn a_save_for_a_moved_or_dropped_reminder_changes_nothing(b: &Backends
     assert!(!b.store.save_reminder(&late).await.unwrap(), "never stored");
 
     b.store
-        .replace_reminders(&id, &[old.clone()])
+        .replace_reminders(&id, std::slice::from_ref(&old))
         .await
         .unwrap();
     let moved = pending(&id, &owner, 60, at("2026-12-12T10:00:00Z"));
     b.store
-        .replace_reminders(&id, &[moved.clone()])
+        .replace_reminders(&id, std::slice::from_ref(&moved))
         .await
         .unwrap();
     assert!(
