@@ -1,16 +1,17 @@
 //! The reminder job: sent once through messaging by the business's channel, never for an
-//! appointment cancelled or moved meanwhile.
+//! appointment cancelled or moved meanwhile; a refusal recorded, Twilio down retried.
 
 use frontdesk::booking::{self, CancelOutcome};
 use frontdesk::domain::{
     Channel, ConfirmationChannel, ConfirmationTemplate, MessageStatus, ReminderState, RequestKey,
 };
 use frontdesk::queue::Disposition;
-use frontdesk_testkit::follow_ups::{day_after_tomorrow_at, CONTENT_SID, CUSTOMER};
+use frontdesk_testkit::follow_ups::{day_after_tomorrow_at, CONTENT_SID, CUSTOMER, REFUSED_NUMBER};
 use jiff::Timestamp;
 use time::OffsetDateTime;
 
 use super::{book_and_remind, reminders, sms_bodies, tick, world, BY_SMS};
+use crate::outbox::LATER;
 
 #[tokio::test]
 async fn a_due_reminder_is_sent_once_by_sms_and_a_redelivered_job_sends_nothing() {
@@ -123,4 +124,47 @@ async fn a_whatsapp_reminder_goes_with_the_twilio_content_template() {
     let variables: serde_json::Value = serde_json::from_str(&form["ContentVariables"]).unwrap();
     assert_eq!(variables["1"], "בדיקה");
     assert_eq!(variables["3"], "10:00");
+}
+
+#[tokio::test]
+async fn a_refused_sms_is_recorded_failed_with_its_code_and_twilio_down_is_retried() {
+    let world = world(BY_SMS, |_| {}).await;
+    let refused = world
+        .book_for(Channel::Api, day_after_tomorrow_at(10, 0), REFUSED_NUMBER)
+        .await;
+    let due = reminders(&world, &refused).await[0].due;
+    assert_eq!(tick(&world, due).await.queued, 1);
+    world.pump(OffsetDateTime::now_utc()).await;
+    let failed = &reminders(&world, &refused).await[0];
+    assert_eq!(failed.state, ReminderState::Failed);
+    assert_eq!(
+        failed.outcome.as_ref().unwrap().error_code.as_deref(),
+        Some("21610")
+    );
+
+    let booked = world.book(Channel::Api, day_after_tomorrow_at(11, 0)).await;
+    world.providers.twilio_down.lock().unwrap().push_back(500);
+    let due = reminders(&world, &booked).await[0].due;
+    assert_eq!(tick(&world, due).await.queued, 1);
+    let first = world.pump(OffsetDateTime::now_utc()).await;
+    assert!(
+        first.iter().any(|d| matches!(d, Disposition::Retry { .. })),
+        "{first:?}"
+    );
+    assert_eq!(
+        reminders(&world, &booked).await[0].state,
+        ReminderState::Retrying
+    );
+    world.pump(OffsetDateTime::now_utc() + LATER).await;
+    let sent = &reminders(&world, &booked).await[0];
+    assert_eq!(sent.state, ReminderState::Sent);
+    // Twilio saw it twice (a 500, then accepted it): sent on the second receive.
+    assert_eq!(sent.outcome.as_ref().unwrap().attempts, 2);
+    assert_eq!(
+        sms_bodies(&world)
+            .iter()
+            .filter(|b| b.contains("11:00"))
+            .count(),
+        2
+    );
 }
