@@ -11,6 +11,7 @@ mod appointments_api_embedded;
 mod calls_api;
 mod lambda_bootstraps;
 mod outbox;
+mod reminders_aws;
 mod reminders_serve;
 mod serve;
 mod serve_consumers;
