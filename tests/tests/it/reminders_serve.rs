@@ -149,6 +149,41 @@ async fn the_customers_2_over_twilio_cancels_the_reminded_appointment_and_the_re
     assert_eq!(sms.len(), 1);
     assert!(sms[0].form()["Body"].contains("2 לביטול"));
 
+    // The appointments API lists the reminders: the 24-hour one sent, the 2-hour one pending,
+    // each due in the business's zone.
+    let key = frontdesk::domain::ApiKey::generate().unwrap();
+    world
+        .server
+        .app
+        .store()
+        .put_api_key(
+            &world.business.id,
+            &key.hash(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    let listed: serde_json::Value = frontdesk_testkit::http_client()
+        .get(world.server.url(frontdesk::Route::ApiAppointments.path()))
+        .bearer_auth(key.reveal())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reminders = &listed["appointments"][0]["reminders"];
+    assert_eq!(reminders[0]["state"], "sent", "{listed}");
+    assert_eq!(reminders[0]["channel"], "sms");
+    assert!(
+        reminders[0]["due"]
+            .as_str()
+            .unwrap()
+            .contains("T10:00:00+0"),
+        "{reminders}"
+    );
+    assert_eq!(reminders[1]["state"], "pending");
+
     twilio_says(&world, &message_sid(), "2").await;
     let reply = world.twilio_sent().last().unwrap().form()["Body"].clone();
     assert!(reply.contains("בוטל"), "{reply}");
