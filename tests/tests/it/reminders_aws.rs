@@ -19,7 +19,7 @@ use frontdesk_testkit::standins::scripted::{Answer, Kind, StandIn};
 use frontdesk_testkit::{Stack, TestServer};
 use jiff::Timestamp;
 
-use crate::whatsapp_booking::{message_sid, stand_ins, tomorrow_at, twilio_says, vars, World};
+use crate::whatsapp_booking::{message_sid, stand_ins, twilio_says, vars, World};
 
 /// Takes every visible message off the SQS notify queue through the notify consumer; their
 /// `job` or `event`, sorted.
@@ -102,7 +102,7 @@ async fn on_aws_a_reminder_goes_out_at_its_time_and_the_customers_2_cancels_the_
     )
     .unwrap();
 
-    let start = tomorrow_at(10, 0) + jiff::SignedDuration::from_hours(24);
+    let start = frontdesk_testkit::follow_ups::day_after_tomorrow_at(10, 0);
     let Outcome::Done(booked) = booking::book(
         &world.server.app,
         &world.business,

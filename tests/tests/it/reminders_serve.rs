@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::whatsapp_booking::meta::meta_says;
-use crate::whatsapp_booking::{message_sid, tomorrow_at, twilio_says, wamid, zone, World};
+use crate::whatsapp_booking::{message_sid, twilio_says, wamid, zone, World};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -58,7 +58,7 @@ async fn reminded(
     )
     .unwrap();
 
-    let start = tomorrow_at(10, 0) + jiff::SignedDuration::from_hours(24);
+    let start = frontdesk_testkit::follow_ups::day_after_tomorrow_at(10, 0);
     let Outcome::Done(booked) = booking::book(
         &world.server.app,
         &world.business,
