@@ -122,6 +122,26 @@ async fn list_shows_local_due_times_and_send_now_queues_the_next_reminder() {
         "{rows}"
     );
 
+    let mut table = Vec::new();
+    frontdesk_cli::booking::appointments::run(
+        &fixture.deployment,
+        frontdesk_cli::booking::AppointmentsCommand::List {
+            business: "acme".into(),
+            from: None,
+            to: None,
+            status: None,
+            json: false,
+        },
+        &mut table,
+    )
+    .await
+    .unwrap();
+    let table = String::from_utf8(table).unwrap();
+    assert!(
+        table.contains("reminder 1440 min pending; reminder 120 min pending"),
+        "{table}"
+    );
+
     let (ok, said) = run(
         &fixture,
         RemindersCommand::SendNow {
