@@ -6,8 +6,8 @@
 //!   answer is 200 whatever the content. Only a store that cannot take the writes gets a 503,
 //!   so Meta delivers the batch again (every write is idempotent).
 //!
-//! A message stored for the first time, for a business that books over WhatsApp
-//! ([`dialogue::is_on`]), then goes to the booking dialogue, whose reply is sent through the
+//! A message stored for the first time, for a business that books over WhatsApp or reminds its
+//! customers ([`dialogue::listens`]), then goes to the booking dialogue (a reminder's answer first), whose reply is sent through the
 //! Graph API before the answer; a redelivered batch finds its messages stored and answers none
 //! of them again.
 

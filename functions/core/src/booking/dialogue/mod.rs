@@ -1,6 +1,10 @@
 //! Booking over WhatsApp: a customer writes (Hebrew or English), the dialogue answers with free
 //! slots, books, cancels or moves an appointment, and keeps where it stands between messages.
 //!
+//! Before any turn, a message that answers a reminder (a button, or `1`/`2`/`ביטול`/`אישור`
+//! while no question of the dialogue's is open) is taken by [`reminders::answer`]; a business
+//! that reminds but does not book over WhatsApp reads only those ([`listens`]).
+//!
 //! It runs only for a business with `enable_calendar_scheduling` and booking settings
 //! ([`is_on`]), and only for an inbound message stored for the first time, so a retried
 //! webhook neither books nor answers twice (and whatever it books, cancels or moves is done
