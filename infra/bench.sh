@@ -4,6 +4,8 @@
 #                              commit's latency on SQLite and on DynamoDB + SQS (moto)
 #   ./infra/bench.sh voice     a booking-by-phone turn's latency (offer, book) through the route
 #                              table on SQLite and on DynamoDB + SQS (moto)
+#   ./infra/bench.sh reminders 1,000 reminders due in one minute: the tick and the notify
+#                              consumer on the embedded queue against a Twilio stand-in
 # Release builds: the first run compiles the workspace with the release profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,11 @@ voice)
     eval "$moto_env"
     cargo bench -p frontdesk --bench voice_turn -- "${2:-200}"
     ;;
+reminders)
+    cargo bench -p frontdesk --bench reminders -- "${2:-1000}"
+    ;;
 *)
-    echo "usage: ./infra/bench.sh booking|voice [bookings or calls per backend]" >&2
+    echo "usage: ./infra/bench.sh booking|voice|reminders [bookings, calls or reminders]" >&2
     exit 2
     ;;
 esac

@@ -11,6 +11,7 @@ pub mod deployment;
 pub mod doctor;
 pub mod greeting;
 pub mod mp3;
+pub mod reminders;
 pub mod seed;
 pub mod serve;
 pub mod signing;

@@ -16,6 +16,7 @@ use frontdesk_cli::confirmation::{self, ConfirmationCommand};
 use frontdesk_cli::deployment::TargetArgs;
 use frontdesk_cli::doctor::{self, DoctorArgs};
 use frontdesk_cli::greeting::{self, GreetingCommand};
+use frontdesk_cli::reminders::{self, RemindersCommand};
 use frontdesk_cli::CliError;
 
 #[derive(Parser)]
@@ -74,6 +75,10 @@ enum Command {
     /// Place an outbound call for a business: a spoken message, or a bridge to its owner's
     /// phone (click-to-call). Exits 1 when the call was not placed.
     Call(frontdesk_cli::call::CallArgs),
+    /// Set or show when and how customers are reminded of appointments; list the reminders,
+    /// or send an appointment's next one now.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
     #[command(subcommand)]
     Greeting(GreetingCommand),
@@ -132,6 +137,11 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         Command::Calendar(command) => calendar::run(&deployment, command, &mut out).await?,
         Command::Confirmation(command) => confirmation::run(&deployment, command, &mut out).await?,
         Command::Booking(command) => booking::run(&deployment, command, &mut out).await?,
+        Command::Reminders(command) => {
+            if !reminders::run(&deployment, command, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Availability(args) => {
             booking::availability::run(&deployment, args, &mut out).await?
         }

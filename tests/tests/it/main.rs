@@ -14,6 +14,8 @@ mod outbound;
 mod outbound_aws;
 mod outbound_embedded;
 mod outbox;
+mod reminders_aws;
+mod reminders_serve;
 mod serve;
 mod serve_consumers;
 mod voice;

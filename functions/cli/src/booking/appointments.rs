@@ -454,7 +454,8 @@ async fn list(
 }
 
 /// What an appointment's follow-ups did, under its row: `confirmation sms delivered;
-/// calendar insert done`, with the error of a failed one.
+/// calendar insert done; reminder 1440 min sent, customer confirmed`, with the error of a
+/// failed one.
 fn follow_up_line(known: &follow_ups::Known) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(c) = &known.follow_ups.confirmation {
@@ -472,6 +473,16 @@ fn follow_up_line(known: &follow_ups::Known) -> Option<String> {
         let mut part = format!("calendar {} {}", c.action.as_str(), c.state.as_str());
         if let Some(error) = &c.error {
             part.push_str(&format!(": {error}"));
+        }
+        parts.push(part);
+    }
+    for r in &known.reminders {
+        let mut part = format!("reminder {} min {}", r.offset_minutes, r.state.as_str());
+        if let Some(code) = r.outcome.as_ref().and_then(|o| o.error_code.as_deref()) {
+            part.push_str(&format!(" (code {code})"));
+        }
+        if let Some(answer) = r.answer {
+            part.push_str(&format!(", customer {}", answer.as_str()));
         }
         parts.push(part);
     }

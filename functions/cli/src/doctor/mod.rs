@@ -23,6 +23,7 @@ mod calls;
 mod deployment;
 mod follow_ups;
 mod providers;
+mod reminders;
 mod report;
 mod webhooks;
 

@@ -17,6 +17,7 @@ mod new_user;
 mod operator;
 mod phone_booking;
 mod readme_smoke;
+mod reminders;
 mod serve_binary;
 mod sign_verify;
 mod simulate;

@@ -65,7 +65,7 @@ pub fn slots_json(slots: &[Slot], zone: &TimeZone) -> Vec<Value> {
 
 /// An appointment as the API shows it: its times in the zone it was booked in; `created_at`
 /// and `updated_at` in UTC, as every other record time in the API. `confirmation` and
-/// `calendar` are `null` until a follow-up has run; a listing fills them in
+/// `calendar` are `null` until a follow-up has run, `reminders` empty; a listing fills them in
 /// ([`super::follow_ups::add_to`]).
 pub fn appointment_json(a: &Appointment) -> Value {
     let zone = zone(&a.timezone);
@@ -84,6 +84,7 @@ pub fn appointment_json(a: &Appointment) -> Value {
         "updated_at": a.updated_at.to_string(),
         "confirmation": null,
         "calendar": null,
+        "reminders": [],
     })
 }
 

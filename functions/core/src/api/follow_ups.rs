@@ -1,13 +1,15 @@
 //! An appointment's follow-ups as the API and the CLI show them: `confirmation` (how the
 //! customer of a phone booking was confirmed, and the message's latest status) and `calendar`
-//! (where its Google Calendar event stands), each `null` when there is none.
+//! (where its Google Calendar event stands), each `null` when there is none; and `reminders`
+//! (each reminder's due time in the appointment's zone, state, channel, outcome and the
+//! customer's answer), empty when there are none.
 
 use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
 use crate::domain::{
-    AppointmentId, CalendarSync, Confirmation, FollowUpState, FollowUps, MessageStatus,
+    AppointmentId, CalendarSync, Confirmation, FollowUpState, FollowUps, MessageStatus, Reminder,
     StoredMessage,
 };
 use crate::store::{Store, StoreError};
@@ -18,6 +20,7 @@ use crate::store::{Store, StoreError};
 pub struct Known {
     pub follow_ups: FollowUps,
     pub message: Option<StoredMessage>,
+    pub reminders: Vec<Reminder>,
 }
 
 /// The follow-ups of `appointments` (those with none are left out), in one batch read plus one
@@ -41,8 +44,12 @@ pub async fn of(
             Known {
                 follow_ups,
                 message,
+                reminders: Vec::new(),
             },
         );
+    }
+    for (id, reminders) in store.reminders_of(appointments).await? {
+        known.entry(id).or_default().reminders = reminders;
     }
     Ok(known)
 }
@@ -114,8 +121,38 @@ pub fn calendar_json(calendar: &CalendarSync) -> Value {
     })
 }
 
-/// Adds `confirmation` and `calendar` to an appointment's JSON object.
+/// A reminder, its due time in `zone` (the appointment's).
+pub fn reminder_json(reminder: &Reminder, zone: &jiff::tz::TimeZone) -> Value {
+    let outcome = reminder.outcome.as_ref();
+    json!({
+        "offset_minutes": reminder.offset_minutes,
+        "due": reminder.due.display_with_offset(zone.to_offset(reminder.due)).to_string(),
+        "state": reminder.state.as_str(),
+        "channel": outcome.map(|o| o.channel.as_str()),
+        "fell_back_to_sms": reminder.fell_back_to_sms,
+        "message_id": outcome.and_then(|o| o.message_id.as_ref()).map(|id| id.as_str()),
+        "error_code": outcome.and_then(|o| o.error_code.clone()),
+        "error": outcome.and_then(|o| o.error.clone()),
+        "reason": reminder.reason,
+        "answer": reminder.answer.map(|a| a.as_str()),
+        "answered_at": reminder.answered_at.map(|t| t.to_string()),
+    })
+}
+
+/// Adds `confirmation`, `calendar` and `reminders` to an appointment's JSON object.
 pub fn add_to(appointment: &mut Value, known: Option<&Known>) {
+    let zone = appointment["timezone"]
+        .as_str()
+        .and_then(|name| jiff::tz::TimeZone::get(name).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let reminders: Vec<Value> = known
+        .map(|k| {
+            k.reminders
+                .iter()
+                .map(|r| reminder_json(r, &zone))
+                .collect()
+        })
+        .unwrap_or_default();
     let confirmation = known
         .and_then(|k| {
             k.follow_ups
@@ -130,6 +167,7 @@ pub fn add_to(appointment: &mut Value, known: Option<&Known>) {
     if let Some(object) = appointment.as_object_mut() {
         object.insert("confirmation".into(), confirmation);
         object.insert("calendar".into(), calendar);
+        object.insert("reminders".into(), Value::Array(reminders));
     }
 }
 

@@ -6,7 +6,8 @@
 //! it produces), then the store's transaction (cells counted against capacity, the request key
 //! kept, so a race or a retry never double-books), then the business event on the `notify` queue
 //! and the change's follow-ups beside it (the outbox): a calendar sync job when the business has
-//! a Google Calendar, and a confirmation job for a phone booking. A refusal always comes with the
+//! a Google Calendar, and a confirmation job for a phone booking; the appointment's reminders
+//! are written, moved or dropped with them ([`reminders`]). A refusal always comes with the
 //! nearest free alternatives.
 //!
 //! Busy times are the booked appointments' blocks and, for a business with a calendar, the
@@ -16,6 +17,7 @@ pub mod calendar;
 pub mod confirmation;
 pub mod desk;
 pub mod dialogue;
+pub mod reminders;
 #[cfg(test)]
 pub(crate) mod tests_desk;
 
@@ -204,7 +206,7 @@ pub async fn book(
         .await?
     {
         // A retry: answered as the first attempt was, before its own slot reads as taken.
-        raise_booked_again(app, business, &earlier).await;
+        raise_booked_again(app, business, &earlier, now).await;
         return Ok(Outcome::Repeat(earlier));
     }
     let busy = busy_in_window(app, business, settings, now).await?;
@@ -228,11 +230,11 @@ pub async fn book(
         Booking::Booked(appointment) => {
             info!(appointment_id = %appointment.id, start = %appointment.slot.start, "appointment booked");
             raise(app, NotifyJob::booked(&appointment)).await;
-            follow_up(app, business, AppointmentEvent::Booked, &appointment).await;
+            follow_up(app, business, AppointmentEvent::Booked, &appointment, now).await;
             Ok(Outcome::Done(appointment))
         }
         Booking::Repeat(appointment) => {
-            raise_booked_again(app, business, &appointment).await;
+            raise_booked_again(app, business, &appointment, now).await;
             Ok(Outcome::Repeat(appointment))
         }
         Booking::Taken => {
@@ -276,7 +278,7 @@ pub async fn cancel(
             Change::Done(cancelled) => {
                 info!(appointment_id = %id, "appointment cancelled");
                 raise(app, NotifyJob::cancelled(&cancelled)).await;
-                follow_up(app, business, AppointmentEvent::Cancelled, &cancelled).await;
+                follow_up(app, business, AppointmentEvent::Cancelled, &cancelled, now).await;
                 CancelOutcome::Cancelled(cancelled)
             }
             Change::Repeat(current) => CancelOutcome::Repeat(current),
@@ -342,7 +344,7 @@ pub async fn reschedule(
             Change::Done(moved) => {
                 info!(appointment_id = %id, start = %moved.slot.start, "appointment rescheduled");
                 raise(app, NotifyJob::rescheduled(&moved, previous)).await;
-                follow_up(app, business, AppointmentEvent::Rescheduled, &moved).await;
+                follow_up(app, business, AppointmentEvent::Rescheduled, &moved, now).await;
                 Outcome::Done(moved)
             }
             Change::Repeat(moved) => Outcome::Repeat(moved),
@@ -410,10 +412,15 @@ async fn alternatives(
 /// once. Only while the appointment is still as booked: a later change raised its own event.
 /// Its follow-ups likewise: the calendar's insert answers 409 to a second try, and a
 /// confirmation already sent is not sent again.
-async fn raise_booked_again(app: &App, business: &Business, appointment: &Appointment) {
+async fn raise_booked_again(
+    app: &App,
+    business: &Business,
+    appointment: &Appointment,
+    now: Timestamp,
+) {
     if appointment.status == crate::domain::AppointmentStatus::Booked && appointment.version == 1 {
         raise(app, NotifyJob::booked(appointment)).await;
-        follow_up(app, business, AppointmentEvent::Booked, appointment).await;
+        follow_up(app, business, AppointmentEvent::Booked, appointment, now).await;
     }
 }
 
@@ -426,14 +433,17 @@ async fn raise(app: &App, job: NotifyJob) {
 }
 
 /// Queues the change's follow-ups (the outbox): the calendar's sync when the business has a
-/// calendar, and a phone booking's confirmation. Like the event, only after the store
-/// committed; a queue that is down loses the follow-up, never the appointment, and says so.
+/// calendar, and a phone booking's confirmation; and writes, moves or drops its reminders.
+/// Like the event, only after the store committed; a queue that is down loses the follow-up,
+/// never the appointment, and says so.
 async fn follow_up(
     app: &App,
     business: &Business,
     change: AppointmentEvent,
     appointment: &Appointment,
+    now: Timestamp,
 ) {
+    reminders::schedule(app, business, appointment, now).await;
     let mut jobs = Vec::new();
     if business.google_calendar.is_some() {
         jobs.push(FollowUpJob::CalendarSync(CalendarJob::new(

@@ -127,6 +127,9 @@ pub struct Business {
     /// The owner's own phone: what a click-to-call (`"bridge": true`) rings first.
     #[serde(default)]
     pub owner_phone: Option<PhoneNumber>,
+    /// When and how customers are reminded of their appointments; `None`: never.
+    #[serde(default, deserialize_with = "super::reminder::lenient")]
+    pub reminders: Option<super::reminder::ReminderSettings>,
 }
 
 fn default_fallback_text() -> String {
@@ -181,6 +184,7 @@ impl Business {
             confirmation_template: None,
             google_calendar: None,
             owner_phone: None,
+            reminders: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod follow_up;
 pub mod ids;
 pub mod message;
 pub mod placement;
+pub mod reminder;
 pub mod time;
 pub mod transcription;
 
@@ -38,5 +39,8 @@ pub use message::{
 };
 pub use placement::{
     Hears, Placement, PlacementId, PlacementState, Purpose, Requester, MAX_SAY_CHARS,
+};
+pub use reminder::{
+    Reminder, ReminderAnswer, ReminderChannel, ReminderKey, ReminderSettings, ReminderState,
 };
 pub use transcription::{CallMedia, TranscriptionOutcome};

@@ -6,8 +6,8 @@
 //!   answer is 200 whatever the content. Only a store that cannot take the writes gets a 503,
 //!   so Meta delivers the batch again (every write is idempotent).
 //!
-//! A message stored for the first time, for a business that books over WhatsApp
-//! ([`dialogue::is_on`]), then goes to the booking dialogue, whose reply is sent through the
+//! A message stored for the first time, for a business that books over WhatsApp or reminds its
+//! customers ([`dialogue::listens`]), then goes to the booking dialogue (a reminder's answer first), whose reply is sent through the
 //! Graph API before the answer; a redelivered batch finds its messages stored and answers none
 //! of them again.
 
@@ -209,7 +209,10 @@ async fn store_changes(
                 .await?;
             info!(wamid = %message.id, kind = message.content.kind, inserted, "meta message stored");
             messages += 1;
-            if let Some(business) = business.as_ref().filter(|b| inserted && dialogue::is_on(b)) {
+            if let Some(business) = business
+                .as_ref()
+                .filter(|b| inserted && dialogue::listens(b))
+            {
                 fresh.push((business.clone(), message.clone()));
             }
         }

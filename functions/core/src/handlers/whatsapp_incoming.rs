@@ -1,8 +1,8 @@
 //! `POST /webhook/whatsapp/incoming`, Twilio's WhatsApp message webhook: stores the message and
 //! answers TwiML (the business's auto-reply, or an empty `<Response/>`).
 //!
-//! For a business that books over WhatsApp ([`dialogue::is_on`]), a message stored for the first
-//! time goes to the booking dialogue, whose reply is sent through the Messages API; the answer
+//! For a business that books over WhatsApp or reminds its customers ([`dialogue::listens`]), a
+//! message stored for the first time goes to the booking dialogue (a reminder's answer first), whose reply is sent through the Messages API; the answer
 //! is then an empty `<Response/>`. A message the dialogue leaves alone gets the auto-reply as
 //! before; a retried webhook (the message already stored) gets `<Response/>` and nothing is
 //! sent again; a message the store could not take gets a short apology in the TwiML itself.
@@ -83,7 +83,7 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             (None, None)
         }
     };
-    if let Some(business) = business.as_ref().filter(|b| dialogue::is_on(b)) {
+    if let Some(business) = business.as_ref().filter(|b| dialogue::listens(b)) {
         let inbound = Inbound {
             id,
             from,

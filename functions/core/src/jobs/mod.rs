@@ -1,12 +1,13 @@
 //! The jobs Frontdesk puts on its queues, one module per kind of work. A job carries what its
 //! consumer needs and knows its queue and deduplication id ([`crate::queue::OutboundMessage`]).
 //! The `notify` queue carries business events and the booking outbox's follow-ups (calendar
-//! sync, confirmation) side by side ([`outbox::NotifyMessage`]).
+//! sync, confirmation, reminders) side by side ([`outbox::NotifyMessage`]).
 
 pub mod calendar;
 pub mod confirmation;
 pub mod notify;
 pub mod outbox;
+pub mod reminder;
 pub mod transcription;
 
 pub use calendar::CalendarJob;
@@ -15,4 +16,5 @@ pub use notify::{
     AppointmentEvent, AppointmentJob, AppointmentSnapshot, CallJob, EventType, NotifyJob, Trigger,
 };
 pub use outbox::{FollowUpJob, NotifyMessage};
+pub use reminder::ReminderJob;
 pub use transcription::TranscriptionJob;

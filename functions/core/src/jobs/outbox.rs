@@ -9,16 +9,18 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::calendar::CalendarJob;
 use super::confirmation::ConfirmationJob;
 use super::notify::NotifyJob;
+use super::reminder::ReminderJob;
 use crate::domain::AppointmentId;
 use crate::queue::{OutboundMessage, QueueName};
 
 /// A follow-up of an appointment's change: `{"job": "calendar_sync", …}` or
-/// `{"job": "confirmation", …}`.
+/// `{"job": "confirmation", …}` or `{"job": "reminder", …}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "job", rename_all = "snake_case")]
 pub enum FollowUpJob {
     CalendarSync(CalendarJob),
     Confirmation(ConfirmationJob),
+    Reminder(ReminderJob),
 }
 
 impl FollowUpJob {
@@ -27,6 +29,7 @@ impl FollowUpJob {
         match self {
             Self::CalendarSync(_) => "calendar_sync",
             Self::Confirmation(_) => "confirmation",
+            Self::Reminder(_) => "reminder",
         }
     }
 
@@ -34,6 +37,7 @@ impl FollowUpJob {
         match self {
             Self::CalendarSync(job) => &job.appointment.id,
             Self::Confirmation(job) => &job.appointment.id,
+            Self::Reminder(job) => &job.appointment_id,
         }
     }
 
@@ -42,6 +46,7 @@ impl FollowUpJob {
         let dedup_id = match self {
             Self::CalendarSync(job) => job.dedup_id(),
             Self::Confirmation(job) => job.dedup_id(),
+            Self::Reminder(job) => job.dedup_id(),
         };
         OutboundMessage {
             queue: QueueName::Notify,

@@ -1,4 +1,4 @@
-//! The scheduled runner: the reconciler, once per EventBridge event.
+//! The scheduled runner: the reconciler (and the reminders' tick), once per EventBridge event.
 
 use std::convert::Infallible;
 
@@ -19,6 +19,8 @@ pub async fn run_reconciler(app: App) -> Result<(), Error> {
                     "examined": report.examined,
                     "sent": report.sent,
                     "failed": report.failed,
+                    "reminders_due": report.reminders.due,
+                    "reminders_queued": report.reminders.queued,
                 }))
             }
         },

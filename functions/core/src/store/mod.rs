@@ -4,7 +4,8 @@
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
-//! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`]), combined by the blanket
+//! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`],
+//! [`ReminderStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -24,6 +25,7 @@ pub mod follow_ups;
 pub mod messages;
 mod placements;
 mod rates;
+pub mod reminders;
 #[cfg(feature = "embedded")]
 pub mod sqlite;
 mod transcription;
@@ -43,6 +45,7 @@ pub use follow_ups::{FollowUp, FollowUpStore};
 pub use messages::MessageStore;
 pub use placements::PlacementStore;
 pub use rates::RateStore;
+pub use reminders::ReminderStore;
 pub use transcription::{RecordingAttach, TranscriptionStore};
 
 /// A backend failure. Handlers degrade on it (safe TwiML, fail-open limits); they never
@@ -87,6 +90,7 @@ pub trait Store:
     + ConversationStore
     + FollowUpStore
     + PlacementStore
+    + ReminderStore
     + Send
     + Sync
     + 'static
@@ -105,6 +109,7 @@ impl<T> Store for T where
         + ConversationStore
         + FollowUpStore
         + PlacementStore
+        + ReminderStore
         + Send
         + Sync
         + 'static

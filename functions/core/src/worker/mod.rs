@@ -1,5 +1,6 @@
 //! The queue consumers: `transcribe` (recordings → copy → transcript) and `notify` (business
-//! webhooks, and the booking outbox's follow-ups: [`calendar`] sync and [`confirmation`]).
+//! webhooks, and the booking outbox's follow-ups: [`calendar`] sync, [`confirmation`] and
+//! [`reminder`]s), and the reconciler (with the reminders' minute tick, [`reminder_scan`]).
 //! Each processes one message at a time and says what the queue should do with it;
 //! the Lambda edge (`lambda::sqs`) and `frontdesk serve`'s loop apply that to SQS or the
 //! embedded queue.
@@ -9,6 +10,8 @@ pub mod confirmation;
 pub mod media;
 pub mod notify;
 pub mod reconcile;
+pub mod reminder;
+pub mod reminder_scan;
 pub mod signing;
 pub mod transcribe;
 pub mod transcriber;

@@ -116,6 +116,9 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
         Ok(NotifyMessage::FollowUp(FollowUpJob::Confirmation(job))) => {
             return super::confirmation::process(worker, &job, message.receive_count).await
         }
+        Ok(NotifyMessage::FollowUp(FollowUpJob::Reminder(job))) => {
+            return super::reminder::process(worker, &job, message.receive_count).await
+        }
         Err(err) => {
             error!(metric = "job_malformed", error = %err, "notify job is not a job; dropped");
             return Disposition::Done;

@@ -1,10 +1,12 @@
 //! The reconciler: sends the transcription jobs that could not be sent when their recording
-//! arrived (queue down), and re-sends jobs queued long ago and never finished.
+//! arrived (queue down), and re-sends jobs queued long ago and never finished; and queues the
+//! reminders that are due ([`super::reminder_scan`]).
 //! Runs on a schedule (Lambda) or as a background task in `frontdesk serve`.
 
 use time::{Duration, OffsetDateTime};
 use tracing::{info, warn};
 
+use super::reminder_scan::{self, ScanReport as ReminderScan};
 use crate::app::App;
 use crate::domain::TranscriptionState;
 use crate::jobs::TranscriptionJob;
@@ -19,10 +21,17 @@ pub struct ReconcileReport {
     pub examined: usize,
     pub sent: usize,
     pub failed: usize,
+    /// The reminders' tick.
+    pub reminders: ReminderScan,
 }
 
 pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
-    let mut report = ReconcileReport::default();
+    let at = jiff::Timestamp::from_nanosecond(now.unix_timestamp_nanos())
+        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let mut report = ReconcileReport {
+        reminders: reminder_scan::scan(app, at).await,
+        ..ReconcileReport::default()
+    };
     let backlog = match app
         .store()
         .transcription_backlog(now - STALE_AFTER, BATCH)

@@ -12,6 +12,8 @@ mod contract_aws;
 mod contract_embedded;
 mod outbox;
 mod outbox_aws;
+mod reminders;
+mod reminders_aws;
 mod sample_events;
 mod signature_vectors;
 mod template_drift;

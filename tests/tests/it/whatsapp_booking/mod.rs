@@ -6,7 +6,7 @@
 //! slots, at whatever moment the tests run.
 
 mod gating;
-mod meta;
+pub mod meta;
 mod twilio;
 
 use frontdesk::booking::dialogue::state::Lang;

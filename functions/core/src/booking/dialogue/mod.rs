@@ -1,6 +1,10 @@
 //! Booking over WhatsApp: a customer writes (Hebrew or English), the dialogue answers with free
 //! slots, books, cancels or moves an appointment, and keeps where it stands between messages.
 //!
+//! Before any turn, a message that answers a reminder (a button, or `1`/`2`/`ביטול`/`אישור`
+//! while no question of the dialogue's is open) is taken by [`reminders::answer`]; a business
+//! that reminds but does not book over WhatsApp reads only those ([`listens`]).
+//!
 //! It runs only for a business with `enable_calendar_scheduling` and booking settings
 //! ([`is_on`]), and only for an inbound message stored for the first time, so a retried
 //! webhook neither books nor answers twice (and whatever it books, cancels or moves is done
@@ -58,6 +62,7 @@ use tracing::error;
 
 use crate::app::App;
 use crate::booking::desk::BookingDesk;
+use crate::booking::reminders;
 use crate::domain::{
     Business, Channel, ConversationKey, MessageId, Provider, RequestKey, WhatsAppAddress,
 };
@@ -101,6 +106,42 @@ pub enum Conversed {
 /// Whether the business books over WhatsApp: scheduling on and booking set up.
 pub fn is_on(business: &Business) -> bool {
     business.enable_calendar_scheduling && crate::booking::settings(business).is_ok()
+}
+
+/// Whether a customer's message is read here at all: the business books over WhatsApp, or
+/// reminds its customers, who may answer a reminder.
+pub fn listens(business: &Business) -> bool {
+    is_on(business) || (business.reminders.is_some() && crate::booking::settings(business).is_ok())
+}
+
+/// A reminder's answer, when the message is one ([`reminders::answer`]): a button always; a
+/// bare `1`/`2` or word only while the dialogue has no open question of its own.
+async fn reminder_answer(
+    app: &App,
+    business: &Business,
+    inbound: &Inbound,
+    key: &ConversationKey,
+    request: &RequestKey,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<Option<Reply>, keep::TurnError> {
+    let Some(said) = reminders::answer::read(&inbound.text, inbound.reply_id.as_deref()) else {
+        return Ok(None);
+    };
+    if said.appointment.is_none() {
+        let open = app
+            .store()
+            .conversation(key)
+            .await?
+            .filter(|c| !c.is_expired(now))
+            .and_then(|c| state::State::from_json(&c.state))
+            .is_some_and(|s| s.step != state::Step::Idle);
+        if open {
+            return Ok(None);
+        }
+    }
+    let phone = inbound.from.number();
+    Ok(reminders::answer::answer(app, business, phone, &said, request, lang, now).await?)
 }
 
 /// Runs one message's turn for `business` (for which [`is_on`]) and sends its reply through
@@ -166,6 +207,19 @@ async fn run(
         reply: inbound.reply_id.as_deref(),
     };
     let key = ConversationKey::whatsapp(&business.id, inbound.from.number());
+    let lang = Lang::of_text(&inbound.text).unwrap_or(ctx.lang);
+    match reminder_answer(app, business, inbound, &key, &desk.request, lang, now).await {
+        Ok(Some(reply)) => {
+            return reply_with(app, business, inbound, &reply, status_callback).await
+        }
+        Ok(None) if !is_on(business) => return Conversed::Declined,
+        Ok(None) => {}
+        Err(err) => {
+            error!(metric = "whatsapp_dialogue_failed", message_id = %inbound.id, error = %err, "reminder answer not taken");
+            apologise(app, business, inbound, lang, status_callback).await;
+            return Conversed::Failed;
+        }
+    }
     let taken = keep::take(app.store(), &desk, &ctx, &key, &business.id, &message).await;
     let reply = match taken {
         Ok(Some(reply)) => reply,

@@ -45,6 +45,7 @@ mod keys;
 mod messages;
 mod placements;
 mod rates;
+mod reminders;
 mod transcription;
 
 use std::time::Duration;

@@ -23,6 +23,7 @@ mod follow_ups;
 mod messages;
 mod placements;
 mod rates;
+mod reminders;
 mod row;
 mod schema;
 mod transcription;

@@ -235,4 +235,17 @@ CREATE TABLE IF NOT EXISTS conversations (
     updated_at  TEXT NOT NULL,
     expires_at  TEXT NOT NULL
 ) STRICT;
+
+-- One reminder per appointment and offset; the due index is read by (state, due_ns).
+CREATE TABLE IF NOT EXISTS reminders (
+    appointment_id TEXT NOT NULL,
+    offset_minutes INTEGER NOT NULL,
+    business_id    TEXT NOT NULL,
+    start_ns       INTEGER NOT NULL,
+    due_ns         INTEGER NOT NULL,
+    state          TEXT NOT NULL,
+    data           TEXT NOT NULL,
+    PRIMARY KEY (appointment_id, offset_minutes)
+) STRICT;
+CREATE INDEX IF NOT EXISTS reminders_due ON reminders (state, due_ns);
 ";

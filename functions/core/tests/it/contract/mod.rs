@@ -19,6 +19,7 @@ pub mod messages;
 pub mod placements;
 pub mod queue_and_blobs;
 pub mod rates;
+pub mod reminders;
 pub mod transcription;
 
 use std::sync::Arc;
@@ -184,6 +185,11 @@ macro_rules! contract_tests {
                 a_placement_is_claimed_once_settled_and_released,
                 a_placed_start_merges_with_callbacks_that_came_first,
                 placements_are_counted_atomically_per_account_and_second
+            ],
+            reminders: [
+                reminders_are_kept_moved_and_dropped_unless_sent,
+                only_pending_reminders_due_by_now_are_read_and_each_is_claimed_once,
+                a_save_for_a_moved_or_dropped_reminder_changes_nothing
             ],
             appointments: [
                 a_booking_reads_back_with_every_field,
