@@ -93,7 +93,8 @@ pub async fn run(
                     match &placement.hears {
                         frontdesk::domain::Hears::Bridge { owner } =>
                             format!(", ringing the owner at {owner} first"),
-                        frontdesk::domain::Hears::Say { .. } => String::new(),
+                        frontdesk::domain::Hears::Say { .. }
+                        | frontdesk::domain::Hears::Reminder { .. } => String::new(),
                     }
                 )?;
             }

@@ -80,6 +80,7 @@ pub fn describe(business: &Business) -> String {
         .collect();
     let how = match (settings.channel, &settings.template) {
         (ReminderChannel::Sms, _) => "by SMS".to_string(),
+        (ReminderChannel::Voice, _) => "by a call (1 confirms, 2 cancels)".to_string(),
         (ReminderChannel::Whatsapp, Some(t)) if t.provider() == business.whatsapp_provider => {
             format!("by WhatsApp: {t}; variables 1 service, 2 day, 3 time")
         }

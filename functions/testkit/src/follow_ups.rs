@@ -3,7 +3,8 @@
 //! that books every day 09:00–17:00 in Jerusalem, sends from its own number and has its
 //! Google Calendar connected; and the requests a phone booking makes.
 //!
-//! Twilio's stand-in accepts every message with a fresh `SM…` id, except a Content Template
+//! Twilio's stand-in accepts every message with a fresh `SM…` id (and every call, on the Calls
+//! API, with a fresh `CA…` one), except a Content Template
 //! [`REJECTED_CONTENT_SID`] (400, code 63016) and an SMS to [`REFUSED_NUMBER`] (400, code
 //! 21610); its [`Providers::twilio_down`] script answers 500s first. Meta's refuses the template
 //! [`EXPIRED_TEMPLATE`] (400, code 131047).
@@ -61,6 +62,10 @@ impl Providers {
             if form.get("To").map(String::as_str) == Some(REFUSED_NUMBER) {
                 return (400, json!({"code": 21610, "status": 400,
                     "message": "Attempt to send to unsubscribed recipient"}));
+            }
+            // The Calls API (a voice reminder) answers with a call.
+            if request.path.ends_with("/Calls.json") {
+                return (201, json!({"sid": format!("CA{:032x}", unique()), "status": "queued"}));
             }
             (201, json!({"sid": format!("SM{:032x}", unique()), "status": "queued"}))
         })

@@ -37,7 +37,7 @@ impl Doctor<'_> {
                 }
                 (None, _, _) => fail(
                     "reminder channel",
-                    "no number to send SMS reminders from",
+                    "no number to send reminders from",
                     format!("frontdesk business update {} --number +E164", business.id),
                 ),
                 (Some(number), ReminderChannel::Whatsapp, None) => warn(
@@ -51,6 +51,10 @@ impl Doctor<'_> {
                 (Some(number), ReminderChannel::Sms, _) => {
                     pass("reminder channel", format!("SMS from {number}"))
                 }
+                (Some(number), ReminderChannel::Voice, _) => pass(
+                    "reminder channel",
+                    format!("a call from {number}: 1 confirms, 2 cancels"),
+                ),
             },
         );
 

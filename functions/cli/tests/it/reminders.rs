@@ -53,11 +53,14 @@ async fn settings_are_checked_before_they_are_stored_and_described_back() {
     let fixture = Fixture::healthy().await;
     let refused = run(
         &fixture,
-        set(r#"{"offsets_minutes": [120], "channel": "voice"}"#),
+        set(r#"{"offsets_minutes": [120], "channel": "fax"}"#),
     )
     .await
     .unwrap_err();
-    assert!(refused.contains("outbound calls"), "{refused}");
+    assert!(
+        refused.contains("must be whatsapp, sms or voice"),
+        "{refused}"
+    );
     assert!(run(
         &fixture,
         set(r#"{"offsets_minutes": [0], "channel": "sms"}"#)

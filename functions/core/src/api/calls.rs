@@ -103,6 +103,7 @@ pub fn placed_json(dialled: &Dialled) -> Value {
         "hears": match &placement.hears {
             Hears::Say { .. } => "say",
             Hears::Bridge { .. } => "bridge",
+            Hears::Reminder { .. } => "reminder",
         },
     })
 }

@@ -28,8 +28,8 @@ use tracing::{error, info, warn};
 
 use crate::app::App;
 use crate::domain::{
-    Business, CallSid, CallStart, CallStatus, Direction, Hears, PhoneNumber, PlacedBy, Placement,
-    PlacementId, PlacementState, Purpose, Requester, MAX_SAY_CHARS,
+    AppointmentId, Business, CallSid, CallStart, CallStatus, Direction, Hears, PhoneNumber,
+    PlacedBy, Placement, PlacementId, PlacementState, Purpose, Requester, MAX_SAY_CHARS,
 };
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
@@ -46,6 +46,11 @@ pub enum Script {
     Say(String),
     /// Click-to-call: the business's owner first, then the customer.
     Bridge,
+    /// An appointment reminder: this text, then 1 to confirm or 2 to cancel `appointment`.
+    Reminder {
+        text: String,
+        appointment: AppointmentId,
+    },
 }
 
 /// A call to place.
@@ -230,6 +235,11 @@ fn placement(business: &Business, request: &DialRequest) -> Result<Placement, Di
             }
             Hears::Bridge { owner }
         }
+        Script::Reminder { text, appointment } => Hears::Reminder {
+            text: text.clone(),
+            language: business.language.clone(),
+            appointment: appointment.clone(),
+        },
     };
     let key = request
         .request_key
@@ -273,8 +283,8 @@ fn new_call(
             DialError::NotConfigured("PUBLIC_BASE_URL is required to place a call".into())
         })
     };
-    let leaves_message =
-        matches!(placement.hears, Hears::Say { .. }) && placement.purpose.leaves_a_message();
+    let leaves_message = matches!(placement.hears, Hears::Say { .. } | Hears::Reminder { .. })
+        && placement.purpose.leaves_a_message();
     Ok(NewCall {
         to: placement.dialled().as_str().to_string(),
         from: placement.from.as_str().to_string(),

@@ -192,6 +192,8 @@ pub enum ConfirmationChannel {
     WhatsappTemplate,
     /// An SMS through Twilio's Messages API.
     Sms,
+    /// A call through Twilio's Calls API (a voice reminder).
+    Voice,
 }
 
 impl ConfirmationChannel {
@@ -199,6 +201,7 @@ impl ConfirmationChannel {
         match self {
             Self::WhatsappTemplate => "whatsapp_template",
             Self::Sms => "sms",
+            Self::Voice => "voice",
         }
     }
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::ids::{BusinessId, CallSid, ParseError, PhoneNumber};
-use super::CallStatus;
+use super::{AppointmentId, CallStatus};
 
 /// Why a business calls: a callback, a reminder, or a label of its own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,6 +80,13 @@ pub enum Hears {
     /// Click-to-call: Twilio rings the business's owner first and, when the owner answers,
     /// dials the customer from the business's number.
     Bridge { owner: PhoneNumber },
+    /// An appointment reminder: this text, spoken in the business's language inside a
+    /// `<Gather>` that takes 1 to confirm and 2 to cancel `appointment`.
+    Reminder {
+        text: String,
+        language: String,
+        appointment: AppointmentId,
+    },
 }
 
 /// The longest spoken message taken, in characters (Twilio's `<Say>` takes 4,096).
@@ -205,7 +212,7 @@ impl Placement {
     pub fn dialled(&self) -> &PhoneNumber {
         match &self.hears {
             Hears::Bridge { owner } => owner,
-            Hears::Say { .. } => &self.to,
+            Hears::Say { .. } | Hears::Reminder { .. } => &self.to,
         }
     }
 

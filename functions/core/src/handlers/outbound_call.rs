@@ -1,13 +1,22 @@
 //! `POST /webhook/outbound_call?placement={id}`: Twilio asks what the callee of a call
 //! Frontdesk placed hears; the placement (written before Twilio was asked) says. A placement
 //! still pending (its placing process died before storing the call) is settled here.
+//!
+//! A reminder's `<Gather>` posts the key the callee pressed back here: 1 confirms, 2 cancels
+//! the appointment through the booking engine (the slot freed, `appointment.cancelled`
+//! raised), as the customer's WhatsApp answer would; any other key hears the reminder again.
 
+use jiff::Timestamp;
 use tracing::{info, warn};
 
 use crate::app::App;
+use crate::booking::dialogue::state::Lang;
+use crate::booking::reminders::answer::{self as reminder, Said};
 use crate::dial::{self, answer};
-use crate::domain::PlacementId;
+use crate::domain::{CallSid, Hears, Placement, PlacementId, ReminderAnswer, RequestKey};
+use crate::http::routes::Route;
 use crate::http::{form, response, InboundRequest, Response};
+use crate::twilio::twiml::VoiceResponse;
 use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
@@ -23,6 +32,10 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
         Some(Err(err)) => return response::bad_request(&err.to_string()),
         None => return response::bad_request("the placement query parameter is required"),
     };
+    let action = format!(
+        "{}?placement={id}",
+        voice::callback_url(app, request, Route::OutboundCall)
+    );
     let work = async {
         let placement = app.store().placement(&id).await?;
         Ok::<_, crate::store::StoreError>(match placement {
@@ -31,14 +44,19 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
         })
     };
     let document = match tokio::time::timeout(VOICE_DEADLINE, work).await {
-        Ok(Ok(Some(placement))) => {
-            info!(
-                placement = %id,
-                answered_by = form.get("AnsweredBy").unwrap_or_default(),
-                "callee answered"
-            );
-            answer::twiml(&placement)
-        }
+        Ok(Ok(Some(placement))) => match (&placement.hears, form.non_empty("Digits")) {
+            (Hears::Reminder { .. }, Some(digits)) => {
+                reminder_key(app, &placement, &call_sid, digits, &action).await
+            }
+            _ => {
+                info!(
+                    placement = %id,
+                    answered_by = form.get("AnsweredBy").unwrap_or_default(),
+                    "callee answered"
+                );
+                answer::twiml(&placement, &action)
+            }
+        },
         Ok(Ok(None)) => {
             warn!(placement = %id, "unknown placement; hanging up");
             answer::unknown()
@@ -53,4 +71,93 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
         }
     };
     response::twiml(document.to_xml())
+}
+
+/// The key a reminder's callee pressed: its answer said back, or the reminder again.
+async fn reminder_key(
+    app: &App,
+    placement: &Placement,
+    call_sid: &CallSid,
+    digits: &str,
+    action: &str,
+) -> VoiceResponse {
+    let Hears::Reminder {
+        language,
+        appointment,
+        ..
+    } = &placement.hears
+    else {
+        return answer::twiml(placement, action);
+    };
+    let said = match digits.trim() {
+        "1" => ReminderAnswer::Confirmed,
+        "2" => ReminderAnswer::Cancelled,
+        other => {
+            info!(digits = other, "not an answer to the reminder; said again");
+            return answer::twiml(placement, action);
+        }
+    };
+    let said = Said {
+        answer: said,
+        appointment: Some(appointment.clone()),
+    };
+    match answer_reminder(app, placement, call_sid, &said, language).await {
+        Ok(Some(text)) => answer::answered(&text, language),
+        Ok(None) => {
+            info!(appointment_id = %appointment, "reminded appointment no longer ahead");
+            answer::answered(no_longer(language), language)
+        }
+        Err(err) => {
+            warn!(appointment_id = %appointment, error = %err, "reminder answer not applied");
+            answer::answered(try_later(language), language)
+        }
+    }
+}
+
+async fn answer_reminder(
+    app: &App,
+    placement: &Placement,
+    call_sid: &CallSid,
+    said: &Said,
+    language: &str,
+) -> Result<Option<String>, String> {
+    let work = async {
+        let Some(business) = app.store().business(&placement.business_id).await? else {
+            return Ok(None);
+        };
+        // One answer per call: Twilio retrying the key's request cancels nothing twice.
+        let request = RequestKey::new("voice", &[call_sid.as_str(), "reminder"])
+            .map_err(|_| crate::booking::BookingError::NotConfigured)?;
+        let reply = reminder::answer(
+            app,
+            &business,
+            &placement.to,
+            said,
+            &request,
+            Lang::of_setting(language),
+            Timestamp::now(),
+        )
+        .await?;
+        Ok(reply.map(|reply| reply.text))
+    };
+    match tokio::time::timeout(VOICE_DEADLINE, work).await {
+        Ok(result) => result.map_err(|e: crate::booking::BookingError| e.to_string()),
+        Err(_) => Err("store too slow".into()),
+    }
+}
+
+fn no_longer(language: &str) -> &'static str {
+    match Lang::of_setting(language) {
+        Lang::He => "התור הזה כבר אינו פעיל. להתראות.",
+        Lang::En => "That appointment is no longer active. Goodbye.",
+    }
+}
+
+fn try_later(language: &str) -> &'static str {
+    match Lang::of_setting(language) {
+        Lang::He => "לא הצלחנו לעדכן את התור כרגע. נסו שוב מאוחר יותר. להתראות.",
+        Lang::En => {
+            "We could not update your appointment right now. Please try again later. Goodbye."
+        }
+    }
 }

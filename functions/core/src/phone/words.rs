@@ -177,6 +177,18 @@ impl Words<'_> {
 pub mod plain {
     use super::Lang;
 
+    /// What a reminder call says: who calls, the appointment in words, and the two keys.
+    pub fn reminder_call(lang: Lang, business: &str, service: &str, when: &str) -> String {
+        match lang {
+            Lang::He => format!(
+                "שלום, כאן {business}. תזכורת לתור ל{service} {when}. לאישור הקישו 1, לביטול הקישו 2."
+            ),
+            Lang::En => format!(
+                "Hello, this is {business}. A reminder of your {service} appointment {when}. To confirm, press 1. To cancel, press 2."
+            ),
+        }
+    }
+
     pub fn welcome(lang: Lang) -> &'static str {
         match lang {
             Lang::He => "שלום.",

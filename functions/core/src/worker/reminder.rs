@@ -3,26 +3,38 @@
 //! provider (Twilio `ContentSid` + `ContentVariables`, or Meta's template name, language and
 //! body parameters), or an SMS; a WhatsApp reminder without a template goes as an SMS, logged
 //! (`metric=reminder_sms_fallback`). Through [`crate::messaging`], so it is stored and
-//! status-tracked like every outbound message.
+//! status-tracked like every outbound message. A voice reminder is a call placed through
+//! [`crate::dial`] (paced like every placement, left after the beep on an answering machine)
+//! that says the appointment in words and takes 1 to confirm and 2 to cancel
+//! (`/webhook/outbound_call`); it is `sent` once Twilio has the call, under the CallSid.
 //!
 //! The appointment is read first: a reminder for one cancelled meanwhile (even a second before
 //! the job runs), moved (the job's start is not the appointment's), or already begun is
 //! `skipped`. A redelivered job finds the reminder settled and sends nothing. A provider that
 //! is down is retried with the notify backoff; a refusal is `failed` at once with its code.
 
+use std::time::Duration;
+
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use tracing::{error, info, warn, Instrument};
 
 use super::confirmation::is_retryable;
 use super::notify::{FIRST_BACKOFF, MAX_RECEIVES};
 use super::{backoff, Disposition, Worker};
+use crate::booking::dialogue::state::Lang;
 use crate::booking::reminders::Words;
+use crate::dial::calls_api::CallsApiError;
+use crate::dial::{self, DialError, DialRequest, Origin, Script};
 use crate::domain::{
-    AppointmentStatus, Business, Confirmation, ConfirmationChannel, ConfirmationTemplate,
-    FollowUpState, Provider, Reminder, ReminderChannel, ReminderState, WhatsAppAddress,
+    Appointment, AppointmentStatus, Business, Confirmation, ConfirmationChannel,
+    ConfirmationTemplate, FollowUpState, Provider, Purpose, Reminder, ReminderChannel,
+    ReminderState, Requester, WhatsAppAddress,
 };
 use crate::jobs::{AppointmentSnapshot, ReminderJob};
 use crate::messaging::{self, Sent};
+use crate::phone::spoken::Spoken;
+use crate::phone::words::plain;
 use crate::whatsapp::send::{OutboundBody, SendError};
 
 pub async fn process(worker: &Worker, job: &ReminderJob, receive_count: u32) -> Disposition {
@@ -133,6 +145,17 @@ async fn remind(
     let Some(settings) = business.reminders.as_ref() else {
         return skip(worker, reminder, "the business turned reminders off").await;
     };
+    if settings.channel == ReminderChannel::Voice {
+        return call(
+            worker,
+            reminder,
+            &business,
+            &appointment,
+            receive_count,
+            now,
+        )
+        .await;
+    }
     let template = template(&business).cloned();
     if settings.channel == ReminderChannel::Whatsapp && template.is_none() {
         warn!(
@@ -221,6 +244,106 @@ async fn remind(
     };
     reminder.state = state;
     reminder.outcome = Some(record(follow_up, Some(&sent), sent.error.as_ref()));
+    save(worker, &reminder).await?;
+    Ok(disposition)
+}
+
+/// The longest a voice reminder waits for a free second of the account's pacing before its job
+/// is put back for later.
+const CALL_PACING_WAIT: Duration = Duration::from_secs(10);
+
+/// A voice reminder: the call placed through [`dial`], keyed by appointment, offset and start,
+/// so a redelivered job never places a second call.
+async fn call(
+    worker: &Worker,
+    mut reminder: Reminder,
+    business: &Business,
+    appointment: &Appointment,
+    receive_count: u32,
+    now: Timestamp,
+) -> Result<Disposition, String> {
+    let app = &worker.app;
+    let snapshot = AppointmentSnapshot::from(appointment);
+    let words = Words::of(business, &snapshot);
+    let zone = TimeZone::get(&appointment.timezone).unwrap_or(TimeZone::UTC);
+    let lang = Lang::of_setting(&business.language);
+    let spoken = Spoken {
+        lang,
+        zone: &zone,
+        today: now.to_zoned(zone.clone()).date(),
+    };
+    let text = plain::reminder_call(
+        lang,
+        &business.name,
+        &words.parts.service,
+        &spoken.when_in_full(appointment.slot.start),
+    );
+    let request = DialRequest {
+        to: appointment.phone.clone(),
+        purpose: Purpose::reminder(),
+        script: Script::Reminder {
+            text,
+            appointment: appointment.id.clone(),
+        },
+        requested_by: Requester::component("reminders"),
+        request_key: Some(format!(
+            "reminder:{}:{}:{}",
+            appointment.id,
+            reminder.offset_minutes,
+            reminder.start.as_second()
+        )),
+        max_wait: CALL_PACING_WAIT,
+    };
+    let record = |state, code: Option<String>, error: Option<String>| Confirmation {
+        channel: ConfirmationChannel::Voice,
+        provider: Provider::Twilio,
+        state,
+        message_id: None,
+        message_status: None,
+        error_code: code,
+        error,
+        attempts: receive_count,
+        at: Timestamp::now(),
+    };
+    let placed = dial::place(app, business, Origin::Configured, request).await;
+    let (disposition, state, outcome) = match placed {
+        Ok(dialled) => {
+            info!(call_sid = %dialled.call_sid, replayed = dialled.replayed, "reminder call placed");
+            reminder.call_sid = Some(dialled.call_sid);
+            (
+                Disposition::Done,
+                ReminderState::Sent,
+                record(FollowUpState::Done, None, None),
+            )
+        }
+        Err(
+            err @ (DialError::Busy(_)
+            | DialError::Store(_)
+            | DialError::Twilio(CallsApiError::Unavailable { .. })),
+        ) if receive_count < MAX_RECEIVES => {
+            let after = backoff(FIRST_BACKOFF, receive_count);
+            warn!(error = %err, retry_in_s = after.as_secs(), "reminder call not placed; will retry");
+            (
+                Disposition::Retry { after },
+                ReminderState::Retrying,
+                record(FollowUpState::Retrying, None, Some(err.to_string())),
+            )
+        }
+        Err(err) => {
+            let code = match &err {
+                DialError::Twilio(CallsApiError::Refused { code, .. }) => code.clone(),
+                _ => None,
+            };
+            error!(metric = "reminder_failed", channel = "voice", error = %err, "reminder call not placed");
+            (
+                Disposition::Done,
+                ReminderState::Failed,
+                record(FollowUpState::Failed, code, Some(err.to_string())),
+            )
+        }
+    };
+    reminder.state = state;
+    reminder.outcome = Some(outcome);
     save(worker, &reminder).await?;
     Ok(disposition)
 }

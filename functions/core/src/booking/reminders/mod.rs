@@ -3,8 +3,8 @@
 //! cancelled), what a reminder says, and what a customer's answer to one does ([`answer`]).
 //!
 //! Sending is the notify consumer's (`worker::reminder`), claiming due ones the reconciler's
-//! (`worker::reminder_scan`). Every channel a business can choose is sent there; a voice
-//! reminder would be a third [`crate::domain::ReminderChannel`] placed through outbound calls.
+//! (`worker::reminder_scan`), for every channel: a WhatsApp template, an SMS, or a call whose
+//! callee answers with a key (`handlers::outbound_call`), through the same [`answer`].
 
 pub mod answer;
 #[cfg(test)]

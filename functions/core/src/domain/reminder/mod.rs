@@ -87,7 +87,7 @@ impl Default for OutreachWindow {
     }
 }
 
-/// How reminders go out. (A voice call is not among them yet: it needs outbound calls.)
+/// How reminders go out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum ReminderChannel {
@@ -95,6 +95,9 @@ pub enum ReminderChannel {
     Whatsapp,
     /// An SMS through Twilio's Messages API.
     Sms,
+    /// A call placed through Twilio's Calls API that says the appointment in words and takes 1
+    /// to confirm and 2 to cancel (left after the beep on an answering machine).
+    Voice,
 }
 
 impl ReminderChannel {
@@ -102,12 +105,12 @@ impl ReminderChannel {
         match value.trim() {
             "whatsapp" => Ok(Self::Whatsapp),
             "sms" => Ok(Self::Sms),
-            "voice" => Err(invalid(
+            "voice" => Ok(Self::Voice),
+            _ => Err(invalid(
                 "reminder channel",
                 value,
-                "voice reminders need outbound calls, which this deployment does not place yet; use whatsapp or sms",
+                "must be whatsapp, sms or voice",
             )),
-            _ => Err(invalid("reminder channel", value, "must be whatsapp or sms")),
         }
     }
 
@@ -115,6 +118,7 @@ impl ReminderChannel {
         match self {
             Self::Whatsapp => "whatsapp",
             Self::Sms => "sms",
+            Self::Voice => "voice",
         }
     }
 }
@@ -233,8 +237,11 @@ mod tests {
         assert_eq!(settings.offsets(), vec![1440, 120]);
         let voice =
             ReminderSettings::parse_json(r#"{"offsets_minutes": [60], "channel": "voice"}"#)
-                .unwrap_err();
-        assert!(voice.contains("outbound calls"), "{voice}");
+                .unwrap();
+        assert_eq!(voice.channel, ReminderChannel::Voice);
+        let fax = ReminderSettings::parse_json(r#"{"offsets_minutes": [60], "channel": "fax"}"#)
+            .unwrap_err();
+        assert!(fax.contains("must be whatsapp, sms or voice"), "{fax}");
         for bad in [
             r#"{"offsets_minutes": [], "channel": "sms"}"#,
             r#"{"offsets_minutes": [60, 60], "channel": "sms"}"#,

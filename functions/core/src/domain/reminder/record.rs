@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::follow_up::Confirmation;
-use crate::domain::{AppointmentId, BusinessId};
+use crate::domain::{AppointmentId, BusinessId, CallSid};
 
 /// Which reminder: the appointment and the offset in minutes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -90,6 +90,9 @@ pub struct Reminder {
     pub answer: Option<ReminderAnswer>,
     #[serde(default)]
     pub answered_at: Option<Timestamp>,
+    /// The call a voice reminder placed.
+    #[serde(default)]
+    pub call_sid: Option<CallSid>,
 }
 
 impl Reminder {
@@ -113,6 +116,7 @@ impl Reminder {
             reason: None,
             answer: None,
             answered_at: None,
+            call_sid: None,
         }
     }
 

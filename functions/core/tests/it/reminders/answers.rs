@@ -36,7 +36,7 @@ async fn answer(world: &World, from: &str, text: &str, reply: Option<&str>) -> C
     .await
 }
 
-async fn slot_is_free(world: &World, start: Timestamp) -> bool {
+pub(super) async fn slot_is_free(world: &World, start: Timestamp) -> bool {
     let date = zone().to_datetime(start).date();
     booking::availability(
         world.app(),

@@ -7,11 +7,13 @@
 mod answers;
 mod scheduling;
 mod sending;
+mod voice;
 
 use frontdesk::domain::{
     Appointment, Business, Channel, Reminder, ReminderSettings, ReminderState,
 };
 use frontdesk::worker::reminder_scan::{self, ScanReport};
+use frontdesk::Config;
 use jiff::Timestamp;
 use time::OffsetDateTime;
 
@@ -24,15 +26,21 @@ pub const BY_SMS: &str = r#"{"offsets_minutes": [1440, 120], "channel": "sms",
 /// A world whose business reminds with `settings` (and has no calendar, so the queue holds
 /// only events and reminders).
 pub async fn world(settings: &str, adjust: impl FnOnce(&mut Business)) -> World {
+    world_configured(|_| {}, settings, adjust).await
+}
+
+/// [`world`] on a configuration changed by `configure`.
+pub async fn world_configured(
+    configure: impl FnOnce(&mut Config),
+    settings: &str,
+    adjust: impl FnOnce(&mut Business),
+) -> World {
     let settings = ReminderSettings::parse_json(settings).unwrap();
-    World::start(
-        |_| {},
-        move |business| {
-            business.google_calendar = None;
-            business.reminders = Some(settings);
-            adjust(business);
-        },
-    )
+    World::start(configure, move |business| {
+        business.google_calendar = None;
+        business.reminders = Some(settings);
+        adjust(business);
+    })
     .await
 }
 
