@@ -8,7 +8,7 @@ use super::appointments::REPLAYED;
 use crate::dial::calls_api::CallsApiError;
 use crate::dial::{DialError, Dialled, Script};
 use crate::domain::time::format_time;
-use crate::domain::{Call, Direction, Hears, PhoneNumber, Purpose};
+use crate::domain::{AppointmentId, Call, Direction, Hears, PhoneNumber, Purpose};
 use crate::http::response::{json as json_response, json_error};
 use crate::http::Response;
 
@@ -40,7 +40,15 @@ pub fn summary(call: &Call) -> Value {
 pub struct PlaceCall {
     pub to: PhoneNumber,
     pub purpose: Purpose,
-    pub script: Script,
+    pub callee: Callee,
+}
+
+/// What the callee hears, as the request names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    Script(Script),
+    /// The reminder of this appointment (its words are read from the store).
+    Reminder(AppointmentId),
 }
 
 #[derive(Deserialize)]
@@ -49,9 +57,11 @@ struct PlaceBody {
     purpose: Option<String>,
     say: Option<String>,
     bridge: Option<bool>,
+    appointment_id: Option<String>,
 }
 
-/// `{"to", "purpose"?, "say"? | "bridge"?}`, or the one-line reason it is not a call to place.
+/// `{"to", "purpose"?, "say"? | "bridge"? | "appointment_id"?}`, or the one-line reason it is
+/// not a call to place.
 pub fn parse_place(body: &[u8]) -> Result<PlaceCall, String> {
     if body.len() > MAX_BODY {
         return Err(format!("body is over {MAX_BODY} bytes"));
@@ -65,22 +75,34 @@ pub fn parse_place(body: &[u8]) -> Result<PlaceCall, String> {
             clip(&to)
         )
     })?;
-    let purpose = match body.purpose {
-        None => Purpose::callback(),
-        Some(p) => Purpose::parse(&p).map_err(|e| format!("`purpose` {}", e.reason))?,
-    };
-    let script = match (body.say, body.bridge.unwrap_or(false)) {
-        (Some(_), true) => return Err("give `say` or `bridge`, not both".into()),
-        (Some(text), false) => Script::Say(text),
-        (None, true) => Script::Bridge,
-        (None, false) => {
-            return Err("give `say` (what the callee hears) or `\"bridge\": true`".into())
+    let bridge = body.bridge.unwrap_or(false);
+    let asked = [body.say.is_some(), bridge, body.appointment_id.is_some()];
+    let callee = match (body.say, body.appointment_id) {
+        _ if asked.iter().filter(|a| **a).count() > 1 => {
+            return Err("give one of `say`, `bridge` and `appointment_id`".into())
         }
+        (Some(text), _) => Callee::Script(Script::Say(text)),
+        (_, Some(id)) => {
+            Callee::Reminder(AppointmentId::parse(&id).map_err(|_| {
+                format!("`appointment_id` `{}` is not an appointment id", clip(&id))
+            })?)
+        }
+        _ if bridge => Callee::Script(Script::Bridge),
+        _ => {
+            return Err(
+                "give `say` (what the callee hears), `\"bridge\": true` or `appointment_id`".into(),
+            )
+        }
+    };
+    let purpose = match (body.purpose, &callee) {
+        (Some(p), _) => Purpose::parse(&p).map_err(|e| format!("`purpose` {}", e.reason))?,
+        (None, Callee::Reminder(_)) => Purpose::reminder(),
+        (None, Callee::Script(_)) => Purpose::callback(),
     };
     Ok(PlaceCall {
         to,
         purpose,
-        script,
+        callee,
     })
 }
 
@@ -156,11 +178,21 @@ mod tests {
     fn a_call_request_parses_or_says_why_not() {
         let call = parse_place(br#"{"to":"+972501234567","say":"Hi"}"#).unwrap();
         assert_eq!(call.purpose, Purpose::callback());
-        assert_eq!(call.script, Script::Say("Hi".into()));
+        assert_eq!(call.callee, Callee::Script(Script::Say("Hi".into())));
         let bridge =
             parse_place(br#"{"to":"+972501234567","purpose":"follow-up","bridge":true}"#).unwrap();
-        assert_eq!(bridge.script, Script::Bridge);
+        assert_eq!(bridge.callee, Callee::Script(Script::Bridge));
         assert_eq!(bridge.purpose.as_str(), "follow-up");
+        let id = AppointmentId::generate();
+        let reminder =
+            parse_place(format!(r#"{{"to":"+972501234567","appointment_id":"{id}"}}"#).as_bytes())
+                .unwrap();
+        assert_eq!(reminder.callee, Callee::Reminder(id));
+        assert_eq!(
+            reminder.purpose,
+            Purpose::reminder(),
+            "a reminder by default"
+        );
         for (body, reason) in [
             (&b"{"[..], "not a JSON call request"),
             (br#"{"say":"Hi"}"#, "`to` is required"),
@@ -169,7 +201,15 @@ mod tests {
             (br#"{"to":"+972501234567","bridge":false}"#, "give `say`"),
             (
                 br#"{"to":"+972501234567","say":"Hi","bridge":true}"#,
-                "not both",
+                "give one of",
+            ),
+            (
+                br#"{"to":"+972501234567","say":"Hi","appointment_id":"01a2"}"#,
+                "give one of",
+            ),
+            (
+                br#"{"to":"+972501234567","appointment_id":"tomorrow"}"#,
+                "not an appointment id",
             ),
             (
                 br#"{"to":"+972501234567","say":"Hi","purpose":"Call Back"}"#,

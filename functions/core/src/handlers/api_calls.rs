@@ -1,15 +1,22 @@
 //! `GET /api/calls?status=&direction=&since=&cursor=&limit=`: a business's calls for CRMs (note
 //! 001: the transcript is shown in the CRM), newest first, paged with an opaque cursor.
 //! `POST /api/calls` (`Idempotency-Key` makes it safe to retry): places an outbound call
-//! through [`crate::dial`]. Behind a business API key, JSON, CORS for the configured origins.
+//! through [`crate::dial`]: a spoken message, a bridge to the owner, or an appointment's
+//! reminder (the appointment in words, 1 to confirm, 2 to cancel). Behind a business API key,
+//! JSON, CORS for the configured origins.
 
 use http::StatusCode;
 use serde_json::json;
 
+use crate::api::calls::Callee;
 use crate::api::{self, calls::summary};
 use crate::app::App;
-use crate::dial::{self, pacing, DialRequest, Origin};
-use crate::domain::{BusinessId, CallStatus, Direction, Requester};
+use crate::booking;
+use crate::dial::{self, pacing, DialRequest, Origin, Script};
+use crate::domain::{
+    AppointmentId, AppointmentStatus, Business, BusinessId, CallStatus, Direction, PhoneNumber,
+    Requester,
+};
 use crate::http::response::json as json_response;
 use crate::http::{form, InboundRequest, Response};
 use crate::store::CallQuery;
@@ -41,10 +48,17 @@ async fn place(app: &App, request: &InboundRequest, business: BusinessId) -> Res
     let requested_by = api::key_hash(request)
         .map(|hash| Requester::api_key(hash.as_str()))
         .unwrap_or_else(|| Requester::component("api"));
+    let script = match call.callee {
+        Callee::Script(script) => script,
+        Callee::Reminder(id) => match reminder(app, &business, &call.to, &id).await {
+            Ok(script) => script,
+            Err(answer) => return answer,
+        },
+    };
     let dial_request = DialRequest {
         to: call.to,
         purpose: call.purpose,
-        script: call.script,
+        script,
         requested_by,
         request_key: Some(key.as_str().to_string()),
         max_wait: pacing::API_MAX_WAIT,
@@ -53,6 +67,37 @@ async fn place(app: &App, request: &InboundRequest, business: BusinessId) -> Res
         Ok(dialled) => api::calls::placed(&dialled),
         Err(err) => api::calls::not_placed(&err),
     }
+}
+
+/// The reminder call of appointment `id`: the business's, booked, ahead, and for `to`.
+async fn reminder(
+    app: &App,
+    business: &Business,
+    to: &PhoneNumber,
+    id: &AppointmentId,
+) -> Result<Script, Response> {
+    let appointment = match booking::owned(app, business, id).await {
+        Ok(Some(appointment)) => appointment,
+        Ok(None) => return Err(api::appointments::not_found()),
+        Err(err) => return Err(api::store_unavailable(err)),
+    };
+    let now = jiff::Timestamp::now();
+    if appointment.status != AppointmentStatus::Booked {
+        return Err(api::appointments::not_booked(&appointment));
+    }
+    if appointment.slot.start <= now {
+        return Err(api::appointments::started());
+    }
+    if &appointment.phone != to {
+        return Err(api::bad_request(&format!(
+            "`to` {to} is not the appointment's customer ({})",
+            appointment.phone
+        )));
+    }
+    Ok(Script::Reminder {
+        text: crate::phone::reminder_text(business, &appointment, now),
+        appointment: appointment.id,
+    })
 }
 
 /// The query string as a [`CallQuery`], or the one-line reason it is not one.

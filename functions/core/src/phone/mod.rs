@@ -51,10 +51,11 @@ use crate::booking::desk::BookingDesk;
 use crate::booking::dialogue::state::Lang;
 use crate::domain::business::DEFAULT_LANGUAGE;
 use crate::domain::{
-    Business, CallGoal, CallSid, Channel, ConversationKey, PhoneNumber, RequestKey,
+    Appointment, Business, CallGoal, CallSid, Channel, ConversationKey, PhoneNumber, RequestKey,
 };
 use crate::http::routes::Route;
 use crate::http::{form, FormParams, InboundRequest};
+use crate::jobs::AppointmentSnapshot;
 use crate::twilio::twiml::{Gather, GatherInput, Method, Prompt, VoiceResponse};
 use crate::voice;
 use keep::{Callback, TurnError};
@@ -285,4 +286,24 @@ pub async fn answer(
         render(app, request, &business, reply, next)
     })
     .await
+}
+
+/// What a reminder call says for `appointment`: who calls, the service, the day and time in
+/// words as the booking dialogue says them (relative where natural), and the two keys.
+pub fn reminder_text(business: &Business, appointment: &Appointment, now: Timestamp) -> String {
+    let snapshot = AppointmentSnapshot::from(appointment);
+    let words = crate::booking::reminders::Words::of(business, &snapshot);
+    let zone = jiff::tz::TimeZone::get(&appointment.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let lang = Lang::of_setting(language(business));
+    let spoken = spoken::Spoken {
+        lang,
+        zone: &zone,
+        today: now.to_zoned(zone.clone()).date(),
+    };
+    words::plain::reminder_call(
+        lang,
+        &business.name,
+        &words.parts.service,
+        &spoken.when_in_full(appointment.slot.start),
+    )
 }

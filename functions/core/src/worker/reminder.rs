@@ -15,14 +15,12 @@
 
 use std::time::Duration;
 
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use tracing::{error, info, warn, Instrument};
 
 use super::confirmation::is_retryable;
 use super::notify::{FIRST_BACKOFF, MAX_RECEIVES};
 use super::{backoff, Disposition, Worker};
-use crate::booking::dialogue::state::Lang;
 use crate::booking::reminders::Words;
 use crate::dial::calls_api::CallsApiError;
 use crate::dial::{self, DialError, DialRequest, Origin, Script};
@@ -33,8 +31,6 @@ use crate::domain::{
 };
 use crate::jobs::{AppointmentSnapshot, ReminderJob};
 use crate::messaging::{self, Sent};
-use crate::phone::spoken::Spoken;
-use crate::phone::words::plain;
 use crate::whatsapp::send::{OutboundBody, SendError};
 
 pub async fn process(worker: &Worker, job: &ReminderJob, receive_count: u32) -> Disposition {
@@ -263,21 +259,7 @@ async fn call(
     now: Timestamp,
 ) -> Result<Disposition, String> {
     let app = &worker.app;
-    let snapshot = AppointmentSnapshot::from(appointment);
-    let words = Words::of(business, &snapshot);
-    let zone = TimeZone::get(&appointment.timezone).unwrap_or(TimeZone::UTC);
-    let lang = Lang::of_setting(&business.language);
-    let spoken = Spoken {
-        lang,
-        zone: &zone,
-        today: now.to_zoned(zone.clone()).date(),
-    };
-    let text = plain::reminder_call(
-        lang,
-        &business.name,
-        &words.parts.service,
-        &spoken.when_in_full(appointment.slot.start),
-    );
+    let text = crate::phone::reminder_text(business, appointment, now);
     let request = DialRequest {
         to: appointment.phone.clone(),
         purpose: Purpose::reminder(),

@@ -2,7 +2,8 @@
 //! interactive reply, Twilio's `ButtonPayload`: `confirm`/`cancel`, or
 //! `reminder:confirm:{appointment id}`), or the text `1`/`2`, `אישור`/`ביטול`,
 //! `confirm`/`cancel`. It applies to the customer's own appointment that was reminded (the
-//! soonest booked one ahead with a reminder sent; the one a button names), never another
+//! soonest booked one ahead with a reminder sent; the one a button or a reminder call names,
+//! which needs no reminder record: a CRM may place a reminder call itself), never another
 //! customer's or a past one.
 //!
 //! Cancel goes through the booking engine ([`crate::booking::cancel`]): the slot is freed,
@@ -67,14 +68,15 @@ pub fn read(text: &str, reply: Option<&str>) -> Option<Said> {
     })
 }
 
-/// The customer's reminded appointment the answer is for, with its latest sent reminder.
+/// The customer's reminded appointment the answer is for, with its latest sent reminder (none
+/// needed for a named appointment).
 async fn reminded(
     app: &App,
     business: &Business,
     phone: &PhoneNumber,
     named: Option<&AppointmentId>,
     now: Timestamp,
-) -> Result<Option<(Appointment, Reminder)>, BookingError> {
+) -> Result<Option<(Appointment, Option<Reminder>)>, BookingError> {
     let candidates = match named {
         Some(id) => owned(app, business, id)
             .await?
@@ -98,8 +100,8 @@ async fn reminded(
             .into_iter()
             .filter(|r| r.state == ReminderState::Sent && r.start == appointment.slot.start)
             .min_by_key(|r| r.offset_minutes);
-        if let Some(reminder) = sent {
-            return Ok(Some((appointment, reminder)));
+        if sent.is_some() || named.is_some() {
+            return Ok(Some((appointment, sent)));
         }
     }
     Ok(None)
@@ -116,7 +118,7 @@ pub async fn answer(
     lang: Lang,
     now: Timestamp,
 ) -> Result<Option<Reply>, BookingError> {
-    let Some((appointment, mut reminder)) =
+    let Some((appointment, reminder)) =
         reminded(app, business, phone, said.appointment.as_ref(), now).await?
     else {
         return Ok(None);
@@ -148,10 +150,12 @@ pub async fn answer(
             }
         }
     };
-    reminder.answer = Some(said.answer);
-    reminder.answered_at = Some(now);
-    if let Err(err) = app.store().save_reminder(&reminder).await {
-        warn!(appointment_id = %appointment.id, error = %err, "reminder answer not recorded");
+    if let Some(mut reminder) = reminder {
+        reminder.answer = Some(said.answer);
+        reminder.answered_at = Some(now);
+        if let Err(err) = app.store().save_reminder(&reminder).await {
+            warn!(appointment_id = %appointment.id, error = %err, "reminder answer not recorded");
+        }
     }
     info!(appointment_id = %appointment.id, answer = said.answer.as_str(), "reminder answered");
     Ok(Some(Reply::text(lang, text)))

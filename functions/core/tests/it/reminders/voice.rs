@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use frontdesk::config::PublicBaseUrl;
 use frontdesk::domain::{
-    AppointmentStatus, Channel, ConfirmationChannel, ReminderAnswer, ReminderState,
+    ApiKey, AppointmentStatus, Channel, ConfirmationChannel, ReminderAnswer, ReminderState,
 };
 use frontdesk::http::{FormParams, InboundRequest};
 use frontdesk::queue::Disposition;
@@ -200,4 +200,81 @@ async fn a_voice_reminder_answered_with_1_is_confirmed_and_the_appointment_stand
     assert_eq!(stored.status, AppointmentStatus::Booked);
     let reminder = reminders(&world, &booked).await.remove(0);
     assert_eq!(reminder.answer, Some(ReminderAnswer::Confirmed));
+}
+
+/// `POST /api/calls` with the business's API key and `body`: the status and the JSON answer.
+async fn api_call(world: &World, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let key = ApiKey::generate().unwrap();
+    world
+        .app()
+        .store()
+        .put_api_key(&world.business.id, &key.hash(), OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("host", HeaderValue::from_static("voice.acme.example"));
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers.insert(
+        "authorization",
+        format!("Bearer {}", key.reveal()).parse().unwrap(),
+    );
+    headers.insert(
+        "idempotency-key",
+        HeaderValue::from_static("crm-reminder-1"),
+    );
+    let request = InboundRequest::local(
+        Method::POST,
+        Route::ApiCalls.path(),
+        headers,
+        Bytes::from(body.to_string()),
+        "test-api-call".into(),
+    );
+    let response = frontdesk::routes::dispatch(world.app(), request).await;
+    let status = response.status().as_u16();
+    (status, serde_json::from_slice(response.body()).unwrap())
+}
+
+#[tokio::test]
+async fn a_crm_places_an_appointments_reminder_call_and_the_callees_2_cancels_it() {
+    let world = voice_world().await;
+    let start = day_after_tomorrow_at(12, 0);
+    let booked = world.book(Channel::Api, start).await;
+
+    let (status, refused) = api_call(
+        &world,
+        serde_json::json!({"to": "+972509876543", "appointment_id": booked.id.as_str()}),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]
+        .as_str()
+        .unwrap()
+        .contains("not the appointment's customer"));
+
+    let (status, placed) = api_call(
+        &world,
+        serde_json::json!({"to": CUSTOMER, "appointment_id": booked.id.as_str()}),
+    )
+    .await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["purpose"], "reminder");
+    assert_eq!(placed["hears"], "reminder");
+    let call = calls(&world).remove(0);
+    assert_eq!(call["MachineDetection"], "DetectMessageEnd");
+    let call_sid = placed["call_sid"].as_str().unwrap().to_string();
+
+    let heard = twilio_asks(&world, &call["Url"], &call_sid, &[]).await;
+    assert!(heard.contains("תזכורת לתור לבדיקה מחרתיים"), "{heard}");
+    assert!(heard.contains("בשתים עשרה בצהריים"), "{heard}");
+    let cancelled = twilio_asks(&world, &action(&heard), &call_sid, &[("Digits", "2")]).await;
+    assert!(cancelled.contains("בוטל"), "{cancelled}");
+    let stored = world
+        .app()
+        .store()
+        .appointment(&booked.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, AppointmentStatus::Cancelled);
+    assert!(super::answers::slot_is_free(&world, start).await);
 }
