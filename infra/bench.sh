@@ -5,7 +5,10 @@
 #   ./infra/bench.sh voice     a booking-by-phone turn's latency (offer, book) through the route
 #                              table on SQLite and on DynamoDB + SQS (moto)
 #   ./infra/bench.sh reminders 1,000 reminders due in one minute: the tick and the notify
-#                              consumer on the embedded queue against a Twilio stand-in
+#                              consumer on the embedded queue against a Twilio stand-in (SMS)
+#   ./infra/bench.sh reminder-calls [N] [CPS]
+#                              the same by voice: N calls placed at CPS calls per second
+#                              (default 1,000 at 25), the busiest second printed against CPS
 # Release builds: the first run compiles the workspace with the release profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +30,11 @@ voice)
 reminders)
     cargo bench -p frontdesk --bench reminders -- "${2:-1000}"
     ;;
+reminder-calls)
+    cargo bench -p frontdesk --bench reminders -- "${2:-1000}" voice "${3:-25}"
+    ;;
 *)
-    echo "usage: ./infra/bench.sh booking|voice|reminders [bookings, calls or reminders]" >&2
+    echo "usage: ./infra/bench.sh booking|voice|reminders|reminder-calls [bookings, calls or reminders] [calls per second]" >&2
     exit 2
     ;;
 esac

@@ -2,19 +2,23 @@
 //! against a local Twilio stand-in: 20 businesses of capacity 50 each book 50 customers at one
 //! slot the day after tomorrow, so every 24-hour reminder is due at the same instant; one tick
 //! claims and queues them all, the notify consumer drains the queue (batches of 10, as `serve`
-//! does), and every customer must have received exactly one SMS (none lost, none twice). A
+//! does), and every customer must have been reminded exactly once (none lost, none twice). A
 //! second tick must queue nothing. Prints the tick's and the sending's times.
 //!
-//! `cargo bench -p frontdesk --bench reminders [-- N]` (N reminders, default 1000, a multiple
-//! of 50), or `./infra/bench.sh reminders`.
+//! By SMS (the default), or by voice: each reminder a call placed through the Calls API at the
+//! account's pacing (`TWILIO_CALLS_PER_SECOND`), and the most calls started in one second is
+//! printed against it.
+//!
+//! `cargo bench -p frontdesk --bench reminders [-- N [sms | voice CPS]]` (N reminders, default
+//! 1000, a multiple of 50), or `./infra/bench.sh reminders` and `./infra/bench.sh reminder-calls`.
 
 // The embedded backend only (the issue's figure): `on_both_backends` is not used here.
 #[allow(dead_code)]
 mod common;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use frontdesk::app::Backends;
 use frontdesk::blob::folder::FolderBlobs;
@@ -57,17 +61,36 @@ async fn drain(worker: &Worker, queue: &EmbeddedQueue) -> Vec<Duration> {
     }
 }
 
+/// Voice and its calls per second, when asked for.
+fn voice() -> Option<u32> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "voice")?;
+    Some(args.get(at + 1).and_then(|c| c.parse().ok()).unwrap_or(25))
+}
+
 fn main() {
     let n = common::runs(1000).div_ceil(PER_BUSINESS) * PER_BUSINESS;
+    let voice = voice();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let twilio = answering(201, |i| {
-            json!({"sid": format!("SM{i:032x}"), "status": "queued"})
+        // When each request reached Twilio, in Unix seconds: what pacing is held to.
+        let seconds = Arc::new(Mutex::new(Vec::new()));
+        let at = seconds.clone();
+        let twilio = answering(201, move |i| {
+            at.lock().unwrap().push(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs(),
+            );
+            let prefix = if voice.is_some() { "CA" } else { "SM" };
+            json!({"sid": format!("{prefix}{i:032x}"), "status": "queued"})
         })
         .await;
+        let cps = voice.unwrap_or(1).to_string();
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("frontdesk.sqlite3");
         let queue = Arc::new(EmbeddedQueue::open(&db).unwrap());
@@ -80,6 +103,8 @@ fn main() {
             config(&[
                 ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
                 ("TWILIO_API_BASE_URL", &twilio.url),
+                ("TWILIO_CALLS_PER_SECOND", &cps),
+                ("PUBLIC_BASE_URL", "https://bench.frontdesk.test"),
             ]),
             backends,
         );
@@ -97,7 +122,11 @@ fn main() {
             .to_zoned(zone)
             .unwrap()
             .timestamp();
-        let settings = ReminderSettings::parse_json(r#"{"offsets_minutes": [1440], "channel": "sms"}"#).unwrap();
+        let channel = if voice.is_some() { "voice" } else { "sms" };
+        let settings = ReminderSettings::parse_json(&format!(
+            r#"{{"offsets_minutes": [1440], "channel": "{channel}"}}"#
+        ))
+        .unwrap();
         let service = ServiceId::parse("visit").unwrap();
         let now = Timestamp::now();
         let mut customer = 0usize;
@@ -166,6 +195,25 @@ fn main() {
         }
         assert_eq!(settled, n);
         let total = ticked + sent_in;
+        if let Some(cps) = voice {
+            let mut per_second: HashMap<u64, usize> = HashMap::new();
+            for second in seconds.lock().unwrap().iter() {
+                *per_second.entry(*second).or_default() += 1;
+            }
+            let busiest = per_second.values().copied().max().unwrap_or(0);
+            println!(
+                "reminder calls, SQLite (embedded): {n} due in one minute; tick {:.0} ms; \
+                 {} calls placed in {:.1} s, at most {busiest} started in one second \
+                 (pacing {cps}/s); each job p50 {:.2} ms, p99 {:.2} ms; none lost, none twice",
+                ticked.as_secs_f64() * 1e3,
+                per_customer.values().sum::<usize>(),
+                sent_in.as_secs_f64(),
+                each.p50,
+                each.p99,
+            );
+            assert!(busiest <= cps as usize, "pacing held");
+            return;
+        }
         println!(
             "reminders, SQLite (embedded): {n} due in one minute; tick (read, claim, queue) {:.0} ms; \
              sending (notify consumer, Twilio stand-in) {:.0} ms; {:.0} reminders/s end to end; \
