@@ -53,27 +53,7 @@ impl ConversationStore for DynamoStore {
             Some(version) => format!("{} = {}", p.name(VERSION), p.value(n(version))),
             None => format!("attribute_not_exists({})", p.name(PARTITION_KEY)),
         };
-        let (names, values) = p.into_maps();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(unavailable("PutItem", e)),
-        }
+        self.put_when(item, condition, p).await
     }
 
     async fn delete_conversation(&self, key: &ConversationKey) -> Result<(), StoreError> {

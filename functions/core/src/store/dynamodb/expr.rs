@@ -200,7 +200,18 @@ impl DynamoStore {
     pub(super) async fn put_if_absent(&self, item: Item) -> Result<bool, StoreError> {
         let mut placeholders = Placeholders::default();
         let condition = format!("attribute_not_exists({})", placeholders.name(PARTITION_KEY));
-        let (names, _) = placeholders.into_maps();
+        self.put_when(item, condition, placeholders).await
+    }
+
+    /// Puts `item` when `condition` (written with `placeholders`) holds; `false` when it does
+    /// not, so a caller can tell a lost race from an outage.
+    pub(super) async fn put_when(
+        &self,
+        item: Item,
+        condition: String,
+        placeholders: Placeholders,
+    ) -> Result<bool, StoreError> {
+        let (names, values) = placeholders.into_maps();
         let put = self
             .client
             .put_item()
@@ -208,6 +219,7 @@ impl DynamoStore {
             .set_item(Some(item))
             .condition_expression(condition)
             .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .send()
             .await;
         match put {

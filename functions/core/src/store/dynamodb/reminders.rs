@@ -86,27 +86,7 @@ impl DynamoStore {
         for (name, value) in values {
             expression = expression.replace(name, &placeholders.value(value));
         }
-        let (names, values) = placeholders.into_maps();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(expression)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(unavailable("PutItem", e)),
-        }
+        self.put_when(item, expression, placeholders).await
     }
 }
 
