@@ -249,6 +249,8 @@ pub struct Call {
     pub requested_by: Option<String>,
     /// What answering-machine detection reported (`human`, `machine_end_beep`, …).
     pub answered_by: Option<String>,
+    /// The owner marked the call handled in the inbox; until then it needs a call back.
+    pub handled: bool,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod conversation;
 pub mod delivery;
 pub mod follow_up;
 pub mod ids;
+pub mod inbox;
 pub mod message;
 pub mod placement;
 pub mod reminder;
@@ -33,6 +34,7 @@ pub use follow_up::{
     FollowUpState, FollowUps, GoogleCalendar,
 };
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
+pub use inbox::{InboxSecret, InboxSession, SecretHash, SignInLink};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,
     MessageStatusUpdate, NewMessage, Provider, StoredMessage, Wamid, WhatsAppAddress,

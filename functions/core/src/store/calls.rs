@@ -32,6 +32,10 @@ pub trait CallStore: Send + Sync {
     /// Stores digits captured by `<Gather>`.
     async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError>;
 
+    /// Marks a call handled (or back to needing a call back). `Ok(false)`: no such call, and
+    /// none is created.
+    async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError>;
+
     /// A business's calls with a known start, newest first, filtered, one page at a time.
     async fn list_calls(
         &self,

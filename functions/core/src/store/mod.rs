@@ -1,11 +1,12 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
 //! API keys, WhatsApp messages, rate-limit and pacing counters, appointments, conversations, the
-//! appointments' follow-ups and outbound call placements.
+//! appointments' follow-ups, outbound call placements and the inbox's sign-in links and
+//! sessions.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
 //! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`],
-//! [`ReminderStore`]), combined by the blanket
+//! [`ReminderStore`], [`InboxStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -22,6 +23,7 @@ mod conversations;
 mod deliveries;
 pub mod dynamodb;
 pub mod follow_ups;
+mod inbox;
 pub mod messages;
 mod placements;
 mod rates;
@@ -42,6 +44,7 @@ pub use calls::{list_position, CallPage, CallQuery, CallStore};
 pub use conversations::ConversationStore;
 pub use deliveries::DeliveryStore;
 pub use follow_ups::{FollowUp, FollowUpStore};
+pub use inbox::InboxStore;
 pub use messages::MessageStore;
 pub use placements::PlacementStore;
 pub use rates::RateStore;
@@ -91,6 +94,7 @@ pub trait Store:
     + FollowUpStore
     + PlacementStore
     + ReminderStore
+    + InboxStore
     + Send
     + Sync
     + 'static
@@ -110,6 +114,7 @@ impl<T> Store for T where
         + FollowUpStore
         + PlacementStore
         + ReminderStore
+        + InboxStore
         + Send
         + Sync
         + 'static

@@ -10,8 +10,9 @@ use super::item::{call_event_from_item, call_from_item, get_s, n, s, Item};
 use super::keys::{
     call_key, call_pk, calls_gsi1pk, event_sk, key, ANSWERED_BY, AT, BUSINESS_ID, CALLER_NAME,
     DIRECTION, DURATION_SECONDS, ENDED_AT, EVENT_PREFIX, FROM, GATHERED_DIGITS, GSI1,
-    GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, PURPOSE, RECORDING_STATUS, REQUESTED_BY,
-    SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT, STATUS, STATUS_RANK, STATUS_SEQ, TO,
+    GSI1_PARTITION_KEY, GSI1_SORT_KEY, HANDLED, PARTITION_KEY, PURPOSE, RECORDING_STATUS,
+    REQUESTED_BY, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT, STATUS, STATUS_RANK,
+    STATUS_SEQ, TO,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::call::status_advances;
@@ -283,6 +284,15 @@ impl CallStore for DynamoStore {
     async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError> {
         self.update_call_blind(sid, GATHERED_DIGITS, s(digits))
             .await
+    }
+
+    async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(HANDLED, AttributeValue::Bool(handled));
+        changes.bump_revision();
+        // Never creates a call: only one that exists is marked.
+        changes.only_if(|p| format!("attribute_exists({})", p.name(PARTITION_KEY)));
+        self.update_if(call_key(sid), changes).await
     }
 
     async fn list_calls(

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::keys::{
     ANSWERED_BY, AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL, CONTACT, CONTENT,
     CREATED_AT, DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE, ERROR_MESSAGE, EXPIRY,
-    FROM, GATHERED_DIGITS, NAME, PARTITION_KEY, PHONE, PURPOSE, RECORDING_DIGITS,
+    FROM, GATHERED_DIGITS, HANDLED, NAME, PARTITION_KEY, PHONE, PURPOSE, RECORDING_DIGITS,
     RECORDING_DURATION, RECORDING_SID, RECORDING_STATUS, RECORDING_URL, REQUESTED_BY, SEQUENCE,
     SERVICE, SLOT_END, SLOT_START, SOURCE, STARTED_AT, STATE, STATUS, STATUS_AT, STATUS_SEQ,
     TIMEZONE, TO, TRANSCRIPTION, TRANSCRIPTION_QUEUED_AT, UPDATED_AT, VERSION,
@@ -132,6 +132,12 @@ pub(super) fn call_from_item(item: &Item) -> Result<Call, StoreError> {
         purpose: get_s(item, PURPOSE)?.map(str::to_string),
         requested_by: get_s(item, REQUESTED_BY)?.map(str::to_string),
         answered_by: get_s(item, ANSWERED_BY)?.map(str::to_string),
+        handled: match item.get(HANDLED) {
+            None => false,
+            Some(value) => *value
+                .as_bool()
+                .map_err(|_| StoreError::Corrupt("call `handled` is not a boolean".into()))?,
+        },
     })
 }
 

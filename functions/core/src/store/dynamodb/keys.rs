@@ -38,6 +38,7 @@ pub(super) const GATHERED_DIGITS: &str = "gathered_digits";
 pub(super) const PURPOSE: &str = "purpose";
 pub(super) const REQUESTED_BY: &str = "requested_by";
 pub(super) const ANSWERED_BY: &str = "answered_by";
+pub(super) const HANDLED: &str = "handled";
 pub(super) const REVISION: &str = "revision";
 // Other records' attributes.
 pub(super) const DATA: &str = "data";
@@ -101,6 +102,10 @@ pub(super) const CONVERSATION_SK: &str = "CONV";
 // Follow-up attributes (the record shares `business_id` and `updated_at`).
 pub(super) const FOLLOW_UPS_SK: &str = "FOLLOWUPS";
 pub(super) const CALENDAR_KEY_SK: &str = "CALENDAR_KEY";
+// Inbox sign-in (links and sessions share `business_id`, `created_at`, `expiry`).
+pub(super) const INBOX_LINK_SK: &str = "INBOXLINK";
+pub(super) const INBOX_SESSION_SK: &str = "INBOXSESSION";
+pub(super) const INBOX_REVOKED_SK: &str = "INBOX_REVOKED";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -245,6 +250,19 @@ pub(super) fn follow_ups_gsi1pk(business: &BusinessId) -> String {
 /// On the business's partition, so deleting the business deletes it.
 pub(super) fn calendar_key_key(business: &BusinessId) -> Item {
     key(business_partition(business), CALENDAR_KEY_SK)
+}
+
+pub(super) fn inbox_link_key(token: &crate::domain::SecretHash) -> Item {
+    key(format!("{INBOX_LINK_SK}#{token}"), INBOX_LINK_SK)
+}
+
+pub(super) fn inbox_session_key(id: &crate::domain::SecretHash) -> Item {
+    key(format!("{INBOX_SESSION_SK}#{id}"), INBOX_SESSION_SK)
+}
+
+/// On the business's partition, so deleting the business deletes it.
+pub(super) fn inbox_revoked_key(business: &BusinessId) -> Item {
+    key(business_partition(business), INBOX_REVOKED_SK)
 }
 
 #[cfg(test)]

@@ -256,6 +256,15 @@ impl CallStore for SqliteStore {
         Ok(())
     }
 
+    async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .prepare_cached("UPDATE calls SET handled = ?2 WHERE sid = ?1")
+            .and_then(|mut statement| statement.execute(params![sid.as_str(), handled]))
+            .map_err(db)?;
+        Ok(changed == 1)
+    }
+
     async fn list_calls(
         &self,
         business: &BusinessId,

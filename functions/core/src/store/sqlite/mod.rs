@@ -20,6 +20,7 @@ mod connection;
 mod conversations;
 mod deliveries;
 mod follow_ups;
+mod inbox;
 mod messages;
 mod placements;
 mod rates;
@@ -37,7 +38,8 @@ use crate::store::StoreError;
 pub(crate) use connection::open_connection;
 use row::db;
 use schema::{
-    add_missing_columns, BOOKING_SCHEMA, MESSAGES_SCHEMA, PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
+    add_missing_columns, BOOKING_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA, PLACEMENTS_SCHEMA, SCHEMA,
+    SCHEMA_VERSION,
 };
 
 pub struct SqliteStore {
@@ -66,6 +68,7 @@ impl SqliteStore {
         tx.execute_batch(PLACEMENTS_SCHEMA).map_err(db)?;
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
         tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;
+        tx.execute_batch(INBOX_SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         tx.commit().map_err(db)?;

@@ -58,7 +58,7 @@ pub(super) const CALL_COLUMNS: &str =
     "sid, business_id, from_number, to_number, direction, caller_name, status, \
      status_sequence, started_at, ended_at, duration_seconds, recording_sid, recording_url, \
      recording_duration_seconds, recording_digits, recording_status, transcription, \
-     transcription_queued_at, gathered_digits, purpose, requested_by, answered_by";
+     transcription_queued_at, gathered_digits, purpose, requested_by, answered_by, handled";
 
 /// A `calls` row as SQLite holds it; [`CallRow::into_call`] checks it into a [`Call`].
 pub(super) struct CallRow {
@@ -84,6 +84,7 @@ pub(super) struct CallRow {
     purpose: Option<String>,
     requested_by: Option<String>,
     answered_by: Option<String>,
+    handled: bool,
 }
 
 impl CallRow {
@@ -112,6 +113,7 @@ impl CallRow {
             purpose: row.get(19)?,
             requested_by: row.get(20)?,
             answered_by: row.get(21)?,
+            handled: row.get(22)?,
         })
     }
 
@@ -160,6 +162,7 @@ impl CallRow {
             purpose: self.purpose,
             requested_by: self.requested_by,
             answered_by: self.answered_by,
+            handled: self.handled,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 /// Bumped when the schema changes, so an older build refuses a newer file instead of
 /// misreading it.
-pub(super) const SCHEMA_VERSION: i64 = 2;
+pub(super) const SCHEMA_VERSION: i64 = 3;
 
 /// Businesses, calls and everything kept about them.
 pub(super) const SCHEMA: &str = "
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS calls (
     gathered_digits            TEXT,
     purpose                    TEXT,
     requested_by               TEXT,
-    answered_by                TEXT
+    answered_by                TEXT,
+    handled                    INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS calls_transcription_backlog ON calls (recorded_at_ns)
     WHERE transcription IN ('pending', 'queued');
@@ -106,6 +107,7 @@ const ADDED_CALL_COLUMNS: &[(&str, &str)] = &[
     ("purpose", "TEXT"),
     ("requested_by", "TEXT"),
     ("answered_by", "TEXT"),
+    ("handled", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// Adds the columns a file from an older build lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
@@ -248,4 +250,27 @@ CREATE TABLE IF NOT EXISTS reminders (
     PRIMARY KEY (appointment_id, offset_minutes)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS reminders_due ON reminders (state, due_ns);
+";
+
+/// The inbox's sign-in links and sessions, by their secret's SHA-256, and each business's last
+/// revocation. Times are RFC 3339 UTC text.
+pub(super) const INBOX_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS inbox_links (
+    token_hash  TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS inbox_sessions (
+    id_hash     TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS inbox_revocations (
+    business_id TEXT PRIMARY KEY,
+    revoked_at  TEXT NOT NULL
+) STRICT;
 ";

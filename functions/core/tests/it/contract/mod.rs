@@ -15,6 +15,7 @@ pub mod calls;
 pub mod conversations;
 pub mod deliveries;
 pub mod follow_ups;
+pub mod inbox;
 pub mod messages;
 pub mod placements;
 pub mod queue_and_blobs;
@@ -171,6 +172,12 @@ macro_rules! contract_tests {
                 a_calendar_key_is_set_replaced_removed_and_goes_with_its_business
             ],
             api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
+            inbox: [
+                a_sign_in_link_is_taken_once_with_every_field,
+                racing_takes_of_one_link_take_it_once,
+                a_session_is_read_back_deleted_and_revoked_per_business,
+                a_call_is_marked_handled_and_back_and_an_unknown_one_is_not_created
+            ],
             messages: [
                 an_inbound_message_delivered_three_times_is_stored_once,
                 sent_delivered_and_read_in_every_order_end_read_with_every_time,

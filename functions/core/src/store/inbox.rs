@@ -1,0 +1,37 @@
+//! The owner's inbox sign-in: one-time links taken once, sessions read by their id's hash, and
+//! a business's revocation time (every link and session issued before it is dead).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use super::StoreError;
+use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
+
+#[async_trait]
+pub trait InboxStore: Send + Sync {
+    /// Keeps a new sign-in link (by its token's hash).
+    async fn put_sign_in_link(&self, link: &SignInLink) -> Result<(), StoreError>;
+
+    /// Takes the link with this hash: it is returned once, expired or not (the caller
+    /// decides), and is gone after. Of two takes at once, exactly one gets it.
+    async fn take_sign_in_link(&self, token: &SecretHash)
+        -> Result<Option<SignInLink>, StoreError>;
+
+    /// Keeps a new session (by its id's hash).
+    async fn put_inbox_session(&self, session: &InboxSession) -> Result<(), StoreError>;
+
+    /// The session with this hash, expired or not; `None` once deleted.
+    async fn inbox_session(&self, id: &SecretHash) -> Result<Option<InboxSession>, StoreError>;
+
+    /// Deletes a session (signing out).
+    async fn delete_inbox_session(&self, id: &SecretHash) -> Result<(), StoreError>;
+
+    /// Revokes every link and session of `business` issued at or before `at`.
+    async fn revoke_inbox(&self, business: &BusinessId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// When the business's inbox was last revoked.
+    async fn inbox_revoked_at(
+        &self,
+        business: &BusinessId,
+    ) -> Result<Option<Timestamp>, StoreError>;
+}
