@@ -159,6 +159,11 @@ def main():
     http_event("api-appointments", "POST", "/api/appointments", headers={**api_headers, "idempotency-key": "crm-order-1042"}, json_body=booking, user_agent="curl/8.5.0")
     http_event("api-appointment-cancel", "POST", f"/api/appointments/{APPOINTMENT_ID}/cancel", headers={**api_headers, "idempotency-key": "crm-cancel-1042"}, user_agent="curl/8.5.0")
     http_event("api-appointment-reschedule", "POST", f"/api/appointments/{APPOINTMENT_ID}/reschedule", headers={**api_headers, "idempotency-key": "crm-move-1042"}, json_body=json.dumps({"start": "2027-01-06T11:30:00+02:00"}), user_agent="curl/8.5.0")
+    # The owner's inbox (the `inbox` function serves every page). A sign-in link's token that
+    # was never issued: the sample answers 401 with the signed-out page.
+    browser = "Mozilla/5.0 (Linux; Android 14) Mobile"
+    http_event("inbox", "GET", "/inbox", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
+    http_event("inbox-login", "GET", "/inbox/login", query="token=" + "S" * 43, user_agent=browser)
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

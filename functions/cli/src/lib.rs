@@ -10,6 +10,7 @@ pub mod consumers;
 pub mod deployment;
 pub mod doctor;
 pub mod greeting;
+pub mod inbox;
 pub mod mp3;
 pub mod reminders;
 pub mod seed;

@@ -16,6 +16,7 @@ use frontdesk_cli::confirmation::{self, ConfirmationCommand};
 use frontdesk_cli::deployment::TargetArgs;
 use frontdesk_cli::doctor::{self, DoctorArgs};
 use frontdesk_cli::greeting::{self, GreetingCommand};
+use frontdesk_cli::inbox::{self, InboxCommand};
 use frontdesk_cli::reminders::{self, RemindersCommand};
 use frontdesk_cli::CliError;
 
@@ -82,6 +83,10 @@ enum Command {
     /// Upload a business's greeting MP3, print its URL, or set the spoken fallback.
     #[command(subcommand)]
     Greeting(GreetingCommand),
+    /// Sign a business's owner in to the inbox pages with a one-time link, or sign every
+    /// session out.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
     /// Check every business (or one) and say what to fix: exits 1 on any FAIL.
     Doctor(DoctorArgs),
     /// Point a business's Twilio numbers at this deployment.
@@ -134,6 +139,7 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         }
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
+        Command::Inbox(command) => inbox::run(&deployment, command, &mut out).await?,
         Command::Calendar(command) => calendar::run(&deployment, command, &mut out).await?,
         Command::Confirmation(command) => confirmation::run(&deployment, command, &mut out).await?,
         Command::Booking(command) => booking::run(&deployment, command, &mut out).await?,

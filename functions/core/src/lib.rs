@@ -5,6 +5,7 @@
 //! - [`api`] — API keys, CORS and JSON answers for `/api/*`.
 //! - [`routes`] — the route table and dispatch.
 //! - [`handlers`] — one async function per route.
+//! - [`inbox`] — the owner's inbox pages: sign-in links, sessions, the calls in HTML.
 //! - [`phone`] — booking an appointment by phone: the call's turns, said in words.
 //! - [`meta`] — Meta's X-Hub-Signature-256 and the WhatsApp Cloud API envelope.
 //! - [`whatsapp`] — sending WhatsApp messages (and SMS) through Twilio or Meta.
@@ -26,6 +27,7 @@ pub mod domain;
 pub mod google;
 pub mod handlers;
 pub mod http;
+pub mod inbox;
 pub mod jobs;
 pub mod lambda;
 #[cfg(test)]

@@ -94,8 +94,32 @@ impl Route {
                     app, request,
                 ))
             },
+            Route::InboxLogin => {
+                |app, request| Box::pin(handlers::inbox_login::login(app, request))
+            }
+            Route::Inbox => {
+                |app, request| Box::pin(handlers::inbox_calls::calls_page(app, request))
+            }
+            Route::InboxCall => {
+                |app, request| Box::pin(handlers::inbox_call::call_page(app, request))
+            }
+            Route::InboxCallHandled => {
+                |app, request| Box::pin(handlers::inbox_handled::mark(app, request))
+            }
+            Route::InboxLogout => {
+                |app, request| Box::pin(handlers::inbox_logout::logout(app, request))
+            }
         }
     }
+
+    /// The inbox's pages with their handlers: the `inbox` function serves them all.
+    pub const INBOX_HANDLERS: [RouteHandler; 5] = [
+        Route::InboxLogin.with_handler(),
+        Route::Inbox.with_handler(),
+        Route::InboxCall.with_handler(),
+        Route::InboxCallHandled.with_handler(),
+        Route::InboxLogout.with_handler(),
+    ];
 
     /// The route with its handler, for one Lambda function's `main`.
     pub const fn with_handler(self) -> RouteHandler {
@@ -137,6 +161,11 @@ impl Route {
                 http::StatusCode::SERVICE_UNAVAILABLE,
                 "handler failed; try again",
             ),
+            Route::InboxLogin
+            | Route::Inbox
+            | Route::InboxCall
+            | Route::InboxCallHandled
+            | Route::InboxLogout => response::unavailable("the inbox failed; try again"),
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Config {
     pub default_fallback_text: Option<String>,
     pub default_language: Option<String>,
     pub allowed_origins: AllowedOrigins,
+    /// `FRONTDESK_INBOX_SECRET`: the key that signs the inbox's session cookies and CSRF
+    /// tokens. Unset in the `local` and `test` stages, a random key for this process (a
+    /// restart signs every owner out); unset elsewhere, the inbox is closed.
+    pub inbox_secret: Option<Secret>,
     pub worker: WorkerSettings,
     pub aws: AwsSettings,
 }
@@ -80,6 +84,11 @@ impl Config {
             .non_empty("PUBLIC_BASE_URL")
             .map(|v| PublicBaseUrl::parse(&v))
             .transpose()?;
+        let inbox_secret = match env.secret("FRONTDESK_INBOX_SECRET") {
+            Some(secret) => Some(secret),
+            None if stage.allows_unsigned() => Some(values::random_secret()),
+            None => None,
+        };
         Ok(Self {
             stage,
             signature_policy,
@@ -97,6 +106,7 @@ impl Config {
                 .non_empty("FRONTDESK_ALLOWED_ORIGINS")
                 .map(|v| AllowedOrigins::parse(&v))
                 .unwrap_or_default(),
+            inbox_secret,
             worker: WorkerSettings::read(env)?,
             aws: AwsSettings::read(env),
         })
@@ -227,6 +237,16 @@ mod tests {
     fn empty_token_counts_as_unset() {
         let cfg = config(&[("TWILIO_AUTH_TOKEN", "")], "local").unwrap();
         assert!(cfg.twilio.auth_token.is_none());
+    }
+
+    #[test]
+    fn the_inbox_key_is_random_locally_and_required_elsewhere() {
+        let local = config(&[], "local").unwrap().inbox_secret.unwrap();
+        let again = config(&[], "local").unwrap().inbox_secret.unwrap();
+        assert_ne!(local, again, "a fresh key per process");
+        assert!(config(&[], "prod").unwrap().inbox_secret.is_none());
+        let set = config(&[("FRONTDESK_INBOX_SECRET", "k3y")], "prod").unwrap();
+        assert_eq!(set.inbox_secret.unwrap().expose(), "k3y");
     }
 
     #[test]

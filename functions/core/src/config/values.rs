@@ -27,6 +27,15 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A random 256-bit secret (base64url), for a process that was given none.
+pub fn random_secret() -> Secret {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    // The OS generator failing is not survivable: no key can be made without it.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator");
+    Secret(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// `FRONTDESK_STAGE`: `local` and `test` are the stages where unsigned requests may be allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stage(String);

@@ -96,6 +96,46 @@ pub fn unavailable(reason: &str) -> Response {
     )
 }
 
+pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+
+/// What every HTML page (the inbox) is sent with: no script runs but what the page is (none
+/// today), nothing is framed, cached or told where the owner came from (a sign-in link's
+/// token, a recording's signed URL).
+const HTML_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; media-src https: http:; img-src 'self'; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];
+
+fn with_html_headers(mut response: Response) -> Response {
+    for (name, value) in HTML_HEADERS {
+        response
+            .headers_mut()
+            .insert(*name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `status` with an HTML page.
+pub fn html(status: StatusCode, page: String) -> Response {
+    with_html_headers(with_body(status, HTML_CONTENT_TYPE, page))
+}
+
+/// 303 See Other to `location` (after a form's POST, or a sign-in): the browser GETs it.
+pub fn see_other(location: &str) -> Response {
+    let mut response = with_html_headers(http::Response::new(Bytes::new()));
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// `status` with `value` as JSON (the `/api/*` routes).
 pub fn json(status: StatusCode, value: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(value) {

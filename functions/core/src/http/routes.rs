@@ -29,6 +29,11 @@ pub enum Route {
     ApiAppointments,
     ApiAppointmentCancel,
     ApiAppointmentReschedule,
+    InboxLogin,
+    Inbox,
+    InboxCall,
+    InboxCallHandled,
+    InboxLogout,
 }
 
 /// Where a route lives and who calls it.
@@ -176,6 +181,41 @@ pub const ROUTES: &[RouteSpec] = &[
         methods: &[Method::POST, Method::OPTIONS],
         path: "/api/appointments/{id}/reschedule",
         function: "api-appointment-reschedule",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxLogin,
+        methods: &[Method::GET],
+        path: "/inbox/login",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::Inbox,
+        methods: &[Method::GET],
+        path: "/inbox",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCall,
+        methods: &[Method::GET],
+        path: "/inbox/calls/{call_sid}",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCallHandled,
+        methods: &[Method::POST],
+        path: "/inbox/calls/{call_sid}/handled",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxLogout,
+        methods: &[Method::POST],
+        path: "/inbox/logout",
+        function: "inbox",
         webhook: false,
     },
 ];
@@ -365,6 +405,31 @@ mod tests {
         assert_eq!(
             Route::ApiAppointmentCancel.param("/api/appointments//cancel", "id"),
             None
+        );
+    }
+
+    #[test]
+    fn the_inbox_pages_resolve_apart() {
+        assert_eq!(resolve(&Method::GET, "/inbox").unwrap(), Route::Inbox);
+        assert_eq!(
+            resolve(&Method::GET, "/inbox/calls/CA1").unwrap(),
+            Route::InboxCall
+        );
+        assert_eq!(
+            resolve(&Method::POST, "/inbox/calls/CA1/handled").unwrap(),
+            Route::InboxCallHandled
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/inbox/login").unwrap(),
+            Route::InboxLogin
+        );
+        assert!(matches!(
+            resolve(&Method::GET, "/inbox/logout"),
+            Err(NoRoute::MethodNotAllowed(_))
+        ));
+        assert_eq!(
+            resolve(&Method::GET, "/inbox/calls").unwrap_err(),
+            NoRoute::NotFound
         );
     }
 }

@@ -1,4 +1,4 @@
-//! The HTTP function runner: one route per function, and API Gateway (HTTP API payload 2.0
+//! The HTTP function runner: one route per function (or a few, for the inbox's pages), and API Gateway (HTTP API payload 2.0
 //! and REST payload 1.0) events to and from [`InboundRequest`] and [`Response`].
 
 use std::convert::Infallible;
@@ -21,6 +21,29 @@ pub async fn run(app: App, route: RouteHandler) -> Result<(), Error> {
             let app = app.clone();
             async move {
                 let response = routes::serve(&app, route, inbound_request(event)).await;
+                Ok::<_, Infallible>(lambda_response(response))
+            }
+        },
+    ))
+    .await
+}
+
+/// Serves a few routes from one function until the Lambda runtime stops (the inbox's pages
+/// share one): each request goes to the route of `routes` its method and path resolve to, and
+/// anything else is answered as `frontdesk serve` answers a path it does not know.
+pub async fn run_routes(app: App, routes: &'static [RouteHandler]) -> Result<(), Error> {
+    lambda_http::run(lambda_http::service_fn(
+        move |event: lambda_http::Request| {
+            let app = app.clone();
+            async move {
+                let request = inbound_request(event);
+                let response = match routes::resolve(&request.method, &request.route_path) {
+                    Ok(route) => match routes.iter().find(|served| served.route == route) {
+                        Some(served) => routes::serve(&app, *served, request).await,
+                        None => routes::NoRoute::NotFound.into_response(),
+                    },
+                    Err(no_route) => no_route.into_response(),
+                };
                 Ok::<_, Infallible>(lambda_response(response))
             }
         },

@@ -1,7 +1,8 @@
 //! The Lambda edge: everything that runs Frontdesk on AWS Lambda, and nothing else does.
 //!
 //! - [`wiring`]: the one way a function builds its configuration, SDK clients and backends.
-//! - [`http`]: the HTTP function runner (one route per function) and API Gateway events.
+//! - [`http`]: the HTTP function runner (one route per function; the inbox's pages share one)
+//!   and API Gateway events.
 //! - [`sqs`]: the SQS consumer runner (partial batch failures, retry by visibility).
 //! - [`schedule`]: the scheduled runner (the reconciler).
 //! - [`aws`]: SDK clients with timeouts that fit Twilio's budget.
@@ -18,7 +19,7 @@ pub mod wiring;
 
 pub use lambda_http::Error;
 
-pub use self::http::run;
+pub use self::http::{run, run_routes};
 pub use schedule::run_reconciler;
 pub use sqs::run_consumer;
 pub use wiring::{app_from_env, Wiring};

@@ -1,0 +1,46 @@
+//! `GET /inbox?cursor=…`: the signed-in owner's calls, newest first, a page at a time (the
+//! calls API's paging: an opaque cursor to the next page).
+
+use http::StatusCode;
+
+use crate::api::paging::encode_cursor;
+use crate::app::App;
+use crate::handlers::api_calls::parse_query;
+use crate::http::response::{self, Response};
+use crate::http::routes::Route;
+use crate::http::InboundRequest;
+use crate::inbox::pages::{self, Links};
+use crate::inbox::{self, calls, session};
+
+pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
+    let owner = match session::signed_in(app, request, jiff::Timestamp::now()).await {
+        Ok(owner) => owner,
+        Err(refusal) => return inbox::refused(app, request, &refusal),
+    };
+    let query = match parse_query(&request.raw_query) {
+        Ok(query) => query,
+        Err(reason) => return response::bad_request(&reason),
+    };
+    let page = match app.store().list_calls(&owner.business.id, &query).await {
+        Ok(page) => page,
+        Err(err) => return inbox::refused(app, request, &err.into()),
+    };
+    let mut views = Vec::with_capacity(page.calls.len());
+    for call in page.calls {
+        match calls::view(app, request, call).await {
+            Ok(view) => views.push(view),
+            Err(err) => return inbox::refused(app, request, &err.into()),
+        }
+    }
+    let home = inbox::url_of(app, request, Route::Inbox.path());
+    let logout = inbox::url_of(app, request, Route::InboxLogout.path());
+    let links = Links {
+        inbox: &home,
+        logout: &logout,
+        older: encode_cursor(page.next).map(|cursor| format!("{home}?cursor={cursor}")),
+    };
+    response::html(
+        StatusCode::OK,
+        pages::calls(&owner.business, &views, &links, &owner.csrf).into_string(),
+    )
+}

@@ -1,0 +1,43 @@
+//! `POST /inbox/calls/{CallSid}/handled` (form: `csrf`, `handled=true|false`): marks one of the
+//! signed-in owner's calls handled, or back to needing a call back, then shows the calls again.
+//! A missing or wrong CSRF token is 403; another business's call is 404.
+
+use tracing::info;
+
+use crate::app::App;
+use crate::http::response::{self, Response};
+use crate::http::routes::Route;
+use crate::http::InboundRequest;
+use crate::inbox::{self, calls, session};
+
+pub async fn mark(app: &App, request: &InboundRequest) -> Response {
+    let owner = match session::signed_in(app, request, jiff::Timestamp::now()).await {
+        Ok(owner) => owner,
+        Err(refusal) => return inbox::refused(app, request, &refusal),
+    };
+    let form = match request.form() {
+        Ok(form) => form,
+        Err(reason) => return response::bad_request(&reason),
+    };
+    if !owner.csrf_matches(app, form.get("csrf")) {
+        info!(business = %owner.business.id, "inbox: a POST without its CSRF token");
+        return response::forbidden();
+    }
+    let handled = match form.non_empty("handled") {
+        Some("true") => true,
+        Some("false") => false,
+        _ => return response::bad_request("`handled` must be true or false"),
+    };
+    let raw = Route::InboxCallHandled
+        .param(&request.route_path, "call_sid")
+        .unwrap_or_default();
+    let call = match calls::owned(app, &owner.business.id, raw).await {
+        Ok(Some(call)) => call,
+        Ok(None) => return response::not_found(),
+        Err(err) => return inbox::refused(app, request, &err.into()),
+    };
+    match app.store().set_call_handled(&call.sid, handled).await {
+        Ok(_) => response::see_other(&inbox::url_of(app, request, Route::Inbox.path())),
+        Err(err) => inbox::refused(app, request, &err.into()),
+    }
+}

@@ -1,0 +1,27 @@
+//! `GET /inbox/login?token=…`: opens the one-time sign-in link `frontdesk inbox link` printed.
+//! The link is taken (a second visit finds nothing), a session opens, its signed cookie is set
+//! and the browser goes on to the calls.
+
+use http::header;
+
+use crate::app::App;
+use crate::http::response::{self, Response};
+use crate::http::routes::Route;
+use crate::http::InboundRequest;
+use crate::inbox::{self, cookie, session};
+
+pub async fn login(app: &App, request: &InboundRequest) -> Response {
+    let now = jiff::Timestamp::now();
+    match session::sign_in(app, &request.raw_query, now).await {
+        Ok((value, opened)) => {
+            let scope = session::scope(app, request);
+            let max_age = opened.expires_at.duration_since(now).as_secs();
+            let mut answer = response::see_other(&inbox::url_of(app, request, Route::Inbox.path()));
+            answer
+                .headers_mut()
+                .insert(header::SET_COOKIE, cookie::set(&scope, &value, max_age));
+            answer
+        }
+        Err(refusal) => inbox::refused(app, request, &refusal),
+    }
+}

@@ -1,0 +1,57 @@
+//! The owner's inbox: web pages where a business's owner signs in with a one-time link (no
+//! password), reads the calls newest first with outcome, duration, transcript and the
+//! recording playing from a short-lived signed link, and marks each call handled or needing a
+//! call back.
+//!
+//! - [`calls`]: a business's own calls, with transcript and recording link.
+//! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
+//! - [`cookie`]: the signed session cookie and the per-session CSRF token.
+//! - [`pages`]: the HTML (maud; every stored value escaped).
+//! - [`words`]: what the pages say, in Hebrew (right to left) or English.
+//!
+//! The handlers (`handlers::inbox_*`) are plain async functions over these.
+
+pub mod calls;
+pub mod cookie;
+pub mod pages;
+pub mod session;
+pub mod words;
+
+use http::{header, StatusCode};
+use tracing::warn;
+
+pub use session::{Refusal, SignedIn};
+
+use crate::app::App;
+use crate::http::response::{self, Response};
+use crate::http::InboundRequest;
+use words::Words;
+
+/// The answer to a request that gets no inbox: the signed-out page (401, the cookie cleared)
+/// or a 503 when the inbox cannot be served.
+pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Response {
+    match refusal {
+        Refusal::SignedOut => {
+            let words =
+                Words::for_language(app.config().default_language.as_deref().unwrap_or("he"));
+            let mut answer = response::html(
+                StatusCode::UNAUTHORIZED,
+                pages::signed_out(words).into_string(),
+            );
+            answer.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie::clear(&session::scope(app, request)),
+            );
+            answer
+        }
+        Refusal::Closed | Refusal::Store(_) => {
+            warn!(error = %refusal, "inbox unavailable");
+            response::unavailable("the inbox is unavailable; try again")
+        }
+    }
+}
+
+/// The public URL of an inbox route, as this request reached the deployment.
+pub fn url_of(app: &App, request: &InboundRequest, route_path: &str) -> String {
+    request.public_url_of(app.config().public_base_url.as_ref(), route_path)
+}

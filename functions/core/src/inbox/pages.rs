@@ -1,0 +1,213 @@
+//! The inbox's HTML, server-rendered with maud: every value a caller or the store supplied is
+//! escaped by the template, never pasted. Pages work without JavaScript, read right to left in
+//! Hebrew, and fit a 360 px wide phone (the inline CSS below is the whole style sheet).
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::words::Words;
+use crate::domain::{Business, Call};
+
+/// The style sheet, inline: a page is one request.
+const CSS: &str = "\
+*{box-sizing:border-box}\
+body{margin:0;font:16px/1.4 system-ui,sans-serif;color:#1b1b1b;background:#f6f6f4}\
+header{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:12px 16px;background:#fff;border-bottom:1px solid #ddd}\
+h1{font-size:1.15rem;margin:0;overflow-wrap:anywhere}\
+main{max-width:720px;margin:0 auto;padding:8px}\
+article{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px;margin:8px 0}\
+article h2{font-size:1rem;margin:0 0 4px;overflow-wrap:anywhere}\
+.meta{color:#555;font-size:.9rem;display:flex;flex-wrap:wrap;gap:4px 12px}\
+.transcript{white-space:pre-wrap;overflow-wrap:anywhere;margin:8px 0}\
+audio{width:100%;margin:8px 0}\
+.handled{color:#1d6b2f}.open{color:#9a3b00;font-weight:600}\
+button{font:inherit;padding:8px 12px;border:1px solid #888;border-radius:6px;background:#fff}\
+form{display:inline}\
+a{color:#0645ad}\
+nav{padding:8px 0}";
+
+/// What one call shows: the call, its transcript and a short-lived link to its recording.
+#[derive(Debug)]
+pub struct CallView {
+    pub call: Call,
+    pub transcript: Option<String>,
+    pub recording_url: Option<String>,
+    /// Where the call's own page is, and where its handled flag is posted.
+    pub page_url: String,
+    pub handled_url: String,
+}
+
+/// Where the page's links and forms point, as this request reached the deployment.
+#[derive(Debug)]
+pub struct Links<'a> {
+    pub inbox: &'a str,
+    pub logout: &'a str,
+    /// The next page of calls, when there is one.
+    pub older: Option<String>,
+}
+
+fn page(words: &Words, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(words.lang) dir=(words.dir) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body { (body) }
+        }
+    }
+}
+
+fn top(words: &Words, business: &Business, links: &Links<'_>, csrf: &str) -> Markup {
+    html! {
+        header {
+            h1 { a href=(links.inbox) { (business.name) } " · " (words.inbox) }
+            form method="post" action=(links.logout) {
+                input type="hidden" name="csrf" value=(csrf);
+                button type="submit" { (words.sign_out) }
+            }
+        }
+    }
+}
+
+fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
+    let Ok(instant) = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) else {
+        return String::new();
+    };
+    let zone = jiff::tz::TimeZone::get(&business.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    instant
+        .to_zoned(zone)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn call_card(
+    words: &Words,
+    business: &Business,
+    view: &CallView,
+    csrf: &str,
+    full: bool,
+) -> Markup {
+    let call = &view.call;
+    let caller = call
+        .caller_name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+        .or(call.from.as_deref())
+        .unwrap_or(words.unknown_caller);
+    html! {
+        article data-call=(call.sid.as_str()) {
+            h2 { a href=(view.page_url) { (caller) } }
+            div.meta {
+                @if let Some(from) = call.from.as_deref().filter(|from| Some(*from) != call.caller_name.as_deref()) {
+                    span dir="ltr" { (from) }
+                }
+                @if let Some(started) = call.started_at {
+                    span { (local_time(business, started)) }
+                }
+                span.outcome { (words.outcome(call)) }
+                @if let Some(seconds) = call.duration_seconds {
+                    span { (seconds) " " (words.seconds) }
+                }
+                @if call.handled {
+                    span.handled { (words.handled) }
+                } @else {
+                    span.open { (words.needs_call_back) }
+                }
+            }
+            @if let Some(url) = &view.recording_url {
+                audio controls preload="none" src=(url) {}
+            }
+            @match view.transcript.as_deref() {
+                Some(text) if full => p.transcript { (text) },
+                Some(text) => p.transcript { (clip(text, 280)) },
+                None if full => p.meta { (words.no_transcript) },
+                None => {},
+            }
+            form method="post" action=(view.handled_url) {
+                input type="hidden" name="csrf" value=(csrf);
+                @if call.handled {
+                    input type="hidden" name="handled" value="false";
+                    button type="submit" { (words.mark_needs_call_back) }
+                } @else {
+                    input type="hidden" name="handled" value="true";
+                    button type="submit" { (words.mark_handled) }
+                }
+            }
+        }
+    }
+}
+
+/// The first `max` characters of `text`, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The calls, newest first, one page of them.
+pub fn calls(business: &Business, views: &[CallView], links: &Links<'_>, csrf: &str) -> Markup {
+    let words = Words::of(business);
+    page(
+        words,
+        &format!("{} · {}", business.name, words.inbox),
+        html! {
+            (top(words, business, links, csrf))
+            main {
+                @if views.is_empty() {
+                    p { (words.no_calls) }
+                }
+                @for view in views {
+                    (call_card(words, business, view, csrf, false))
+                }
+                @if let Some(older) = &links.older {
+                    nav { a href=(older) rel="next" { (words.older) } }
+                }
+            }
+        },
+    )
+}
+
+/// One call, with its whole transcript.
+pub fn call(business: &Business, view: &CallView, links: &Links<'_>, csrf: &str) -> Markup {
+    let words = Words::of(business);
+    page(
+        words,
+        &format!("{} · {}", business.name, words.inbox),
+        html! {
+            (top(words, business, links, csrf))
+            main {
+                nav { a href=(links.inbox) { (words.back) } }
+                (call_card(words, business, view, csrf, true))
+            }
+        },
+    )
+}
+
+/// The page for a visitor who is not (or no longer) signed in.
+pub fn signed_out(words: &Words) -> Markup {
+    page(
+        words,
+        words.signed_out_title,
+        html! {
+            main {
+                h1 { (words.signed_out_title) }
+                p { (words.signed_out_text) }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_counts_characters_not_bytes() {
+        assert_eq!(clip("שלום עולם", 4), "שלום…");
+        assert_eq!(clip("short", 10), "short");
+    }
+}

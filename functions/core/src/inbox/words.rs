@@ -1,0 +1,130 @@
+//! What the inbox's pages say, in the business's language: Hebrew (right to left) or English.
+
+use crate::domain::{Business, Call, CallStatus};
+
+/// The pages' words in one language, and which way it is written.
+#[derive(Debug)]
+pub struct Words {
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub inbox: &'static str,
+    pub sign_out: &'static str,
+    pub signed_out_title: &'static str,
+    pub signed_out_text: &'static str,
+    pub no_calls: &'static str,
+    pub older: &'static str,
+    pub back: &'static str,
+    pub unknown_caller: &'static str,
+    pub transcript: &'static str,
+    pub no_transcript: &'static str,
+    pub seconds: &'static str,
+    pub handled: &'static str,
+    pub needs_call_back: &'static str,
+    pub mark_handled: &'static str,
+    pub mark_needs_call_back: &'static str,
+    pub voicemail: &'static str,
+    pub missed: &'static str,
+    pub outbound: &'static str,
+    pub answered: &'static str,
+    pub in_progress: &'static str,
+}
+
+const HEBREW: Words = Words {
+    lang: "he",
+    dir: "rtl",
+    inbox: "תיבת שיחות",
+    sign_out: "יציאה",
+    signed_out_title: "צריך להיכנס מחדש",
+    signed_out_text: "הקישור פג תוקף, כבר נוצל, או שהכניסה הסתיימה. בקשו קישור חדש.",
+    no_calls: "אין שיחות עדיין.",
+    older: "שיחות קודמות",
+    back: "חזרה לכל השיחות",
+    unknown_caller: "מספר חסוי",
+    transcript: "תמלול",
+    no_transcript: "אין תמלול",
+    seconds: "שניות",
+    handled: "טופל",
+    needs_call_back: "צריך לחזור",
+    mark_handled: "סמן כטופל",
+    mark_needs_call_back: "סמן שצריך לחזור",
+    voicemail: "הודעה קולית",
+    missed: "שיחה שלא נענתה",
+    outbound: "שיחה יוצאת",
+    answered: "נענתה",
+    in_progress: "בשיחה",
+};
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    dir: "ltr",
+    inbox: "Inbox",
+    sign_out: "Sign out",
+    signed_out_title: "Please sign in again",
+    signed_out_text:
+        "The link has expired, was already used, or you were signed out. Ask for a new link.",
+    no_calls: "No calls yet.",
+    older: "Older calls",
+    back: "Back to all calls",
+    unknown_caller: "Unknown caller",
+    transcript: "Transcript",
+    no_transcript: "No transcript",
+    seconds: "seconds",
+    handled: "Handled",
+    needs_call_back: "Needs a call back",
+    mark_handled: "Mark handled",
+    mark_needs_call_back: "Mark as needing a call back",
+    voicemail: "Voicemail",
+    missed: "Missed call",
+    outbound: "Outbound call",
+    answered: "Answered",
+    in_progress: "In progress",
+};
+
+impl Words {
+    /// The business's words: Hebrew when its language is (`he`, `he-IL`, `iw`), else English.
+    pub fn of(business: &Business) -> &'static Words {
+        Self::for_language(&business.language)
+    }
+
+    pub fn for_language(language: &str) -> &'static Words {
+        let primary = language.split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("he") || primary.eq_ignore_ascii_case("iw") {
+            &HEBREW
+        } else {
+            &ENGLISH
+        }
+    }
+
+    /// What became of a call, as the owner thinks of it.
+    pub fn outcome(&self, call: &Call) -> &'static str {
+        if call.direction.is_outbound() {
+            self.outbound
+        } else if call.recording.is_some() {
+            self.voicemail
+        } else {
+            match call.status {
+                CallStatus::Queued
+                | CallStatus::Initiated
+                | CallStatus::Ringing
+                | CallStatus::InProgress => self.in_progress,
+                CallStatus::Completed if call.gathered_digits.is_some() => self.answered,
+                _ => self.missed,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hebrew_is_right_to_left_and_anything_else_english() {
+        for hebrew in ["he", "he-IL", "HE_il", "iw"] {
+            assert_eq!(Words::for_language(hebrew).dir, "rtl", "{hebrew}");
+        }
+        for other in ["en-US", "ar", "", "hex"] {
+            assert_eq!(Words::for_language(other).lang, "en", "{other}");
+        }
+    }
+}
