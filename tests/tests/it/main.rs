@@ -9,6 +9,7 @@ mod appointments_api;
 mod appointments_api_aws;
 mod appointments_api_embedded;
 mod calls_api;
+mod inbox;
 mod lambda_bootstraps;
 mod outbound;
 mod outbound_aws;

@@ -13,6 +13,7 @@ mod booking_stack;
 mod calendar;
 mod call;
 mod doctor;
+mod inbox;
 mod new_user;
 mod operator;
 mod phone_booking;

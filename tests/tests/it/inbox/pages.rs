@@ -1,0 +1,207 @@
+//! What a signed-in owner sees and does: the calls newest first and paged, one call, the
+//! handled flag, signing out.
+
+use frontdesk::Route;
+
+use super::{
+    client, cookie_of, csrf_of, handled_path, set_cookie, Inbox, HOSTILE_NAME, HOSTILE_TRANSCRIPT,
+};
+
+#[tokio::test]
+async fn a_link_signs_the_owner_in_with_a_strict_cookie_and_shows_their_calls_newest_first() {
+    let inbox = Inbox::start(3).await;
+    let link = inbox
+        .link(&inbox.owner.id, 15, jiff::SignedDuration::ZERO)
+        .await;
+    assert!(
+        link.starts_with(&format!("{}/inbox/login?token=", inbox.server.base_url)),
+        "{link}"
+    );
+    let response = client().get(&link).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        inbox.url(Route::Inbox.path())
+    );
+    let set = set_cookie(&response).unwrap();
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/inbox",
+        "Max-Age=604800",
+    ] {
+        assert!(set.contains(attribute), "{attribute}: {set}");
+    }
+    assert!(
+        !set.contains("Secure"),
+        "plain HTTP in the test stage: {set}"
+    );
+    let cookie = cookie_of(&response).unwrap();
+
+    let response = inbox.get(Route::Inbox.path(), &cookie).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    assert!(response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    let page = response.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="he" dir="rtl">"#), "{page}");
+    assert!(page.contains("width=device-width"));
+    let positions: Vec<usize> = inbox
+        .calls
+        .iter()
+        .map(|sid| {
+            page.find(&format!("data-call=\"{sid}\""))
+                .expect("each call listed")
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] > pair[1]),
+        "newest first: {positions:?}"
+    );
+    assert!(
+        !page.contains(inbox.theirs.as_str()),
+        "another business's call"
+    );
+    assert!(
+        page.contains(r#"<audio controls preload="none" src="file://"#),
+        "the voicemail plays from the blob store's own link"
+    );
+    assert!(
+        page.contains("הודעה קולית"),
+        "the voicemail's outcome in Hebrew"
+    );
+}
+
+#[tokio::test]
+async fn an_english_business_reads_left_to_right() {
+    let inbox = Inbox::start(1).await;
+    let mut owner = inbox.owner.clone();
+    owner.language = "en-US".into();
+    inbox.server.app.store().put_business(&owner).await.unwrap();
+    let cookie = inbox.sign_in().await;
+    let page = inbox.page(Route::Inbox.path(), &cookie).await;
+    assert!(page.contains(r#"<html lang="en" dir="ltr">"#), "{page}");
+    assert!(page.contains("Needs a call back"));
+}
+
+#[tokio::test]
+async fn calls_are_paged_with_the_calls_apis_cursor() {
+    let inbox = Inbox::start(30).await;
+    let cookie = inbox.sign_in().await;
+    let first = inbox.page(Route::Inbox.path(), &cookie).await;
+    assert_eq!(first.matches("<article").count(), 25);
+    let marker = r#"<a href=""#;
+    let next = first[first.rfind(marker).unwrap() + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        first.contains(r#"rel="next""#) && next.contains("?cursor="),
+        "{next}"
+    );
+    let path = next.strip_prefix(&inbox.server.base_url).unwrap();
+    let second = inbox.page(path, &cookie).await;
+    assert_eq!(second.matches("<article").count(), 5);
+    assert!(!second.contains(r#"rel="next""#));
+    for sid in &inbox.calls {
+        let shown = [&first, &second]
+            .iter()
+            .filter(|page| page.contains(&format!("data-call=\"{sid}\"")))
+            .count();
+        assert_eq!(shown, 1, "{sid} on exactly one page");
+    }
+}
+
+#[tokio::test]
+async fn caller_supplied_html_is_shown_as_text_and_never_as_markup() {
+    let inbox = Inbox::start(2).await;
+    let cookie = inbox.sign_in().await;
+    let newest = inbox.calls.last().unwrap();
+    for path in [
+        Route::Inbox.path().to_string(),
+        Route::InboxCall.path_with(&[("call_sid", newest.as_str())]),
+    ] {
+        let page = inbox.page(&path, &cookie).await;
+        assert!(!page.contains("<script"), "{path}: {page}");
+        assert!(!page.contains("<img"), "{path}");
+        assert!(
+            page.contains("&lt;script&gt;alert('name')&lt;/script&gt;"),
+            "{path}"
+        );
+        assert!(
+            page.contains("call me &lt;img src=x onerror=alert(1)&gt; &amp; &quot;soon&quot;"),
+            "{path}: {page}"
+        );
+        assert!(!page.contains(HOSTILE_NAME) && !page.contains(HOSTILE_TRANSCRIPT));
+    }
+}
+
+#[tokio::test]
+async fn a_call_is_marked_handled_and_back_with_the_pages_csrf_token() {
+    let inbox = Inbox::start(2).await;
+    let cookie = inbox.sign_in().await;
+    let call = &inbox.calls[0];
+    let page = inbox.page(Route::Inbox.path(), &cookie).await;
+    let csrf = csrf_of(&page);
+    assert!(!inbox.handled(call).await);
+    assert_eq!(
+        page.matches(r#"<span class="open">"#).count(),
+        2,
+        "both need a call back"
+    );
+
+    let response = inbox
+        .post(
+            &handled_path(call),
+            &cookie,
+            &[("csrf", &csrf), ("handled", "true")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        inbox.url(Route::Inbox.path())
+    );
+    assert!(inbox.handled(call).await);
+    assert!(!inbox.handled(&inbox.calls[1]).await, "only that call");
+    let detail = inbox
+        .page(
+            &Route::InboxCall.path_with(&[("call_sid", call.as_str())]),
+            &cookie,
+        )
+        .await;
+    assert!(
+        detail.contains(r#"<span class="handled">"#),
+        "shown handled: {detail}"
+    );
+    assert!(!detail.contains(r#"<span class="open">"#));
+
+    inbox
+        .post(
+            &handled_path(call),
+            &cookie,
+            &[("csrf", &csrf), ("handled", "false")],
+        )
+        .await;
+    assert!(!inbox.handled(call).await, "back to needing a call back");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_and_forgets_the_cookie() {
+    let inbox = Inbox::start(1).await;
+    let cookie = inbox.sign_in().await;
+    let csrf = csrf_of(&inbox.page(Route::Inbox.path(), &cookie).await);
+    let response = inbox
+        .post(Route::InboxLogout.path(), &cookie, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(set_cookie(&response).unwrap().contains("Max-Age=0"));
+    assert_eq!(inbox.get(Route::Inbox.path(), &cookie).await.status(), 401);
+}
