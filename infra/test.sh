@@ -22,6 +22,9 @@ eval "$moto_env"
 step "cargo test --workspace"
 cargo test --workspace
 
+step "./infra/browser.sh test (the inbox in Debian's chromium through playwright-core)"
+./infra/browser.sh test
+
 step "./infra/sam.sh validate (sam validate --lint, cfn-lint; offline)"
 ./infra/sam.sh validate
 
