@@ -65,3 +65,36 @@ async fn the_calls_api_answers_an_unknown_key_with_a_json_401() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_inbox_function_serves_its_pages_and_turns_strangers_away() {
+    let (resources, _) = resources(false).await;
+    let mut function = Function::start(
+        "inbox",
+        &resources,
+        &[
+            ("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket),
+            ("FRONTDESK_INBOX_SECRET", "bootstrap-test-inbox-key"),
+        ],
+    )
+    .await;
+    // A cookie this deployment never signed, and a sign-in token never issued.
+    for sample in ["inbox.json", "inbox-login.json"] {
+        let response = function.invoke(sample).await;
+        assert_eq!(status(&response), 401, "{sample}: {response}");
+        assert_eq!(
+            header(&response, "content-type"),
+            Some("text/html; charset=utf-8"),
+            "{sample}"
+        );
+        // API Gateway's payload 2.0 carries Set-Cookie in `cookies`.
+        let cleared = response["cookies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .any(|c| c.starts_with("frontdesk_inbox=;") && c.contains("Max-Age=0"));
+        assert!(cleared, "{sample}: the stale cookie is cleared: {response}");
+        assert!(body_text(&response).contains("<html lang="), "{sample}");
+    }
+}
