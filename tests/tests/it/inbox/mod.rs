@@ -2,6 +2,7 @@
 //! stage): signing in with the link `frontdesk inbox link` issues, the calls pages, the handled
 //! flag, signing out, and every way in that must stay shut.
 
+mod aws;
 mod pages;
 mod refusals;
 
@@ -227,7 +228,7 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Gives `call` a recording, its copy and a hostile transcript.
-async fn voicemail(app: &App, call: &CallSid) {
+pub async fn voicemail(app: &App, call: &CallSid) {
     let store = app.store();
     let recording = Recording {
         sid: RecordingSid::parse("REinbox0001").unwrap(),
