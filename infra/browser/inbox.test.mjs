@@ -66,6 +66,7 @@ try {
   });
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(link);
+  await page.waitForURL((url) => url.pathname === '/inbox');
   assert.equal(new URL(page.url()).pathname, '/inbox', 'the link lands on the inbox');
   assert.equal(await page.locator('html').getAttribute('dir'), 'rtl', 'the demo clinic speaks Hebrew');
   assert.equal(await page.locator('article').count(), 2, 'both calls are listed');

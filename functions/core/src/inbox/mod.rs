@@ -27,21 +27,29 @@ use crate::http::response::{self, Response};
 use crate::http::InboundRequest;
 use words::Words;
 
-/// The answer to a request that gets no inbox: the signed-out page (401, the cookie cleared)
-/// or a 503 when the inbox cannot be served.
+/// The pages' words before the business is known: `FRONTDESK_DEFAULT_LANGUAGE`'s, else Hebrew.
+pub fn default_words(app: &App) -> &'static Words {
+    Words::for_language(app.config().default_language.as_deref().unwrap_or("he"))
+}
+
+/// The answer to a request that gets no inbox: the signed-out page (401; a cookie that was
+/// presented and refused is cleared, and none is touched when none came) or a 503 when the
+/// inbox cannot be served.
 pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Response {
     match refusal {
         Refusal::SignedOut => {
-            let words =
-                Words::for_language(app.config().default_language.as_deref().unwrap_or("he"));
             let mut answer = response::html(
                 StatusCode::UNAUTHORIZED,
-                pages::signed_out(words).into_string(),
+                pages::signed_out(default_words(app)).into_string(),
             );
-            answer.headers_mut().insert(
-                header::SET_COOKIE,
-                cookie::clear(&session::scope(app, request)),
-            );
+            // A browser that kept its SameSite=Strict cookie back (a link followed from another
+            // site) must not lose it here.
+            if cookie::read(request).is_some() {
+                answer.headers_mut().insert(
+                    header::SET_COOKIE,
+                    cookie::clear(&session::scope(app, request)),
+                );
+            }
             answer
         }
         Refusal::Closed | Refusal::Store(_) => {

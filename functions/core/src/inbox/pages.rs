@@ -187,6 +187,23 @@ pub fn call(business: &Business, view: &CallView, links: &Links<'_>, csrf: &str)
     )
 }
 
+/// Signed in: the page goes on to the calls at once (a refresh, so the browser sends the new
+/// SameSite=Strict cookie), with a link for a browser that does not refresh.
+pub fn signing_in(words: &Words, inbox: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(words.lang) dir=(words.dir) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="refresh" content=(format!("0; url={inbox}"));
+                title { (words.inbox) }
+            }
+            body { main { p { a href=(inbox) { (words.inbox) } } } }
+        }
+    }
+}
+
 /// The page for a visitor who is not (or no longer) signed in.
 pub fn signed_out(words: &Words) -> Markup {
     page(

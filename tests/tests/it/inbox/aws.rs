@@ -68,7 +68,7 @@ async fn on_aws_the_recording_plays_from_a_presigned_s3_link_and_the_flag_is_kep
     .await
     .unwrap();
     let signed_in = client().get(&link).send().await.unwrap();
-    assert_eq!(signed_in.status(), 303);
+    assert_eq!(signed_in.status(), 200);
     let cookie = cookie_of(&signed_in).unwrap();
     let page = client()
         .get(server.url(Route::Inbox.path()))
