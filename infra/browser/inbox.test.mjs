@@ -1,7 +1,8 @@
 // The owner's inbox in a real browser (Debian's chromium, driven by playwright-core): the real
 // `frontdesk serve`, two signed calls to the demo clinic sent by `frontdesk simulate`, and a
-// sign-in link printed by `frontdesk inbox link demo`. The owner signs in, sees the calls at
-// 360 px without horizontal scroll, a caller's markup shown as text, and marks a call handled.
+// sign-in link printed by `frontdesk inbox link demo`, followed from another page. The owner
+// signs in, sees the calls at 360 px without horizontal scroll, a caller's markup shown as
+// text, and marks a call handled.
 // Run by ./infra/browser.sh test (FRONTDESK_BIN names the built binary).
 
 import assert from 'node:assert/strict';
@@ -65,8 +66,12 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-background-networking'],
   });
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  await page.goto(link);
+  // The link is followed from another site, as from a mail or chat app: the session cookie
+  // (SameSite=Strict) must still reach /inbox.
+  await page.setContent(`<a id="link" href="${link}">sign in</a>`);
+  await page.click('#link');
   await page.waitForURL((url) => url.pathname === '/inbox');
+  await page.waitForLoadState();
   assert.equal(new URL(page.url()).pathname, '/inbox', 'the link lands on the inbox');
   assert.equal(await page.locator('html').getAttribute('dir'), 'rtl', 'the demo clinic speaks Hebrew');
   assert.equal(await page.locator('article').count(), 2, 'both calls are listed');
