@@ -209,3 +209,18 @@ async fn signing_out_ends_the_session_and_forgets_the_cookie() {
     assert!(set_cookie(&response).unwrap().contains("Max-Age=0"));
     assert_eq!(inbox.get(Route::Inbox.path(), &cookie).await.status(), 401);
 }
+
+#[tokio::test]
+async fn ten_thousand_calls_come_a_page_at_a_time() {
+    let inbox = Inbox::start(10_000).await;
+    let cookie = inbox.sign_in().await;
+    let page = inbox.page(Route::Inbox.path(), &cookie).await;
+    assert_eq!(page.matches("<article").count(), 25);
+    assert!(page.contains(r#"rel="next""#));
+    let newest = inbox.calls.last().unwrap();
+    assert!(
+        page.contains(&format!("data-call=\"{newest}\"")),
+        "the newest first"
+    );
+    assert!(page.len() < 100 * 1024, "a page is {} bytes", page.len());
+}
