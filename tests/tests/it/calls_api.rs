@@ -175,3 +175,48 @@ async fn no_key_is_401_and_a_preflight_is_answered_for_the_allowed_origin_only()
         .headers()
         .contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn calls_are_listed_by_the_inboxs_handled_flag() {
+    let (server, key, sids) = setup().await;
+    server
+        .app
+        .store()
+        .set_call_handled(&CallSid::parse(&sids[1]).unwrap(), true)
+        .await
+        .unwrap();
+    let listed = |query: &'static str| {
+        let (server, key) = (&server, key.clone());
+        async move {
+            let body: Value = get(server, &format!("/api/calls?{query}"), Some(&key))
+                .await
+                .json()
+                .await
+                .unwrap();
+            body["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["call_sid"].as_str().unwrap().to_string(),
+                        c["handled"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed("handled=true").await,
+        vec![(sids[1].clone(), Value::Bool(true))]
+    );
+    assert_eq!(
+        listed("handled=false").await,
+        vec![
+            (sids[2].clone(), Value::Bool(false)),
+            (sids[0].clone(), Value::Bool(false))
+        ]
+    );
+    let refused = get(&server, "/api/calls?handled=maybe", Some(&key)).await;
+    assert_eq!(refused.status(), 400);
+}

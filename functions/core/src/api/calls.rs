@@ -32,6 +32,7 @@ pub fn summary(call: &Call) -> Value {
         "purpose": call.purpose,
         "requested_by": call.requested_by,
         "answered_by": call.answered_by,
+        "handled": call.handled,
     })
 }
 

@@ -1,4 +1,4 @@
-//! `GET /api/calls?status=&direction=&since=&cursor=&limit=`: a business's calls for CRMs (note
+//! `GET /api/calls?status=&direction=&since=&handled=&cursor=&limit=`: a business's calls for CRMs (note
 //! 001: the transcript is shown in the CRM), newest first, paged with an opaque cursor.
 //! `POST /api/calls` (`Idempotency-Key` makes it safe to retry): places an outbound call
 //! through [`crate::dial`]: a spoken message, a bridge to the owner, or an appointment's
@@ -123,12 +123,21 @@ pub fn parse_query(raw_query: &str) -> Result<CallQuery, String> {
                 .map_err(|_| format!("since `{s}` is not an RFC 3339 time"))
         })
         .transpose()?;
+    let handled = params
+        .non_empty("handled")
+        .map(|h| match h {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!("handled `{h}` is not true or false")),
+        })
+        .transpose()?;
     let after = api::paging::cursor(&params)?;
     let limit = api::paging::limit(&params, DEFAULT_LIMIT, MAX_LIMIT)?;
     Ok(CallQuery {
         status,
         direction,
         since,
+        handled,
         after,
         limit,
     })
@@ -168,6 +177,7 @@ mod tests {
         assert_eq!(q.limit, 5);
         assert!(q.since.is_some());
         assert_eq!(parse_query("").unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(parse_query("handled=false").unwrap().handled, Some(false));
         let cursor = URL_SAFE_NO_PAD.encode("2026-11-21T10:00:00Z#CA1");
         assert_eq!(
             parse_query(&format!("cursor={cursor}"))
@@ -180,6 +190,7 @@ mod tests {
             ("status=answered", "status"),
             ("direction=sideways", "direction"),
             ("since=yesterday", "since"),
+            ("handled=yes", "handled"),
             ("cursor=%%%", ""),
             ("cursor=bm9wZQ", "cursor"),
             ("limit=0", "limit"),

@@ -30,9 +30,11 @@ pub async fn call_page(app: &App, request: &InboundRequest) -> Response {
     let home = inbox::url_of(app, request, Route::Inbox.path());
     let logout = inbox::url_of(app, request, Route::InboxLogout.path());
     let links = Links {
+        open: format!("{home}?handled=false"),
         inbox: &home,
         logout: &logout,
         older: None,
+        only_open: false,
     };
     response::html(
         StatusCode::OK,

@@ -1,5 +1,6 @@
-//! `GET /inbox?cursor=…`: the signed-in owner's calls, newest first, a page at a time (the
-//! calls API's paging: an opaque cursor to the next page).
+//! `GET /inbox?handled=false&cursor=…`: the signed-in owner's calls, newest first, a page at
+//! a time (the calls API's query and paging: `handled=false` keeps the calls still needing a
+//! call back, an opaque cursor leads to the next page).
 
 use http::StatusCode;
 
@@ -34,10 +35,17 @@ pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
     }
     let home = inbox::url_of(app, request, Route::Inbox.path());
     let logout = inbox::url_of(app, request, Route::InboxLogout.path());
+    // The next page keeps this page's filter.
+    let this_list = match query.handled {
+        Some(handled) => format!("{home}?handled={handled}&"),
+        None => format!("{home}?"),
+    };
     let links = Links {
         inbox: &home,
         logout: &logout,
-        older: encode_cursor(page.next).map(|cursor| format!("{home}?cursor={cursor}")),
+        older: encode_cursor(page.next).map(|cursor| format!("{this_list}cursor={cursor}")),
+        open: format!("{home}?handled=false"),
+        only_open: query.handled == Some(false),
     };
     response::html(
         StatusCode::OK,

@@ -43,6 +43,9 @@ pub struct Links<'a> {
     pub logout: &'a str,
     /// The next page of calls, when there is one.
     pub older: Option<String>,
+    /// The calls still needing a call back, and whether this page shows only those.
+    pub open: String,
+    pub only_open: bool,
 }
 
 fn page(words: &Words, title: &str, body: Markup) -> Markup {
@@ -157,6 +160,11 @@ pub fn calls(business: &Business, views: &[CallView], links: &Links<'_>, csrf: &
         html! {
             (top(words, business, links, csrf))
             main {
+                nav {
+                    a href=(links.inbox) aria-current=[(!links.only_open).then_some("page")] { (words.all_calls) }
+                    " · "
+                    a href=(links.open) aria-current=[links.only_open.then_some("page")] { (words.only_open) }
+                }
                 @if views.is_empty() {
                     p { (words.no_calls) }
                 }

@@ -27,6 +27,8 @@ pub struct Words {
     pub outbound: &'static str,
     pub answered: &'static str,
     pub in_progress: &'static str,
+    pub all_calls: &'static str,
+    pub only_open: &'static str,
 }
 
 const HEBREW: Words = Words {
@@ -52,6 +54,8 @@ const HEBREW: Words = Words {
     outbound: "שיחה יוצאת",
     answered: "נענתה",
     in_progress: "בשיחה",
+    all_calls: "כל השיחות",
+    only_open: "צריך לחזור אליהם",
 };
 
 const ENGLISH: Words = Words {
@@ -78,6 +82,8 @@ const ENGLISH: Words = Words {
     outbound: "Outbound call",
     answered: "Answered",
     in_progress: "In progress",
+    all_calls: "All calls",
+    only_open: "Needing a call back",
 };
 
 impl Words {

@@ -51,6 +51,9 @@ pub struct CallQuery {
     pub direction: Option<Direction>,
     /// Calls started at or after this time.
     pub since: Option<OffsetDateTime>,
+    /// Only the calls the owner marked handled (`true`), or only those still needing a call
+    /// back (`false`).
+    pub handled: Option<bool>,
     /// Continue after this position (a page's `next`).
     pub after: Option<String>,
     pub limit: usize,

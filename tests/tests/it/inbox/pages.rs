@@ -186,6 +186,16 @@ async fn a_call_is_marked_handled_and_back_with_the_pages_csrf_token() {
         "shown handled: {detail}"
     );
     assert!(!detail.contains(r#"<span class="open">"#));
+    let open = inbox.page("/inbox?handled=false", &cookie).await;
+    assert!(
+        !open.contains(&format!("data-call=\"{call}\"")),
+        "handled: not listed"
+    );
+    assert!(open.contains(&format!("data-call=\"{}\"", inbox.calls[1])));
+    assert!(
+        open.contains(r#"?handled=false" aria-current="page""#),
+        "{open}"
+    );
 
     inbox
         .post(

@@ -342,6 +342,16 @@ impl CallStore for DynamoStore {
                 placeholders.value(s(direction.as_str()))
             ));
         }
+        if let Some(handled) = query.handled {
+            let name = placeholders.name(HANDLED);
+            let value = placeholders.value(AttributeValue::Bool(handled));
+            filters.push(if handled {
+                format!("{name} = {value}")
+            } else {
+                // A call never marked has no `handled` and still needs a call back.
+                format!("(attribute_not_exists({name}) OR {name} = {value})")
+            });
+        }
         let (names, values) = placeholders.into_maps();
         let mut calls = Vec::new();
         let mut start_key = None;

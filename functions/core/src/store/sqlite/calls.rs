@@ -281,6 +281,7 @@ impl CallStore for SqliteStore {
                    AND (?3 IS NULL OR direction = ?3)
                    AND (?4 IS NULL OR started_at || '#' || sid >= ?4)
                    AND (?5 IS NULL OR started_at || '#' || sid < ?5)
+                   AND (?7 IS NULL OR handled = ?7)
                  ORDER BY started_at || '#' || sid DESC
                  LIMIT ?6"
             ))
@@ -294,6 +295,7 @@ impl CallStore for SqliteStore {
                     query.since.map(format_time),
                     query.after,
                     i64::try_from(limit + 1).unwrap_or(i64::MAX),
+                    query.handled,
                 ],
                 CallRow::read,
             )

@@ -4,6 +4,8 @@
 use frontdesk::domain::{InboxSecret, InboxSession, SignInLink};
 use jiff::{SignedDuration, Timestamp};
 
+use frontdesk::store::CallQuery;
+
 use super::{business, call_sid, start, Backends};
 
 /// An instant with nanoseconds, so a round trip that dropped them would show.
@@ -114,4 +116,36 @@ pub async fn a_call_is_marked_handled_and_back_and_an_unknown_one_is_not_created
     let unknown = call_sid();
     assert!(!b.store.set_call_handled(&unknown, true).await.unwrap());
     assert_eq!(b.store.call(&unknown).await.unwrap(), None);
+}
+
+pub async fn calls_are_listed_by_whether_they_still_need_a_call_back(b: &Backends) {
+    let owner = business(vec![]);
+    let (done, open) = (call_sid(), call_sid());
+    for sid in [&done, &open] {
+        b.store
+            .record_call_start(&start(sid, &owner.id))
+            .await
+            .unwrap();
+    }
+    b.store.set_call_handled(&done, true).await.unwrap();
+    let listed = |handled| {
+        let store = b.store.clone();
+        let owner = owner.id.clone();
+        async move {
+            let query = CallQuery {
+                handled,
+                limit: 10,
+                ..CallQuery::default()
+            };
+            let page = store.list_calls(&owner, &query).await.unwrap();
+            page.calls.into_iter().map(|c| c.sid).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(Some(true)).await, vec![done.clone()]);
+    assert_eq!(
+        listed(Some(false)).await,
+        vec![open.clone()],
+        "a call never marked needs a call back"
+    );
+    assert_eq!(listed(None).await.len(), 2);
 }
