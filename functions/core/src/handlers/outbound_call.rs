@@ -16,7 +16,8 @@ use crate::booking::dialogue::state::Lang;
 use crate::booking::reminders::answer::{self as reminder, Said};
 use crate::dial::{self, answer};
 use crate::domain::{
-    AppointmentStatus, CallSid, Hears, Placement, PlacementId, ReminderAnswer, RequestKey,
+    AppointmentId, AppointmentStatus, CallSid, Hears, Placement, PlacementId, ReminderAnswer,
+    RequestKey,
 };
 use crate::http::routes::Route;
 use crate::http::{form, response, InboundRequest, Response};
@@ -49,16 +50,30 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
     };
     let document = match tokio::time::timeout(VOICE_DEADLINE, work).await {
         Ok(Ok(Some(placement))) => match (&placement.hears, form.non_empty("Digits")) {
-            (Hears::Reminder { .. }, Some(digits)) => {
-                reminder_key(app, &placement, &call_sid, digits, &action).await
-            }
-            (Hears::Reminder { .. }, None) => {
-                info!(
-                    placement = %id,
-                    answered_by = form.get("AnsweredBy").unwrap_or_default(),
-                    "reminder callee answered"
-                );
-                reminder_said(app, &placement, &action).await
+            (
+                Hears::Reminder {
+                    language,
+                    appointment,
+                },
+                digits,
+            ) => {
+                let reminder = Reminder {
+                    placement: &placement,
+                    language,
+                    appointment,
+                    action: &action,
+                };
+                match digits {
+                    Some(digits) => reminder.key(app, &call_sid, digits).await,
+                    None => {
+                        info!(
+                            placement = %id,
+                            answered_by = form.get("AnsweredBy").unwrap_or_default(),
+                            "reminder callee answered"
+                        );
+                        reminder.said(app).await
+                    }
+                }
             }
             _ => {
                 info!(
@@ -85,79 +100,82 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
     response::twiml(document.to_xml())
 }
 
-/// The reminder, from its appointment and business as they are now; an appointment no longer
-/// booked ahead (cancelled, moved into the past, gone) is said to be so.
-async fn reminder_said(app: &App, placement: &Placement, action: &str) -> VoiceResponse {
-    let Hears::Reminder {
-        language,
-        appointment,
-    } = &placement.hears
-    else {
-        return answer::twiml(placement);
-    };
-    let now = Timestamp::now();
-    let read = async {
-        let business = app.store().business(&placement.business_id).await?;
-        let appointment = app.store().appointment(appointment).await?;
-        Ok::<_, crate::store::StoreError>(business.zip(appointment))
-    };
-    match tokio::time::timeout(VOICE_DEADLINE, read).await {
-        Ok(Ok(Some((business, appointment))))
-            if appointment.business_id == business.id
-                && appointment.status == AppointmentStatus::Booked
-                && appointment.slot.start > now =>
-        {
-            let text = crate::phone::reminder_text(&business, &appointment, now);
-            answer::reminder(&text, language, action)
-        }
-        Ok(Ok(_)) => answer::answered(no_longer(language), language),
-        Ok(Err(err)) => {
-            warn!(appointment_id = %appointment, error = %err, "reminder unreadable");
-            answer::answered(try_later(language), language)
-        }
-        Err(_) => {
-            warn!(appointment_id = %appointment, "store too slow for the reminder");
-            answer::answered(try_later(language), language)
-        }
-    }
+/// A placed reminder call: its placement, what it says and where its key goes.
+struct Reminder<'a> {
+    placement: &'a Placement,
+    language: &'a str,
+    appointment: &'a AppointmentId,
+    /// This route's URL for the placement.
+    action: &'a str,
 }
 
-/// The key a reminder's callee pressed: its answer said back, or the reminder again.
-async fn reminder_key(
-    app: &App,
-    placement: &Placement,
-    call_sid: &CallSid,
-    digits: &str,
-    action: &str,
-) -> VoiceResponse {
-    let Hears::Reminder {
-        language,
-        appointment,
-    } = &placement.hears
-    else {
-        return answer::twiml(placement);
-    };
-    let said = match digits.trim() {
-        "1" => ReminderAnswer::Confirmed,
-        "2" => ReminderAnswer::Cancelled,
-        other => {
-            info!(digits = other, "not an answer to the reminder; said again");
-            return reminder_said(app, placement, action).await;
+impl Reminder<'_> {
+    /// The reminder, from its appointment and business as they are now; an appointment no longer
+    /// booked ahead (cancelled, moved into the past, gone) is said to be so.
+    async fn said(&self, app: &App) -> VoiceResponse {
+        let Self {
+            placement,
+            language,
+            appointment,
+            action,
+        } = *self;
+        let now = Timestamp::now();
+        let read = async {
+            let business = app.store().business(&placement.business_id).await?;
+            let appointment = app.store().appointment(appointment).await?;
+            Ok::<_, crate::store::StoreError>(business.zip(appointment))
+        };
+        match tokio::time::timeout(VOICE_DEADLINE, read).await {
+            Ok(Ok(Some((business, appointment))))
+                if appointment.business_id == business.id
+                    && appointment.status == AppointmentStatus::Booked
+                    && appointment.slot.start > now =>
+            {
+                let text = crate::phone::reminder_text(&business, &appointment, now);
+                answer::reminder(&text, language, action)
+            }
+            Ok(Ok(_)) => answer::answered(no_longer(language), language),
+            Ok(Err(err)) => {
+                warn!(appointment_id = %appointment, error = %err, "reminder unreadable");
+                answer::answered(try_later(language), language)
+            }
+            Err(_) => {
+                warn!(appointment_id = %appointment, "store too slow for the reminder");
+                answer::answered(try_later(language), language)
+            }
         }
-    };
-    let said = Said {
-        answer: said,
-        appointment: Some(appointment.clone()),
-    };
-    match answer_reminder(app, placement, call_sid, &said, language).await {
-        Ok(Some(text)) => answer::answered(&text, language),
-        Ok(None) => {
-            info!(appointment_id = %appointment, "reminded appointment no longer ahead");
-            answer::answered(no_longer(language), language)
-        }
-        Err(err) => {
-            warn!(appointment_id = %appointment, error = %err, "reminder answer not applied");
-            answer::answered(try_later(language), language)
+    }
+
+    /// The key a reminder's callee pressed: its answer said back, or the reminder again.
+    async fn key(&self, app: &App, call_sid: &CallSid, digits: &str) -> VoiceResponse {
+        let Self {
+            placement,
+            language,
+            appointment,
+            ..
+        } = *self;
+        let said = match digits.trim() {
+            "1" => ReminderAnswer::Confirmed,
+            "2" => ReminderAnswer::Cancelled,
+            other => {
+                info!(digits = other, "not an answer to the reminder; said again");
+                return self.said(app).await;
+            }
+        };
+        let said = Said {
+            answer: said,
+            appointment: Some(appointment.clone()),
+        };
+        match answer_reminder(app, placement, call_sid, &said, language).await {
+            Ok(Some(text)) => answer::answered(&text, language),
+            Ok(None) => {
+                info!(appointment_id = %appointment, "reminded appointment no longer ahead");
+                answer::answered(no_longer(language), language)
+            }
+            Err(err) => {
+                warn!(appointment_id = %appointment, error = %err, "reminder answer not applied");
+                answer::answered(try_later(language), language)
+            }
         }
     }
 }
