@@ -46,11 +46,8 @@ pub enum Script {
     Say(String),
     /// Click-to-call: the business's owner first, then the customer.
     Bridge,
-    /// An appointment reminder: this text, then 1 to confirm or 2 to cancel `appointment`.
-    Reminder {
-        text: String,
-        appointment: AppointmentId,
-    },
+    /// `appointment`'s reminder: the appointment said, then 1 to confirm or 2 to cancel.
+    Reminder { appointment: AppointmentId },
 }
 
 /// A call to place.
@@ -235,8 +232,7 @@ fn placement(business: &Business, request: &DialRequest) -> Result<Placement, Di
             }
             Hears::Bridge { owner }
         }
-        Script::Reminder { text, appointment } => Hears::Reminder {
-            text: text.clone(),
+        Script::Reminder { appointment } => Hears::Reminder {
             language: business.language.clone(),
             appointment: appointment.clone(),
         },

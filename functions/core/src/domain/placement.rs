@@ -80,10 +80,10 @@ pub enum Hears {
     /// Click-to-call: Twilio rings the business's owner first and, when the owner answers,
     /// dials the customer from the business's number.
     Bridge { owner: PhoneNumber },
-    /// An appointment reminder: this text, spoken in the business's language inside a
-    /// `<Gather>` that takes 1 to confirm and 2 to cancel `appointment`.
+    /// An appointment's reminder, in the business's language inside a `<Gather>` that takes 1
+    /// to confirm and 2 to cancel. Its words are composed when the callee answers, from the
+    /// appointment as it then is.
     Reminder {
-        text: String,
         language: String,
         appointment: AppointmentId,
     },

@@ -95,7 +95,6 @@ async fn reminder(
         )));
     }
     Ok(Script::Reminder {
-        text: crate::phone::reminder_text(business, &appointment, now),
         appointment: appointment.id,
     })
 }

@@ -2,8 +2,10 @@
 //! Frontdesk placed hears; the placement (written before Twilio was asked) says. A placement
 //! still pending (its placing process died before storing the call) is settled here.
 //!
-//! A reminder's `<Gather>` posts the key the callee pressed back here: 1 confirms, 2 cancels
-//! the appointment through the booking engine (the slot freed, `appointment.cancelled`
+//! A reminder's words are composed here, from the appointment as it is when the callee answers
+//! (the day and time in words, [`crate::phone::reminder_text`]); one no longer booked ahead is
+//! said to be so. Its `<Gather>` posts the key the callee pressed back here: 1 confirms, 2
+//! cancels the appointment through the booking engine (the slot freed, `appointment.cancelled`
 //! raised), as the customer's WhatsApp answer would; any other key hears the reminder again.
 
 use jiff::Timestamp;
@@ -13,7 +15,10 @@ use crate::app::App;
 use crate::booking::dialogue::state::Lang;
 use crate::booking::reminders::answer::{self as reminder, Said};
 use crate::dial::{self, answer};
-use crate::domain::{CallSid, Hears, Placement, PlacementId, ReminderAnswer, RequestKey};
+use crate::domain::{
+    AppointmentId, AppointmentStatus, CallSid, Hears, Placement, PlacementId, ReminderAnswer,
+    RequestKey,
+};
 use crate::http::routes::Route;
 use crate::http::{form, response, InboundRequest, Response};
 use crate::twilio::twiml::VoiceResponse;
@@ -45,8 +50,30 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
     };
     let document = match tokio::time::timeout(VOICE_DEADLINE, work).await {
         Ok(Ok(Some(placement))) => match (&placement.hears, form.non_empty("Digits")) {
-            (Hears::Reminder { .. }, Some(digits)) => {
-                reminder_key(app, &placement, &call_sid, digits, &action).await
+            (
+                Hears::Reminder {
+                    language,
+                    appointment,
+                },
+                digits,
+            ) => {
+                let reminder = Reminder {
+                    placement: &placement,
+                    language,
+                    appointment,
+                    action: &action,
+                };
+                match digits {
+                    Some(digits) => reminder.key(app, &call_sid, digits).await,
+                    None => {
+                        info!(
+                            placement = %id,
+                            answered_by = form.get("AnsweredBy").unwrap_or_default(),
+                            "reminder callee answered"
+                        );
+                        reminder.said(app).await
+                    }
+                }
             }
             _ => {
                 info!(
@@ -54,7 +81,7 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
                     answered_by = form.get("AnsweredBy").unwrap_or_default(),
                     "callee answered"
                 );
-                answer::twiml(&placement, &action)
+                answer::twiml(&placement)
             }
         },
         Ok(Ok(None)) => {
@@ -73,43 +100,82 @@ pub async fn outbound_call(app: &App, request: &InboundRequest) -> Response {
     response::twiml(document.to_xml())
 }
 
-/// The key a reminder's callee pressed: its answer said back, or the reminder again.
-async fn reminder_key(
-    app: &App,
-    placement: &Placement,
-    call_sid: &CallSid,
-    digits: &str,
-    action: &str,
-) -> VoiceResponse {
-    let Hears::Reminder {
-        language,
-        appointment,
-        ..
-    } = &placement.hears
-    else {
-        return answer::twiml(placement, action);
-    };
-    let said = match digits.trim() {
-        "1" => ReminderAnswer::Confirmed,
-        "2" => ReminderAnswer::Cancelled,
-        other => {
-            info!(digits = other, "not an answer to the reminder; said again");
-            return answer::twiml(placement, action);
+/// A placed reminder call: its placement, what it says and where its key goes.
+struct Reminder<'a> {
+    placement: &'a Placement,
+    language: &'a str,
+    appointment: &'a AppointmentId,
+    /// This route's URL for the placement.
+    action: &'a str,
+}
+
+impl Reminder<'_> {
+    /// The reminder, from its appointment and business as they are now; an appointment no longer
+    /// booked ahead (cancelled, moved into the past, gone) is said to be so.
+    async fn said(&self, app: &App) -> VoiceResponse {
+        let Self {
+            placement,
+            language,
+            appointment,
+            action,
+        } = *self;
+        let now = Timestamp::now();
+        let read = async {
+            let business = app.store().business(&placement.business_id).await?;
+            let appointment = app.store().appointment(appointment).await?;
+            Ok::<_, crate::store::StoreError>(business.zip(appointment))
+        };
+        match tokio::time::timeout(VOICE_DEADLINE, read).await {
+            Ok(Ok(Some((business, appointment))))
+                if appointment.business_id == business.id
+                    && appointment.status == AppointmentStatus::Booked
+                    && appointment.slot.start > now =>
+            {
+                let text = crate::phone::reminder_text(&business, &appointment, now);
+                answer::reminder(&text, language, action)
+            }
+            Ok(Ok(_)) => answer::answered(no_longer(language), language),
+            Ok(Err(err)) => {
+                warn!(appointment_id = %appointment, error = %err, "reminder unreadable");
+                answer::answered(try_later(language), language)
+            }
+            Err(_) => {
+                warn!(appointment_id = %appointment, "store too slow for the reminder");
+                answer::answered(try_later(language), language)
+            }
         }
-    };
-    let said = Said {
-        answer: said,
-        appointment: Some(appointment.clone()),
-    };
-    match answer_reminder(app, placement, call_sid, &said, language).await {
-        Ok(Some(text)) => answer::answered(&text, language),
-        Ok(None) => {
-            info!(appointment_id = %appointment, "reminded appointment no longer ahead");
-            answer::answered(no_longer(language), language)
-        }
-        Err(err) => {
-            warn!(appointment_id = %appointment, error = %err, "reminder answer not applied");
-            answer::answered(try_later(language), language)
+    }
+
+    /// The key a reminder's callee pressed: its answer said back, or the reminder again.
+    async fn key(&self, app: &App, call_sid: &CallSid, digits: &str) -> VoiceResponse {
+        let Self {
+            placement,
+            language,
+            appointment,
+            ..
+        } = *self;
+        let said = match digits.trim() {
+            "1" => ReminderAnswer::Confirmed,
+            "2" => ReminderAnswer::Cancelled,
+            other => {
+                info!(digits = other, "not an answer to the reminder; said again");
+                return self.said(app).await;
+            }
+        };
+        let said = Said {
+            answer: said,
+            appointment: Some(appointment.clone()),
+        };
+        match answer_reminder(app, placement, call_sid, &said, language).await {
+            Ok(Some(text)) => answer::answered(&text, language),
+            Ok(None) => {
+                info!(appointment_id = %appointment, "reminded appointment no longer ahead");
+                answer::answered(no_longer(language), language)
+            }
+            Err(err) => {
+                warn!(appointment_id = %appointment, error = %err, "reminder answer not applied");
+                answer::answered(try_later(language), language)
+            }
         }
     }
 }

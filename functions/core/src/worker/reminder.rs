@@ -5,7 +5,7 @@
 //! (`metric=reminder_sms_fallback`). Through [`crate::messaging`], so it is stored and
 //! status-tracked like every outbound message. A voice reminder is a call placed through
 //! [`crate::dial`] (paced like every placement, left after the beep on an answering machine)
-//! that says the appointment in words and takes 1 to confirm and 2 to cancel
+//! that says the appointment in words when answered and takes 1 to confirm and 2 to cancel
 //! (`/webhook/outbound_call`); it is `sent` once Twilio has the call, under the CallSid.
 //!
 //! The appointment is read first: a reminder for one cancelled meanwhile (even a second before
@@ -142,15 +142,7 @@ async fn remind(
         return skip(worker, reminder, "the business turned reminders off").await;
     };
     if settings.channel == ReminderChannel::Voice {
-        return call(
-            worker,
-            reminder,
-            &business,
-            &appointment,
-            receive_count,
-            now,
-        )
-        .await;
+        return call(worker, reminder, &business, &appointment, receive_count).await;
     }
     let template = template(&business).cloned();
     if settings.channel == ReminderChannel::Whatsapp && template.is_none() {
@@ -256,15 +248,12 @@ async fn call(
     business: &Business,
     appointment: &Appointment,
     receive_count: u32,
-    now: Timestamp,
 ) -> Result<Disposition, String> {
     let app = &worker.app;
-    let text = crate::phone::reminder_text(business, appointment, now);
     let request = DialRequest {
         to: appointment.phone.clone(),
         purpose: Purpose::reminder(),
         script: Script::Reminder {
-            text,
             appointment: appointment.id.clone(),
         },
         requested_by: Requester::component("reminders"),

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::item::{required, s};
-use super::keys::{delivery_key, webhook_secret_key, DATA, SECRET};
+use super::keys::{delivery_key, webhook_secret_key, DATA};
 use super::{unavailable, DynamoStore};
 use crate::config::Secret;
 use crate::domain::{BusinessId, DeliveryLog, Subject};
@@ -47,25 +47,10 @@ impl DeliveryStore for DynamoStore {
         business: &BusinessId,
         secret: &Secret,
     ) -> Result<(), StoreError> {
-        let mut item = webhook_secret_key(business);
-        item.insert(SECRET.into(), s(secret.expose()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        self.put_secret(webhook_secret_key(business), secret).await
     }
 
     async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        Ok(self
-            .get(webhook_secret_key(business))
-            .await?
-            .as_ref()
-            .map(|item| required(item, SECRET).map(Secret::new))
-            .transpose()?
-            .flatten())
+        self.secret(webhook_secret_key(business)).await
     }
 }

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
-use super::item::{get_n, n, Item};
-use super::keys::{PARTITION_KEY, REVISION};
+use super::item::{get_n, n, required, s, Item};
+use super::keys::{PARTITION_KEY, REVISION, SECRET};
 use super::{request_error, unavailable, DynamoStore};
+use crate::config::Secret;
 use crate::store::StoreError;
 
 /// Read-then-conditional-write rounds before a contended write gives up.
@@ -232,6 +233,31 @@ impl DynamoStore {
             }
             Err(e) => Err(unavailable("PutItem", e)),
         }
+    }
+
+    /// Puts `secret` as the item at `key` (a business's webhook secret, its calendar key).
+    pub(super) async fn put_secret(&self, key: Item, secret: &Secret) -> Result<(), StoreError> {
+        let mut item = key;
+        item.insert(SECRET.into(), s(secret.expose()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| unavailable("PutItem", e))?;
+        Ok(())
+    }
+
+    /// The secret at `key`, as [`Self::put_secret`] put it.
+    pub(super) async fn secret(&self, key: Item) -> Result<Option<Secret>, StoreError> {
+        Ok(self
+            .get(key)
+            .await?
+            .as_ref()
+            .map(|item| required(item, SECRET).map(Secret::new))
+            .transpose()?
+            .flatten())
     }
 
     pub(super) async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {

@@ -19,7 +19,7 @@ use super::expr::{Changes, Placeholders};
 use super::item::{corrupt, get_s, required, s, Item};
 use super::keys::{
     calendar_key_key, follow_ups_gsi1pk, follow_ups_key, BUSINESS_ID, GSI1, GSI1_PARTITION_KEY,
-    GSI1_SORT_KEY, PARTITION_KEY, SECRET, UPDATED_AT,
+    GSI1_SORT_KEY, PARTITION_KEY, UPDATED_AT,
 };
 use super::{unavailable, DynamoStore};
 use crate::config::Secret;
@@ -155,26 +155,11 @@ impl FollowUpStore for DynamoStore {
         business: &BusinessId,
         key: &Secret,
     ) -> Result<(), StoreError> {
-        let mut item = calendar_key_key(business);
-        item.insert(SECRET.into(), s(key.expose()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        self.put_secret(calendar_key_key(business), key).await
     }
 
     async fn calendar_key(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        Ok(self
-            .get(calendar_key_key(business))
-            .await?
-            .as_ref()
-            .map(|item| required(item, SECRET).map(Secret::new))
-            .transpose()?
-            .flatten())
+        self.secret(calendar_key_key(business)).await
     }
 
     async fn delete_calendar_key(&self, business: &BusinessId) -> Result<bool, StoreError> {

@@ -1,4 +1,5 @@
-//! Delivery logs as JSON documents, and the business's webhook secret.
+//! Delivery logs as JSON documents, and the one-secret-per-business tables (the webhook
+//! secret; the Google Calendar key, read by the follow-ups store).
 //!
 //! A log's row is keyed by its subject in the `call_sid` column: a call's by its CallSid, as
 //! before appointments had events, and an appointment's by `APPT#{id}`. A CallSid never holds
@@ -12,6 +13,68 @@ use super::SqliteStore;
 use crate::config::Secret;
 use crate::domain::{BusinessId, DeliveryLog, Subject};
 use crate::store::{DeliveryStore, StoreError};
+
+/// A table of one secret per business.
+#[derive(Clone, Copy)]
+pub(super) enum Secrets {
+    /// The secret that signs the business's webhooks.
+    Webhook,
+    /// The business's Google service-account key.
+    Calendar,
+}
+
+impl Secrets {
+    fn upsert(self) -> &'static str {
+        match self {
+            Self::Webhook => {
+                "INSERT INTO webhook_secrets (business_id, secret) VALUES (?1, ?2)
+                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret"
+            }
+            Self::Calendar => {
+                "INSERT INTO calendar_keys (business_id, secret) VALUES (?1, ?2)
+                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret"
+            }
+        }
+    }
+
+    fn select(self) -> &'static str {
+        match self {
+            Self::Webhook => "SELECT secret FROM webhook_secrets WHERE business_id = ?1",
+            Self::Calendar => "SELECT secret FROM calendar_keys WHERE business_id = ?1",
+        }
+    }
+}
+
+impl SqliteStore {
+    pub(super) fn put_secret(
+        &self,
+        table: Secrets,
+        business: &BusinessId,
+        secret: &Secret,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(table.upsert())
+            .and_then(|mut statement| {
+                statement.execute(params![business.as_str(), secret.expose()])
+            })
+            .map_err(db)?;
+        Ok(())
+    }
+
+    pub(super) fn secret(
+        &self,
+        table: Secrets,
+        business: &BusinessId,
+    ) -> Result<Option<Secret>, StoreError> {
+        let secret: Option<String> = self
+            .conn()
+            .prepare_cached(table.select())
+            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
+            .optional()
+            .map_err(db)?;
+        Ok(secret.and_then(Secret::new))
+    }
+}
 
 /// The `call_sid` column's value for a log about `subject`.
 fn subject_key(subject: &Subject) -> String {
@@ -60,26 +123,11 @@ impl DeliveryStore for SqliteStore {
         business: &BusinessId,
         secret: &Secret,
     ) -> Result<(), StoreError> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO webhook_secrets (business_id, secret) VALUES (?1, ?2)
-                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![business.as_str(), secret.expose()])
-            })
-            .map_err(db)?;
-        Ok(())
+        self.put_secret(Secrets::Webhook, business, secret)
     }
 
     async fn webhook_secret(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        let secret: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT secret FROM webhook_secrets WHERE business_id = ?1")
-            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
-            .optional()
-            .map_err(db)?;
-        Ok(secret.and_then(Secret::new))
+        self.secret(Secrets::Webhook, business)
     }
 }
 

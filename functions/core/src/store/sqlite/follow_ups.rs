@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension};
 
+use super::deliveries::Secrets;
 use super::row::{corrupt, db, timestamp_ns};
 use super::SqliteStore;
 use crate::config::Secret;
@@ -127,24 +128,11 @@ impl FollowUpStore for SqliteStore {
         business: &BusinessId,
         key: &Secret,
     ) -> Result<(), StoreError> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO calendar_keys (business_id, secret) VALUES (?1, ?2)
-                 ON CONFLICT (business_id) DO UPDATE SET secret = excluded.secret",
-            )
-            .and_then(|mut statement| statement.execute(params![business.as_str(), key.expose()]))
-            .map_err(db)?;
-        Ok(())
+        self.put_secret(Secrets::Calendar, business, key)
     }
 
     async fn calendar_key(&self, business: &BusinessId) -> Result<Option<Secret>, StoreError> {
-        let secret: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT secret FROM calendar_keys WHERE business_id = ?1")
-            .and_then(|mut statement| statement.query_row([business.as_str()], |row| row.get(0)))
-            .optional()
-            .map_err(db)?;
-        Ok(secret.and_then(Secret::new))
+        self.secret(Secrets::Calendar, business)
     }
 
     async fn delete_calendar_key(&self, business: &BusinessId) -> Result<bool, StoreError> {
