@@ -1,8 +1,8 @@
 // The owner's inbox in a real browser (Debian's chromium, driven by playwright-core): the real
-// `frontdesk serve`, two signed calls to the demo clinic sent by `frontdesk simulate`, and a
-// sign-in link printed by `frontdesk inbox link demo`, followed from another page. The owner
-// signs in, sees the calls at 360 px without horizontal scroll, a caller's markup shown as
-// text, and marks a call handled.
+// `frontdesk serve` with the demo clinic's seeded calls, two more signed calls sent by
+// `frontdesk simulate`, and a sign-in link printed by `frontdesk inbox link demo`, followed from
+// another page. The owner signs in, sees the calls at 360 px without horizontal scroll, plays
+// the demo voicemail, sees a caller's markup shown as text, and marks a call handled.
 // Run by ./infra/browser.sh test (FRONTDESK_BIN names the built binary).
 
 import assert from 'node:assert/strict';
@@ -14,7 +14,20 @@ await withInbox({}, async ({ frontdesk, browser }) => {
   const page = await signIn(browser, frontdesk.link('demo'));
   assert.equal(new URL(page.url()).pathname, '/inbox', 'the link lands on the inbox');
   assert.equal(await page.locator('html').getAttribute('dir'), 'rtl', 'the demo clinic speaks Hebrew');
-  assert.equal(await page.locator('article').count(), 2, 'both calls are listed');
+  assert.equal(await page.locator('article').count(), 5, 'the demo clinic\'s 3 calls and the 2 new ones');
+
+  // The demo voicemail plays in the page, from the signed local link (S3's presigned one on AWS).
+  const audio = page.locator('article[data-call="CAdemo00000000000000000000000003"] audio');
+  const duration = await audio.evaluate(
+    (element) =>
+      new Promise((resolve, reject) => {
+        element.addEventListener('loadedmetadata', () => resolve(element.duration));
+        element.addEventListener('error', () => reject(new Error(`audio error ${element.error?.code}`)));
+        element.preload = 'metadata';
+        element.load();
+      }),
+  );
+  assert.ok(duration > 0, `the recording reports a duration (${duration} s)`);
 
   const wider = await overflow(page);
   assert.ok(wider <= 0, `no horizontal scroll at 360 px (${wider} px too wide)`);
@@ -32,6 +45,6 @@ await withInbox({}, async ({ frontdesk, browser }) => {
   ]);
   await page.waitForLoadState();
   assert.equal(await page.locator('article').first().locator('.handled').count(), 1, 'marked handled');
-  assert.equal(await page.locator('article .open').count(), 1, 'the other still needs a call back');
-  console.log('inbox in chromium: signed in, 2 calls at 360 px, markup as text, one marked handled');
+  assert.equal(await page.locator('article .open').count(), 4, 'the others still need a call back');
+  console.log(`inbox in chromium: signed in, 5 calls at 360 px, a ${duration.toFixed(1)} s voicemail, markup as text, one marked handled`);
 });

@@ -7,6 +7,7 @@ use std::io;
 use axum::body::Body;
 use axum::extract::State;
 use bytes::Bytes;
+use frontdesk::blob::folder::LINK_PATH;
 use frontdesk::config::PublicBaseUrl;
 use frontdesk::http::{response, InboundRequest, Response};
 use frontdesk::routes::{self, ROUTES};
@@ -57,6 +58,11 @@ async fn handle(
                 .filter(|v| !v.is_empty() && v.len() <= 128)
                 .map(str::to_string)
                 .unwrap_or_else(frontdesk::http::new_request_id);
+            if parts.uri.path() == LINK_PATH
+                && matches!(parts.method, http::Method::GET | http::Method::HEAD)
+            {
+                return into_axum(blob_link(&app, parts.uri.query().unwrap_or_default()).await);
+            }
             let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
             let request = InboundRequest::local(
                 parts.method,
@@ -70,6 +76,33 @@ async fn handle(
         Err(_) => response::bad_request(&format!("body over the {MAX_BODY} byte limit")),
     };
     into_axum(response)
+}
+
+/// A signed link to a recording copy in the local folder (the stand-in for S3's presigned
+/// GET): the audio, or 404 for a link that is forged, expired or names nothing.
+async fn blob_link(app: &App, query: &str) -> Response {
+    let Some(recordings) = app.recordings() else {
+        return response::not_found();
+    };
+    match recordings.follow_link(query, jiff::Timestamp::now()).await {
+        Ok(Some(blob)) => {
+            let mut answer = http::Response::new(blob.body);
+            let headers = answer.headers_mut();
+            if let Ok(value) = http::HeaderValue::from_str(&blob.meta.content_type) {
+                headers.insert(http::header::CONTENT_TYPE, value);
+            }
+            headers.insert(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("private, max-age=900"),
+            );
+            answer
+        }
+        Ok(None) => response::not_found(),
+        Err(err) => {
+            tracing::warn!(error = %err, "a recording link could not be read");
+            response::unavailable("the recording is unavailable; try again")
+        }
+    }
 }
 
 fn into_axum(response: Response) -> axum::response::Response {

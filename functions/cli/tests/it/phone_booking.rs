@@ -39,6 +39,14 @@ fn seed(dir: &Path, receiver: &str) -> PathBuf {
         if let Some(mp3) = business["greeting_mp3"].as_str() {
             business["greeting_mp3"] = json!(seed_dir().join(mp3));
         }
+        let demo_calls = business
+            .pointer_mut("/demo/calls")
+            .and_then(Value::as_array_mut);
+        for call in demo_calls.into_iter().flatten() {
+            if let Some(mp3) = call["voicemail_mp3"].as_str() {
+                call["voicemail_mp3"] = json!(seed_dir().join(mp3));
+            }
+        }
         if business["id"] == CLINIC {
             business["generic_webhook_url"] = json!(format!("{receiver}/hooks"));
         }

@@ -3,22 +3,35 @@
 //! An object is the file `root/<key>`; beside it, `root/<key>.meta.json` holds its content type
 //! and entity tag. Both are written to a temporary file in the same folder and renamed into
 //! place, so a reader sees the old or the new file, never a partial one.
+//!
+//! A link to an object is the local stand-in for an S3 presigned GET: the path
+//! `/blobs?key=<key>&expires=<unix seconds>&signature=<hex>`, signed with HMAC-SHA256 under a key
+//! drawn at random when the store is made, so a link is good until it expires or the process
+//! that made it stops. `frontdesk serve` answers it ([`BlobStore::follow_link`]); a page served
+//! by the same process plays a recording from it.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::{Blob, BlobError, BlobMeta, BlobStore};
+use crate::http::form::{self, FormParams};
 
 const META_SUFFIX: &str = ".meta.json";
 
+/// Where `frontdesk serve` answers the links this store hands out.
+pub const LINK_PATH: &str = "/blobs";
+
 pub struct FolderBlobs {
     root: PathBuf,
+    /// Signs the links: random per store, never written anywhere.
+    link_key: [u8; 32],
 }
 
 /// The sidecar file's content.
@@ -87,7 +100,18 @@ async fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), BlobError>
 
 impl FolderBlobs {
     pub fn new(root: PathBuf) -> Self {
-        Self { root }
+        let mut link_key = [0u8; 32];
+        getrandom::fill(&mut link_key).expect("the operating system's random generator");
+        Self { root, link_key }
+    }
+
+    /// The signature of a link to `key` good until `expires` (Unix seconds).
+    fn link_mac(&self, key: &str, expires: i64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("any key length");
+        mac.update(key.as_bytes());
+        mac.update(b"\n");
+        mac.update(expires.to_string().as_bytes());
+        mac
     }
 
     /// The object's path, for keys that stay inside the root and cannot be mistaken for a
@@ -123,15 +147,49 @@ impl FolderBlobs {
 
 #[async_trait]
 impl BlobStore for FolderBlobs {
-    /// A `file://` URL: `frontdesk serve` runs on the machine that reads it.
+    /// A signed path under [`LINK_PATH`] that `frontdesk serve` answers until it expires.
     async fn link(
         &self,
         key: &str,
-        _expires_in: std::time::Duration,
+        expires_in: std::time::Duration,
     ) -> Result<Option<String>, BlobError> {
-        let object = self.object_path(key)?;
-        let absolute = std::path::absolute(&object).unwrap_or(object);
-        Ok(Some(format!("file://{}", absolute.display())))
+        self.object_path(key)?;
+        let lifetime = i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX / 2);
+        let expires = jiff::Timestamp::now().as_second().saturating_add(lifetime);
+        let signature = hex::encode(self.link_mac(key, expires).finalize().into_bytes());
+        let query = FormParams::from_pairs(vec![
+            ("key".into(), key.into()),
+            ("expires".into(), expires.to_string()),
+            ("signature".into(), signature),
+        ]);
+        Ok(Some(format!("{LINK_PATH}?{}", query.encode())))
+    }
+
+    async fn follow_link(
+        &self,
+        query: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<Blob>, BlobError> {
+        let Ok(query) = form::parse(query.as_bytes()) else {
+            return Ok(None);
+        };
+        let key = query.get("key").unwrap_or_default();
+        let expires = query.get("expires").and_then(|v| v.parse::<i64>().ok());
+        let signature = query.get("signature").and_then(|v| hex::decode(v).ok());
+        let (Some(expires), Some(signature)) = (expires, signature) else {
+            return Ok(None);
+        };
+        if now.as_second() > expires || self.object_path(key).is_err() {
+            return Ok(None);
+        }
+        if self
+            .link_mac(key, expires)
+            .verify_slice(&signature)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        self.get(key).await
     }
 
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, BlobError> {
@@ -198,5 +256,76 @@ impl BlobStore for FolderBlobs {
         write_atomically(&object, &body).await?;
         write_atomically(&Self::sidecar_path(&object), &sidecar).await?;
         Ok(meta)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn query_of(link: &str) -> &str {
+        link.strip_prefix(LINK_PATH)
+            .and_then(|rest| rest.strip_prefix('?'))
+            .expect("a link under LINK_PATH")
+    }
+
+    async fn store_with_recording() -> (tempfile::TempDir, FolderBlobs, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = FolderBlobs::new(dir.path().to_path_buf());
+        let key = "recordings/clinic/CA01 é.mp3".to_string();
+        blobs
+            .put(&key, Bytes::from_static(b"ID3"), "audio/mpeg")
+            .await
+            .unwrap();
+        (dir, blobs, key)
+    }
+
+    #[tokio::test]
+    async fn a_link_reads_its_object_until_it_expires() {
+        let (_dir, blobs, key) = store_with_recording().await;
+        let link = blobs
+            .link(&key, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        let now = jiff::Timestamp::now();
+        let blob = blobs.follow_link(query_of(&link), now).await.unwrap();
+        assert_eq!(blob.unwrap().body.as_ref(), b"ID3");
+        let later = now + jiff::SignedDuration::from_secs(120);
+        assert_eq!(
+            blobs.follow_link(query_of(&link), later).await.unwrap(),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_changed_or_foreign_link_reads_nothing() {
+        let (_dir, blobs, key) = store_with_recording().await;
+        let link = blobs
+            .link(&key, Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        let now = jiff::Timestamp::now();
+        let other_key = link.replace("CA01", "CA02");
+        assert_eq!(
+            blobs.follow_link(query_of(&other_key), now).await.unwrap(),
+            None
+        );
+        let longer = link.replace("expires=", "expires=9");
+        assert_eq!(
+            blobs.follow_link(query_of(&longer), now).await.unwrap(),
+            None
+        );
+        // Another process's store signs with another key.
+        let other = FolderBlobs::new(blobs.root.clone());
+        assert_eq!(other.follow_link(query_of(&link), now).await.unwrap(), None);
+        assert_eq!(
+            blobs.follow_link("key=x&expires=1", now).await.unwrap(),
+            None
+        );
+        assert_eq!(blobs.follow_link("%zz", now).await.unwrap(), None);
     }
 }

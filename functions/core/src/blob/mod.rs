@@ -60,4 +60,16 @@ pub trait BlobStore: Send + Sync + 'static {
     ) -> Result<Option<String>, BlobError> {
         Ok(None)
     }
+
+    /// The object a link from [`BlobStore::link`] names, when this store answers its own links
+    /// (the local folder, served by `frontdesk serve` at [`folder::LINK_PATH`]); `query` is the
+    /// link's query. `None` for a link that is not one of this store's, is forged or has
+    /// expired, and for stores whose links go elsewhere (S3).
+    async fn follow_link(
+        &self,
+        _query: &str,
+        _now: jiff::Timestamp,
+    ) -> Result<Option<Blob>, BlobError> {
+        Ok(None)
+    }
 }

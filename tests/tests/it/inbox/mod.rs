@@ -241,10 +241,14 @@ pub async fn voicemail(app: &App, call: &CallSid) {
         .attach_recording(call, &recording, true, now)
         .await
         .unwrap();
-    store
-        .set_recording_copy(call, &format!("recordings/{call}.mp3"))
-        .await
-        .unwrap();
+    let key = format!("recordings/{call}.mp3");
+    if let Some(recordings) = app.recordings() {
+        recordings
+            .put(&key, bytes::Bytes::from_static(b"ID3"), "audio/mpeg")
+            .await
+            .unwrap();
+    }
+    store.set_recording_copy(call, &key).await.unwrap();
     let transcript = TranscriptionOutcome::Ready {
         transcript: HOSTILE_TRANSCRIPT.into(),
         language: Some("en".into()),

@@ -72,10 +72,28 @@ async fn a_link_signs_the_owner_in_with_a_strict_cookie_and_shows_their_calls_ne
         !page.contains(inbox.theirs.as_str()),
         "another business's call"
     );
-    assert!(
-        page.contains(r#"<audio controls preload="none" src="file://"#),
-        "the voicemail plays from the blob store's own link"
+    let marker = r#"<audio controls preload="none" src=""#;
+    let src = page[page.find(marker).expect("the voicemail's player") + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(src.starts_with("/blobs?key="), "a signed local link: {src}");
+    let audio = client().get(inbox.server.url(&src)).send().await.unwrap();
+    assert_eq!(audio.status(), 200, "serve answers its own signed link");
+    assert_eq!(
+        audio.headers()["content-type"],
+        "audio/mpeg",
+        "played as audio"
     );
+    assert_eq!(audio.bytes().await.unwrap().as_ref(), b"ID3");
+    let forged = src.replace("signature=", "signature=00");
+    let refused = client()
+        .get(inbox.server.url(&forged))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404, "a changed link reads nothing");
     assert!(
         page.contains("הודעה קולית"),
         "the voicemail's outcome in Hebrew"
