@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::blob::BlobStore;
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::domain::{Business, PhoneNumber};
 use crate::google::Google;
 use crate::queue::Queue;
@@ -67,6 +67,8 @@ struct Inner {
     businesses_by_number: Mutex<HashMap<PhoneNumber, (Option<Business>, Instant)>>,
     /// Google Calendar's tokens and each business's recent busy times.
     google: Google,
+    /// The inbox key, read from the store once per process.
+    inbox_key: tokio::sync::OnceCell<Secret>,
 }
 
 impl App {
@@ -103,12 +105,38 @@ impl App {
                 greeting_checks: Mutex::new(HashMap::new()),
                 recordings,
                 businesses_by_number: Mutex::new(HashMap::new()),
+                inbox_key: tokio::sync::OnceCell::new(),
             }),
         }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The key that signs the inbox's cookies and CSRF tokens: `FRONTDESK_INBOX_SECRET` when
+    /// set, else the store's (made at the deployment's first sign-in), read once per process.
+    pub async fn inbox_key(&self) -> Result<&Secret, StoreError> {
+        if let Some(key) = &self.inner.config.inbox_secret {
+            return Ok(key);
+        }
+        self.inner
+            .inbox_key
+            .get_or_try_init(|| async {
+                self.store()
+                    .inbox_key(&crate::config::values::random_secret())
+                    .await
+            })
+            .await
+    }
+
+    /// [`App::inbox_key`] once it has been read (every signed-in request has read it).
+    pub fn inbox_key_read(&self) -> Option<&Secret> {
+        self.inner
+            .config
+            .inbox_secret
+            .as_ref()
+            .or_else(|| self.inner.inbox_key.get())
     }
 
     /// The gate every Twilio webhook passes (form and X-Twilio-Signature).

@@ -40,8 +40,8 @@ pub struct Config {
     pub default_language: Option<String>,
     pub allowed_origins: AllowedOrigins,
     /// `FRONTDESK_INBOX_SECRET`: the key that signs the inbox's session cookies and CSRF
-    /// tokens. Unset in the `local` and `test` stages, a random key for this process (a
-    /// restart signs every owner out); unset elsewhere, the inbox is closed.
+    /// tokens. Unset, the store keeps one, made at the deployment's first use
+    /// ([`crate::app::App::inbox_key`]).
     pub inbox_secret: Option<Secret>,
     pub worker: WorkerSettings,
     pub aws: AwsSettings,
@@ -84,11 +84,7 @@ impl Config {
             .non_empty("PUBLIC_BASE_URL")
             .map(|v| PublicBaseUrl::parse(&v))
             .transpose()?;
-        let inbox_secret = match env.secret("FRONTDESK_INBOX_SECRET") {
-            Some(secret) => Some(secret),
-            None if stage.allows_unsigned() => Some(values::random_secret()),
-            None => None,
-        };
+        let inbox_secret = env.secret("FRONTDESK_INBOX_SECRET");
         Ok(Self {
             stage,
             signature_policy,
@@ -240,11 +236,8 @@ mod tests {
     }
 
     #[test]
-    fn the_inbox_key_is_random_locally_and_required_elsewhere() {
-        let local = config(&[], "local").unwrap().inbox_secret.unwrap();
-        let again = config(&[], "local").unwrap().inbox_secret.unwrap();
-        assert_ne!(local, again, "a fresh key per process");
-        assert!(config(&[], "prod").unwrap().inbox_secret.is_none());
+    fn the_inbox_key_comes_from_the_environment_when_set() {
+        assert!(config(&[], "local").unwrap().inbox_secret.is_none());
         let set = config(&[("FRONTDESK_INBOX_SECRET", "k3y")], "prod").unwrap();
         assert_eq!(set.inbox_secret.unwrap().expose(), "k3y");
     }

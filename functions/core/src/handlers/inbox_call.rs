@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
-use crate::inbox::pages::{self, Links};
+use crate::inbox::pages::{self, Section};
 use crate::inbox::{self, calls, session};
 
 pub async fn call_page(app: &App, request: &InboundRequest) -> Response {
@@ -27,17 +27,9 @@ pub async fn call_page(app: &App, request: &InboundRequest) -> Response {
         Ok(view) => view,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let home = inbox::url_of(app, request, Route::Inbox.path());
-    let logout = inbox::url_of(app, request, Route::InboxLogout.path());
-    let links = Links {
-        open: format!("{home}?handled=false"),
-        inbox: &home,
-        logout: &logout,
-        older: None,
-        only_open: false,
-    };
+    let nav = inbox::nav(app, request, Section::Calls);
     response::html(
         StatusCode::OK,
-        pages::call(&owner.business, &view, &links, &owner.csrf).into_string(),
+        pages::call(&owner.business, &view, &nav, &owner.csrf).into_string(),
     )
 }

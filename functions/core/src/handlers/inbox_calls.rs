@@ -8,9 +8,8 @@ use crate::api::paging::encode_cursor;
 use crate::app::App;
 use crate::handlers::api_calls::parse_query;
 use crate::http::response::{self, Response};
-use crate::http::routes::Route;
 use crate::http::InboundRequest;
-use crate::inbox::pages::{self, Links};
+use crate::inbox::pages::{self, Links, Section};
 use crate::inbox::{self, calls, session};
 
 pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
@@ -33,22 +32,20 @@ pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
             Err(err) => return inbox::refused(app, request, &err.into()),
         }
     }
-    let home = inbox::url_of(app, request, Route::Inbox.path());
-    let logout = inbox::url_of(app, request, Route::InboxLogout.path());
+    let nav = inbox::nav(app, request, Section::Calls);
+    let home = &nav.calls;
     // The next page keeps this page's filter.
     let this_list = match query.handled {
         Some(handled) => format!("{home}?handled={handled}&"),
         None => format!("{home}?"),
     };
     let links = Links {
-        inbox: &home,
-        logout: &logout,
         older: encode_cursor(page.next).map(|cursor| format!("{this_list}cursor={cursor}")),
         open: format!("{home}?handled=false"),
         only_open: query.handled == Some(false),
     };
     response::html(
         StatusCode::OK,
-        pages::calls(&owner.business, &views, &links, &owner.csrf).into_string(),
+        pages::calls(&owner.business, &views, &nav, &links, &owner.csrf).into_string(),
     )
 }

@@ -12,6 +12,8 @@ pub mod gather;
 pub mod greeting;
 pub mod handle_recording;
 pub mod health;
+pub mod inbox_appointment_cancel;
+pub mod inbox_appointments;
 pub mod inbox_call;
 pub mod inbox_calls;
 pub mod inbox_handled;

@@ -34,6 +34,8 @@ pub enum Route {
     InboxCall,
     InboxCallHandled,
     InboxLogout,
+    InboxAppointments,
+    InboxAppointmentCancel,
 }
 
 /// Where a route lives and who calls it.
@@ -215,6 +217,20 @@ pub const ROUTES: &[RouteSpec] = &[
         route: Route::InboxLogout,
         methods: &[Method::POST],
         path: "/inbox/logout",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxAppointments,
+        methods: &[Method::GET],
+        path: "/inbox/appointments",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxAppointmentCancel,
+        methods: &[Method::POST],
+        path: "/inbox/appointments/{id}/cancel",
         function: "inbox",
         webhook: false,
     },

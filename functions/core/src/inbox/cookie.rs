@@ -1,4 +1,5 @@
-//! The inbox's session cookie and CSRF tokens, both keyed by `FRONTDESK_INBOX_SECRET`.
+//! The inbox's session cookie and CSRF tokens, both keyed by the inbox key
+//! ([`crate::app::App::inbox_key`]).
 //!
 //! The cookie holds the session's id and an HMAC-SHA256 of it (`{id}.{mac}`, base64url), so a
 //! forged or altered cookie is refused before the store is asked. A page's CSRF token is an

@@ -3,6 +3,7 @@
 //! recording playing from a short-lived signed link, and marks each call handled or needing a
 //! call back.
 //!
+//! - [`appointments`]: the week's appointments, as the owner reads them.
 //! - [`calls`]: a business's own calls, with transcript and recording link.
 //! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
 //! - [`cookie`]: the signed session cookie and the per-session CSRF token.
@@ -11,6 +12,7 @@
 //!
 //! The handlers (`handlers::inbox_*`) are plain async functions over these.
 
+pub mod appointments;
 pub mod calls;
 pub mod cookie;
 pub mod pages;
@@ -24,7 +26,9 @@ pub use session::{Refusal, SignedIn};
 
 use crate::app::App;
 use crate::http::response::{self, Response};
+use crate::http::routes::Route;
 use crate::http::InboundRequest;
+use pages::{Nav, Section};
 use words::Words;
 
 /// The pages' words before the business is known: `FRONTDESK_DEFAULT_LANGUAGE`'s, else Hebrew.
@@ -34,7 +38,7 @@ pub fn default_words(app: &App) -> &'static Words {
 
 /// The answer to a request that gets no inbox: the signed-out page (401; a cookie that was
 /// presented and refused is cleared, and none is touched when none came) or a 503 when the
-/// inbox cannot be served.
+/// store cannot be read.
 pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Response {
     match refusal {
         Refusal::SignedOut => {
@@ -52,11 +56,29 @@ pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Respon
             }
             answer
         }
-        Refusal::Closed | Refusal::Store(_) => {
+        Refusal::Store(_) => {
             warn!(error = %refusal, "inbox unavailable");
             response::unavailable("the inbox is unavailable; try again")
         }
     }
+}
+
+/// The header's links for a page of `current`'s section.
+pub fn nav(app: &App, request: &InboundRequest, current: Section) -> Nav {
+    Nav {
+        calls: url_of(app, request, Route::Inbox.path()),
+        appointments: url_of(app, request, Route::InboxAppointments.path()),
+        logout: url_of(app, request, Route::InboxLogout.path()),
+        current,
+    }
+}
+
+/// A fresh key for one form: sent back with it, it makes the POST's request key, so a form
+/// submitted twice (a double tap, a resent POST) acts once.
+pub fn form_key() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random generator");
+    hex::encode(bytes)
 }
 
 /// The public URL of an inbox route, as this request reached the deployment.

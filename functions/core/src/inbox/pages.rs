@@ -23,7 +23,9 @@ audio{width:100%;margin:8px 0}\
 button{font:inherit;padding:8px 12px;border:1px solid #888;border-radius:6px;background:#fff}\
 form{display:inline}\
 a{color:#0645ad}\
-nav{padding:8px 0}";
+nav{padding:8px 0}\
+nav.sections{display:flex;flex-wrap:wrap;gap:4px 16px;padding:8px 16px;background:#fff;border-bottom:1px solid #ddd}\
+[aria-current=page]{font-weight:600;color:#1b1b1b;text-decoration:none}";
 
 /// What one call shows: the call, its transcript and a short-lived link to its recording.
 #[derive(Debug)]
@@ -36,11 +38,26 @@ pub struct CallView {
     pub handled_url: String,
 }
 
-/// Where the page's links and forms point, as this request reached the deployment.
+/// The inbox's sections, for the header's links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Calls,
+    Appointments,
+}
+
+/// The header every signed-in page has: where each section and signing out are, as this
+/// request reached the deployment, and which section the page is.
 #[derive(Debug)]
-pub struct Links<'a> {
-    pub inbox: &'a str,
-    pub logout: &'a str,
+pub struct Nav {
+    pub calls: String,
+    pub appointments: String,
+    pub logout: String,
+    pub current: Section,
+}
+
+/// Where the calls page's own links point.
+#[derive(Debug)]
+pub struct Links {
     /// The next page of calls, when there is one.
     pub older: Option<String>,
     /// The calls still needing a call back, and whether this page shows only those.
@@ -48,7 +65,7 @@ pub struct Links<'a> {
     pub only_open: bool,
 }
 
-fn page(words: &Words, title: &str, body: Markup) -> Markup {
+pub(crate) fn page(words: &Words, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(words.lang) dir=(words.dir) {
@@ -63,19 +80,24 @@ fn page(words: &Words, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn top(words: &Words, business: &Business, links: &Links<'_>, csrf: &str) -> Markup {
+pub(crate) fn top(words: &Words, business: &Business, nav: &Nav, csrf: &str) -> Markup {
+    let current = |section: Section| (nav.current == section).then_some("page");
     html! {
         header {
-            h1 { a href=(links.inbox) { (business.name) } " · " (words.inbox) }
-            form method="post" action=(links.logout) {
+            h1 { (business.name) }
+            form method="post" action=(nav.logout) {
                 input type="hidden" name="csrf" value=(csrf);
                 button type="submit" { (words.sign_out) }
             }
         }
+        nav.sections {
+            a href=(nav.calls) aria-current=[current(Section::Calls)] { (words.calls) }
+            a href=(nav.appointments) aria-current=[current(Section::Appointments)] { (words.appointments) }
+        }
     }
 }
 
-fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
+pub(crate) fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
     let Ok(instant) = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) else {
         return String::new();
     };
@@ -152,16 +174,22 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 /// The calls, newest first, one page of them.
-pub fn calls(business: &Business, views: &[CallView], links: &Links<'_>, csrf: &str) -> Markup {
+pub fn calls(
+    business: &Business,
+    views: &[CallView],
+    nav: &Nav,
+    links: &Links,
+    csrf: &str,
+) -> Markup {
     let words = Words::of(business);
     page(
         words,
         &format!("{} · {}", business.name, words.inbox),
         html! {
-            (top(words, business, links, csrf))
+            (top(words, business, nav, csrf))
             main {
                 nav {
-                    a href=(links.inbox) aria-current=[(!links.only_open).then_some("page")] { (words.all_calls) }
+                    a href=(nav.calls) aria-current=[(!links.only_open).then_some("page")] { (words.all_calls) }
                     " · "
                     a href=(links.open) aria-current=[links.only_open.then_some("page")] { (words.only_open) }
                 }
@@ -180,15 +208,15 @@ pub fn calls(business: &Business, views: &[CallView], links: &Links<'_>, csrf: &
 }
 
 /// One call, with its whole transcript.
-pub fn call(business: &Business, view: &CallView, links: &Links<'_>, csrf: &str) -> Markup {
+pub fn call(business: &Business, view: &CallView, nav: &Nav, csrf: &str) -> Markup {
     let words = Words::of(business);
     page(
         words,
         &format!("{} · {}", business.name, words.inbox),
         html! {
-            (top(words, business, links, csrf))
+            (top(words, business, nav, csrf))
             main {
-                nav { a href=(links.inbox) { (words.back) } }
+                nav { a href=(nav.calls) { (words.back) } }
                 (call_card(words, business, view, csrf, true))
             }
         },

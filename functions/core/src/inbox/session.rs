@@ -5,7 +5,6 @@ use tracing::{info, warn};
 
 use super::cookie::{self, Scope};
 use crate::app::App;
-use crate::config::Secret;
 use crate::domain::{Business, InboxSecret, InboxSession};
 use crate::http::routes::Route;
 use crate::http::{form, InboundRequest};
@@ -14,9 +13,6 @@ use crate::store::StoreError;
 /// Why a request gets no inbox.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
-    /// This deployment has no `FRONTDESK_INBOX_SECRET`: the inbox is closed.
-    #[error("the inbox is not configured (FRONTDESK_INBOX_SECRET)")]
-    Closed,
     /// No cookie, or a forged, expired or revoked one, or a link that does not open: sign in
     /// again with a new link.
     #[error("not signed in")]
@@ -36,15 +32,11 @@ pub struct SignedIn {
 impl SignedIn {
     /// Whether a form's `csrf` field is this session's token.
     pub fn csrf_matches(&self, app: &App, presented: Option<&str>) -> bool {
-        match (key(app), presented) {
-            (Ok(key), Some(presented)) => cookie::csrf_matches(key, &self.id, presented),
+        match (app.inbox_key_read(), presented) {
+            (Some(key), Some(presented)) => cookie::csrf_matches(key, &self.id, presented),
             _ => false,
         }
     }
-}
-
-fn key(app: &App) -> Result<&Secret, Refusal> {
-    app.config().inbox_secret.as_ref().ok_or(Refusal::Closed)
 }
 
 /// Where the cookie lives: the inbox's path as this request reached it (the API Gateway stage
@@ -67,7 +59,7 @@ pub async fn signed_in(
     request: &InboundRequest,
     now: Timestamp,
 ) -> Result<SignedIn, Refusal> {
-    let key = key(app)?;
+    let key = app.inbox_key().await?;
     let Some(value) = cookie::read(request) else {
         return Err(Refusal::SignedOut);
     };
@@ -100,7 +92,7 @@ pub async fn sign_in(
     raw_query: &str,
     now: Timestamp,
 ) -> Result<(String, InboxSession), Refusal> {
-    let key = key(app)?;
+    let key = app.inbox_key().await?;
     let token = form::parse(raw_query.as_bytes())
         .ok()
         .and_then(|params| params.non_empty("token").map(str::to_string))

@@ -1,6 +1,6 @@
 //! What the inbox's pages say, in the business's language: Hebrew (right to left) or English.
 
-use crate::domain::{Business, Call, CallStatus};
+use crate::domain::{AppointmentStatus, Business, Call, CallStatus, Channel};
 
 /// The pages' words in one language, and which way it is written.
 #[derive(Debug)]
@@ -29,6 +29,25 @@ pub struct Words {
     pub in_progress: &'static str,
     pub all_calls: &'static str,
     pub only_open: &'static str,
+    pub calls: &'static str,
+    pub appointments: &'static str,
+    pub no_appointments: &'static str,
+    pub previous_week: &'static str,
+    pub next_week: &'static str,
+    pub this_week: &'static str,
+    pub more_appointments: &'static str,
+    pub cancel_appointment: &'static str,
+    pub booked: &'static str,
+    pub cancelled: &'static str,
+    pub completed: &'static str,
+    pub no_show: &'static str,
+    pub by_phone: &'static str,
+    pub by_whatsapp: &'static str,
+    pub by_api: &'static str,
+    pub booking_not_set_up: &'static str,
+    pub already_started: &'static str,
+    /// Day names, Sunday first.
+    pub days: [&'static str; 7],
 }
 
 const HEBREW: Words = Words {
@@ -56,6 +75,32 @@ const HEBREW: Words = Words {
     in_progress: "בשיחה",
     all_calls: "כל השיחות",
     only_open: "צריך לחזור אליהם",
+    calls: "שיחות",
+    appointments: "תורים",
+    no_appointments: "אין תורים בשבוע הזה.",
+    previous_week: "השבוע הקודם",
+    next_week: "השבוע הבא",
+    this_week: "השבוע",
+    more_appointments: "עוד תורים",
+    cancel_appointment: "ביטול התור",
+    booked: "נקבע",
+    cancelled: "בוטל",
+    completed: "התקיים",
+    no_show: "לא הגיע",
+    by_phone: "בטלפון",
+    by_whatsapp: "בוואטסאפ",
+    by_api: "מהמערכת",
+    booking_not_set_up: "קביעת תורים עוד לא הוגדרה לעסק הזה.",
+    already_started: "התור כבר התחיל, ואי אפשר לבטל אותו.",
+    days: [
+        "יום ראשון",
+        "יום שני",
+        "יום שלישי",
+        "יום רביעי",
+        "יום חמישי",
+        "יום שישי",
+        "שבת",
+    ],
 };
 
 const ENGLISH: Words = Words {
@@ -84,6 +129,32 @@ const ENGLISH: Words = Words {
     in_progress: "In progress",
     all_calls: "All calls",
     only_open: "Needing a call back",
+    calls: "Calls",
+    appointments: "Appointments",
+    no_appointments: "No appointments this week.",
+    previous_week: "Previous week",
+    next_week: "Next week",
+    this_week: "This week",
+    more_appointments: "More appointments",
+    cancel_appointment: "Cancel appointment",
+    booked: "Booked",
+    cancelled: "Cancelled",
+    completed: "Completed",
+    no_show: "No-show",
+    by_phone: "by phone",
+    by_whatsapp: "on WhatsApp",
+    by_api: "from your system",
+    booking_not_set_up: "Booking is not set up for this business yet.",
+    already_started: "The appointment has already started and cannot be cancelled.",
+    days: [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ],
 };
 
 impl Words {
@@ -98,6 +169,25 @@ impl Words {
             &HEBREW
         } else {
             &ENGLISH
+        }
+    }
+
+    /// An appointment's status, as the owner reads it.
+    pub fn appointment_status(&self, status: AppointmentStatus) -> &'static str {
+        match status {
+            AppointmentStatus::Booked => self.booked,
+            AppointmentStatus::Cancelled => self.cancelled,
+            AppointmentStatus::Completed => self.completed,
+            AppointmentStatus::NoShow => self.no_show,
+        }
+    }
+
+    /// How an appointment was booked.
+    pub fn channel(&self, channel: Channel) -> &'static str {
+        match channel {
+            Channel::Voice => self.by_phone,
+            Channel::Whatsapp => self.by_whatsapp,
+            Channel::Api => self.by_api,
         }
     }
 

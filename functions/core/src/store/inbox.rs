@@ -1,10 +1,12 @@
 //! The owner's inbox sign-in: one-time links taken once, sessions read by their id's hash, and
-//! a business's revocation time (every link and session issued before it is dead).
+//! a business's revocation time (every link and session issued before it is dead), and the
+//! deployment's inbox key, made at its first use.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
 use super::StoreError;
+use crate::config::Secret;
 use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
 
 #[async_trait]
@@ -28,6 +30,10 @@ pub trait InboxStore: Send + Sync {
 
     /// Revokes every link and session of `business` issued at or before `at`.
     async fn revoke_inbox(&self, business: &BusinessId, at: Timestamp) -> Result<(), StoreError>;
+
+    /// The deployment's inbox key (it signs the session cookies and CSRF tokens): the one
+    /// stored, else `fresh`, stored now. Of two first uses at once, both get the one stored.
+    async fn inbox_key(&self, fresh: &Secret) -> Result<Secret, StoreError>;
 
     /// When the business's inbox was last revoked.
     async fn inbox_revoked_at(

@@ -2,6 +2,7 @@
 //! stage): signing in with the link `frontdesk inbox link` issues, the calls pages, the handled
 //! flag, signing out, and every way in that must stay shut.
 
+mod appointments;
 mod aws;
 mod pages;
 mod refusals;

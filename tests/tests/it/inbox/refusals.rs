@@ -79,9 +79,9 @@ async fn revoking_the_business_signs_its_sessions_out() {
 #[tokio::test]
 async fn forged_foreign_and_expired_cookies_are_refused() {
     let inbox = Inbox::start(1).await;
-    let key = inbox.server.app.config().inbox_secret.clone().unwrap();
     let store = inbox.server.app.store();
     let genuine = inbox.sign_in().await;
+    let key = inbox.server.app.inbox_key().await.unwrap().clone();
     let value = genuine.strip_prefix("frontdesk_inbox=").unwrap();
     let (id, mac) = value.split_once('.').unwrap();
 

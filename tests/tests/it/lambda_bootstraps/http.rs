@@ -72,10 +72,7 @@ async fn the_inbox_function_serves_its_pages_and_turns_strangers_away() {
     let mut function = Function::start(
         "inbox",
         &resources,
-        &[
-            ("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket),
-            ("FRONTDESK_INBOX_SECRET", "bootstrap-test-inbox-key"),
-        ],
+        &[("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket)],
     )
     .await;
     // A cookie this deployment never signed (it is cleared), and a sign-in token never issued

@@ -5,6 +5,7 @@
 //! | sign-in link | `INBOXLINK#{sha256 hex}` | `INBOXLINK` | `business_id`, `created_at`, `expiry` (RFC 3339), `expires_at` (the expiry in Unix seconds, rounded up: the TTL) |
 //! | session | `INBOXSESSION#{sha256 hex}` | `INBOXSESSION` | the same |
 //! | revocation | `BIZ#{id}` | `INBOX_REVOKED` | `at` (RFC 3339) |
+//! | inbox key | `INBOX` | `KEY` | `secret`: put once, if absent |
 //!
 //! A link is taken by one DeleteItem returning the old item: of two takes, only the one that
 //! deleted it gets it back.
@@ -13,12 +14,14 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
 use jiff::Timestamp;
 
+use super::expr::Placeholders;
 use super::item::{corrupt, get_timestamp, n, required, s, Item};
 use super::keys::{
-    inbox_link_key, inbox_revoked_key, inbox_session_key, AT, BUSINESS_ID, CREATED_AT, EXPIRY,
-    TTL_ATTRIBUTE,
+    inbox_key_key, inbox_link_key, inbox_revoked_key, inbox_session_key, AT, BUSINESS_ID,
+    CREATED_AT, EXPIRY, PARTITION_KEY, SECRET, TTL_ATTRIBUTE,
 };
 use super::{unavailable, DynamoStore};
+use crate::config::Secret;
 use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
 use crate::store::{InboxStore, StoreError};
 
@@ -128,6 +131,19 @@ impl InboxStore for DynamoStore {
         let mut revoked = inbox_revoked_key(business);
         revoked.insert(AT.into(), s(at.to_string()));
         self.put_item(revoked).await
+    }
+
+    async fn inbox_key(&self, fresh: &Secret) -> Result<Secret, StoreError> {
+        let mut item = inbox_key_key();
+        item.insert(SECRET.into(), s(fresh.expose()));
+        let mut placeholders = Placeholders::default();
+        let condition = format!("attribute_not_exists({})", placeholders.name(PARTITION_KEY));
+        if self.put_when(item, condition, placeholders).await? {
+            return Ok(fresh.clone());
+        }
+        self.secret(inbox_key_key())
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the inbox key has no secret".into()))
     }
 
     async fn inbox_revoked_at(

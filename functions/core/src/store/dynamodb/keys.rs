@@ -106,6 +106,8 @@ pub(super) const CALENDAR_KEY_SK: &str = "CALENDAR_KEY";
 pub(super) const INBOX_LINK_SK: &str = "INBOXLINK";
 pub(super) const INBOX_SESSION_SK: &str = "INBOXSESSION";
 pub(super) const INBOX_REVOKED_SK: &str = "INBOX_REVOKED";
+pub(super) const INBOX_KEY_PK: &str = "INBOX";
+pub(super) const INBOX_KEY_SK: &str = "KEY";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -263,6 +265,10 @@ pub(super) fn inbox_session_key(id: &crate::domain::SecretHash) -> Item {
 /// On the business's partition, so deleting the business deletes it.
 pub(super) fn inbox_revoked_key(business: &BusinessId) -> Item {
     key(business_partition(business), INBOX_REVOKED_SK)
+}
+
+pub(super) fn inbox_key_key() -> Item {
+    key(INBOX_KEY_PK.to_string(), INBOX_KEY_SK)
 }
 
 #[cfg(test)]

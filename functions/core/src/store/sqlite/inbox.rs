@@ -7,6 +7,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::row::{corrupt, db};
 use super::SqliteStore;
+use crate::config::Secret;
 use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
 use crate::store::{parse_timestamp, InboxStore, StoreError};
 
@@ -140,6 +141,18 @@ impl InboxStore for SqliteStore {
             .map_err(db)?;
             Ok(())
         })
+    }
+
+    async fn inbox_key(&self, fresh: &Secret) -> Result<Secret, StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached("INSERT OR IGNORE INTO inbox_key (id, secret) VALUES (1, ?1)")
+            .and_then(|mut statement| statement.execute([fresh.expose()]))
+            .map_err(db)?;
+        let stored: String = conn
+            .prepare_cached("SELECT secret FROM inbox_key WHERE id = 1")
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+            .map_err(db)?;
+        Secret::new(stored).ok_or_else(|| corrupt("inbox key", "empty"))
     }
 
     async fn inbox_revoked_at(

@@ -252,8 +252,8 @@ CREATE TABLE IF NOT EXISTS reminders (
 CREATE INDEX IF NOT EXISTS reminders_due ON reminders (state, due_ns);
 ";
 
-/// The inbox's sign-in links and sessions, by their secret's SHA-256, and each business's last
-/// revocation. Times are RFC 3339 UTC text.
+/// The inbox's sign-in links and sessions, by their secret's SHA-256, each business's last
+/// revocation, and the inbox key. Times are RFC 3339 UTC text.
 pub(super) const INBOX_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS inbox_links (
     token_hash  TEXT PRIMARY KEY,
@@ -272,5 +272,11 @@ CREATE TABLE IF NOT EXISTS inbox_sessions (
 CREATE TABLE IF NOT EXISTS inbox_revocations (
     business_id TEXT PRIMARY KEY,
     revoked_at  TEXT NOT NULL
+) STRICT;
+
+-- The one inbox key of this database, made at its first use.
+CREATE TABLE IF NOT EXISTS inbox_key (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    secret TEXT NOT NULL
 ) STRICT;
 ";

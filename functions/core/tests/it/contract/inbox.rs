@@ -149,3 +149,31 @@ pub async fn calls_are_listed_by_whether_they_still_need_a_call_back(b: &Backend
     );
     assert_eq!(listed(None).await.len(), 2);
 }
+
+pub async fn the_inbox_key_is_made_once_and_kept(b: &Backends) {
+    fn key(value: &str) -> frontdesk::config::Secret {
+        frontdesk::config::Secret::new(value).unwrap()
+    }
+    // Racing first uses (cold starts of several Lambdas) all end up with the one key stored.
+    let tasks: Vec<_> = (0..6)
+        .map(|n| {
+            let store = b.store.clone();
+            tokio::spawn(async move { store.inbox_key(&key(&format!("first-{n}"))).await.unwrap() })
+        })
+        .collect();
+    let mut firsts = Vec::new();
+    for task in tasks {
+        firsts.push(task.await.unwrap());
+    }
+    assert!(
+        firsts.iter().all(|k| k == &firsts[0]),
+        "one key for all: {:?}",
+        firsts
+            .iter()
+            .map(|k| k.expose().to_string())
+            .collect::<Vec<_>>()
+    );
+    assert!(firsts[0].expose().starts_with("first-"));
+    let later = b.store.inbox_key(&key("a later fresh key")).await.unwrap();
+    assert_eq!(later, firsts[0], "a later use reads the stored key");
+}
