@@ -33,9 +33,22 @@ await withInbox({}, async ({ frontdesk, browser }) => {
   assert.ok(wider <= 0, `no horizontal scroll at 360 px (${wider} px too wide)`);
 
   assert.equal(await page.evaluate(() => window.pwned), undefined, 'a caller name never runs');
-  assert.equal(await page.locator('script').count(), 0, 'no script element in the page');
+  const scripts = await page.locator('script').evaluateAll((all) => all.map((s) => [s.src, s.text]));
+  assert.deepEqual(scripts.map(([src, text]) => [new URL(src).pathname, text]), [['/inbox/app.js', '']], 'only the inbox\'s own script');
   const names = await page.locator('article h2').allTextContents();
   assert.ok(names.some((name) => name.includes('<script>')), `the markup is shown as text: ${names}`);
+
+  // A call that comes in while the page is open appears on top without a reload.
+  assert.equal(await page.locator('[data-live="on"]').count(), 1, 'the list is live');
+  frontdesk.call('CA00000000000000000000000000000b03', '+972509998877', { name: 'Live Caller' });
+  const loads = [];
+  page.on('load', () => loads.push(page.url()));
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.locator('article[data-call="CA00000000000000000000000000000b03"]').waitFor();
+  assert.equal(await page.locator('article').count(), 6, 'the new call is added, none doubled');
+  assert.equal(await page.locator('article').first().getAttribute('data-call'), 'CA00000000000000000000000000000b03');
+  assert.deepEqual(loads, [], 'without reloading the page');
+  assert.match(await page.title(), /^\(1\) /, 'the tab says how many are new');
 
   const newest = page.locator('article').first();
   assert.equal(await newest.locator('.open').count(), 1, 'it needs a call back');
@@ -45,6 +58,6 @@ await withInbox({}, async ({ frontdesk, browser }) => {
   ]);
   await page.waitForLoadState();
   assert.equal(await page.locator('article').first().locator('.handled').count(), 1, 'marked handled');
-  assert.equal(await page.locator('article .open').count(), 4, 'the others still need a call back');
-  console.log(`inbox in chromium: signed in, 5 calls at 360 px, a ${duration.toFixed(1)} s voicemail, markup as text, one marked handled`);
+  assert.equal(await page.locator('article .open').count(), 5, 'the others still need a call back');
+  console.log(`inbox in chromium: signed in, 5 calls at 360 px, a 6th live, a ${duration.toFixed(1)} s voicemail, markup as text, one marked handled`);
 });

@@ -115,11 +115,17 @@ impl Route {
             Route::InboxAppointmentCancel => {
                 |app, request| Box::pin(handlers::inbox_appointment_cancel::cancel(app, request))
             }
+            Route::InboxUpdates => {
+                |app, request| Box::pin(handlers::inbox_updates::updates(app, request))
+            }
+            Route::InboxScript => {
+                |app, request| Box::pin(handlers::inbox_script::script(app, request))
+            }
         }
     }
 
     /// The inbox's pages with their handlers: the `inbox` function serves them all.
-    pub const INBOX_HANDLERS: [RouteHandler; 7] = [
+    pub const INBOX_HANDLERS: [RouteHandler; 9] = [
         Route::InboxLogin.with_handler(),
         Route::Inbox.with_handler(),
         Route::InboxCall.with_handler(),
@@ -127,6 +133,8 @@ impl Route {
         Route::InboxLogout.with_handler(),
         Route::InboxAppointments.with_handler(),
         Route::InboxAppointmentCancel.with_handler(),
+        Route::InboxUpdates.with_handler(),
+        Route::InboxScript.with_handler(),
     ];
 
     /// The route with its handler, for one Lambda function's `main`.
@@ -175,7 +183,9 @@ impl Route {
             | Route::InboxCallHandled
             | Route::InboxLogout
             | Route::InboxAppointments
-            | Route::InboxAppointmentCancel => response::unavailable("the inbox failed; try again"),
+            | Route::InboxAppointmentCancel
+            | Route::InboxUpdates
+            | Route::InboxScript => response::unavailable("the inbox failed; try again"),
         }
     }
 }

@@ -6,10 +6,13 @@ use http::StatusCode;
 
 use crate::api::paging::encode_cursor;
 use crate::app::App;
+use crate::domain::time::format_time;
 use crate::handlers::api_calls::parse_query;
 use crate::http::response::{self, Response};
+use crate::http::routes::Route;
+use crate::http::FormParams;
 use crate::http::InboundRequest;
-use crate::inbox::pages::{self, Links, Section};
+use crate::inbox::pages::{self, Links, Section, Updates};
 use crate::inbox::{self, calls, session};
 
 pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
@@ -39,10 +42,28 @@ pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
         Some(handled) => format!("{home}?handled={handled}&"),
         None => format!("{home}?"),
     };
+    // The first page keeps itself up to date from its newest call (or from now, when empty).
+    let updates = query.after.is_none().then(|| {
+        let newest = views
+            .first()
+            .and_then(|view| view.call.started_at)
+            .unwrap_or_else(time::OffsetDateTime::now_utc);
+        let mut params = vec![("since".to_string(), format_time(newest))];
+        if let Some(handled) = query.handled {
+            params.push(("handled".into(), handled.to_string()));
+        }
+        Updates {
+            url: inbox::url_of(app, request, Route::InboxUpdates.path())
+                + "?"
+                + &FormParams::from_pairs(params).encode(),
+            script: inbox::url_of(app, request, Route::InboxScript.path()),
+        }
+    });
     let links = Links {
         older: encode_cursor(page.next).map(|cursor| format!("{this_list}cursor={cursor}")),
         open: format!("{home}?handled=false"),
         only_open: query.handled == Some(false),
+        updates,
     };
     response::html(
         StatusCode::OK,

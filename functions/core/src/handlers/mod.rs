@@ -19,6 +19,8 @@ pub mod inbox_calls;
 pub mod inbox_handled;
 pub mod inbox_login;
 pub mod inbox_logout;
+pub mod inbox_script;
+pub mod inbox_updates;
 pub mod incoming_call;
 pub mod meta_whatsapp;
 pub mod outbound_call;

@@ -98,14 +98,16 @@ pub fn unavailable(reason: &str) -> Response {
 
 pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
-/// What every HTML page (the inbox) is sent with: no script runs but what the page is (none
-/// today), nothing is framed, cached or told where the owner came from (a sign-in link's
+/// What every HTML page (the inbox) is sent with: no script runs but the inbox's own file (no
+/// inline script, so markup that slipped into a page could not run), it asks only its own
+/// origin, nothing is framed, cached or told where the owner came from (a sign-in link's
 /// token, a recording's signed URL).
 const HTML_HEADERS: &[(&str, &str)] = &[
     (
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; media-src https: http:; img-src 'self'; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
+         media-src 'self' https: http:; img-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
     ),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
@@ -124,6 +126,21 @@ fn with_html_headers(mut response: Response) -> Response {
 /// `status` with an HTML page.
 pub fn html(status: StatusCode, page: String) -> Response {
     with_html_headers(with_body(status, HTML_CONTENT_TYPE, page))
+}
+
+/// A static script (the inbox's), cached for a few minutes.
+pub fn script(body: &'static str) -> Response {
+    let mut response = with_body(StatusCode::OK, "text/javascript; charset=utf-8", body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// 303 See Other to `location` (after a form's POST, or a sign-in): the browser GETs it.

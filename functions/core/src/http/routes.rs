@@ -36,6 +36,8 @@ pub enum Route {
     InboxLogout,
     InboxAppointments,
     InboxAppointmentCancel,
+    InboxUpdates,
+    InboxScript,
 }
 
 /// Where a route lives and who calls it.
@@ -231,6 +233,20 @@ pub const ROUTES: &[RouteSpec] = &[
         route: Route::InboxAppointmentCancel,
         methods: &[Method::POST],
         path: "/inbox/appointments/{id}/cancel",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxUpdates,
+        methods: &[Method::GET],
+        path: "/inbox/updates",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxScript,
+        methods: &[Method::GET],
+        path: "/inbox/app.js",
         function: "inbox",
         webhook: false,
     },

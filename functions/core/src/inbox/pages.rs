@@ -24,6 +24,7 @@ button{font:inherit;padding:8px 12px;border:1px solid #888;border-radius:6px;bac
 form{display:inline}\
 a{color:#0645ad}\
 nav{padding:8px 0}\
+article.fresh{border-color:#1d6b2f;box-shadow:0 0 0 2px #cfe8d5}\
 nav.sections{display:flex;flex-wrap:wrap;gap:4px 16px;padding:8px 16px;background:#fff;border-bottom:1px solid #ddd}\
 [aria-current=page]{font-weight:600;color:#1b1b1b;text-decoration:none}";
 
@@ -63,6 +64,16 @@ pub struct Links {
     /// The calls still needing a call back, and whether this page shows only those.
     pub open: String,
     pub only_open: bool,
+    /// Where the page asks for calls newer than its newest, and the script that asks (the
+    /// first page only: older pages stay as they are).
+    pub updates: Option<Updates>,
+}
+
+/// The live list's two URLs.
+#[derive(Debug)]
+pub struct Updates {
+    pub url: String,
+    pub script: String,
 }
 
 pub(crate) fn page(words: &Words, title: &str, body: Markup) -> Markup {
@@ -193,18 +204,31 @@ pub fn calls(
                     " · "
                     a href=(links.open) aria-current=[links.only_open.then_some("page")] { (words.only_open) }
                 }
-                @if views.is_empty() {
-                    p { (words.no_calls) }
-                }
-                @for view in views {
-                    (call_card(words, business, view, csrf, false))
+                div.calls data-updates=[links.updates.as_ref().map(|u| &u.url)] {
+                    @if views.is_empty() {
+                        p data-empty { (words.no_calls) }
+                    }
+                    (call_cards(business, views, csrf))
                 }
                 @if let Some(older) = &links.older {
                     nav { a href=(older) rel="next" { (words.older) } }
                 }
             }
+            @if let Some(updates) = &links.updates {
+                script src=(updates.script) defer {}
+            }
         },
     )
+}
+
+/// Call cards alone: a page's list, and the live list's update.
+pub fn call_cards(business: &Business, views: &[CallView], csrf: &str) -> Markup {
+    let words = Words::of(business);
+    html! {
+        @for view in views {
+            (call_card(words, business, view, csrf, false))
+        }
+    }
 }
 
 /// One call, with its whole transcript.

@@ -151,7 +151,14 @@ async fn caller_supplied_html_is_shown_as_text_and_never_as_markup() {
         Route::InboxCall.path_with(&[("call_sid", newest.as_str())]),
     ] {
         let page = inbox.page(&path, &cookie).await;
-        assert!(!page.contains("<script"), "{path}: {page}");
+        // The one script element is the inbox's own file.
+        let scripts: Vec<&str> = page.split("<script").skip(1).collect();
+        assert!(
+            scripts
+                .iter()
+                .all(|s| s.contains("/inbox/app.js\" defer></script>")),
+            "{path}: {page}"
+        );
         assert!(!page.contains("<img"), "{path}");
         assert!(
             page.contains("&lt;script&gt;alert('name')&lt;/script&gt;"),
@@ -251,4 +258,76 @@ async fn ten_thousand_calls_come_a_page_at_a_time() {
         "the newest first"
     );
     assert!(page.len() < 100 * 1024, "a page is {} bytes", page.len());
+}
+
+#[tokio::test]
+async fn the_first_page_asks_for_calls_since_its_newest_and_gets_only_the_owners() {
+    let inbox = Inbox::start(3).await;
+    let cookie = inbox.sign_in().await;
+    let page = inbox.page(Route::Inbox.path(), &cookie).await;
+    let marker = "data-updates=\"";
+    let updates = page[page.find(marker).expect("a live list") + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        updates.ends_with("/inbox/updates?since=2026-11-29T08%3A02%3A00Z"),
+        "since the newest call's start: {updates}"
+    );
+    assert!(page.contains(r#"<script src="http"#) && page.contains("/inbox/app.js\" defer"));
+    let script = client()
+        .get(inbox.url(Route::InboxScript.path()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script.text().await.unwrap().contains("data-updates"));
+
+    // A new call of the owner, and one of the other business, after the page was made.
+    let store = inbox.server.app.store();
+    for (sid, business) in [
+        ("CAinboxlive", &inbox.owner.id),
+        ("CArivallive", &inbox.other.id),
+    ] {
+        store
+            .record_call_start(&frontdesk::domain::CallStart {
+                sid: frontdesk::domain::CallSid::parse(sid).unwrap(),
+                business_id: business.clone(),
+                from: "+972501110000".into(),
+                to: "+97233334444".into(),
+                direction: frontdesk::domain::Direction::Inbound,
+                caller_name: None,
+                status: frontdesk::domain::CallStatus::Ringing,
+                started_at: time::macros::datetime!(2026-11-29 08:05 UTC),
+                placed: None,
+            })
+            .await
+            .unwrap();
+    }
+    let path = updates.split_once("/inbox/updates").unwrap().1;
+    let cards = inbox
+        .page(&format!("{}{path}", Route::InboxUpdates.path()), &cookie)
+        .await;
+    let listed: Vec<&str> = cards
+        .split("data-call=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["CAinboxlive", inbox.calls[2].as_str()],
+        "the new call and the newest one shown (refreshed), newest first"
+    );
+    assert!(!cards.contains("<html"), "cards alone");
+
+    let without_since = inbox.get(Route::InboxUpdates.path(), &cookie).await;
+    assert_eq!(without_since.status(), 400);
+    let signed_out = inbox
+        .get(&format!("{}{path}", Route::InboxUpdates.path()), "")
+        .await;
+    assert_eq!(signed_out.status(), 401);
 }
