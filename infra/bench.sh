@@ -9,6 +9,9 @@
 #   ./infra/bench.sh reminder-calls [N] [CPS]
 #                              the same by voice: N calls placed at CPS calls per second
 #                              (default 1,000 at 25), the busiest second printed against CPS
+#   ./infra/bench.sh inbox [N] the owner's calls page with 10,000 calls in the store: time to the
+#                              whole page (first page, page 40, the filter) on SQLite and on
+#                              DynamoDB + S3 (moto), and the page's weight
 # Release builds: the first run compiles the workspace with the release profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +36,14 @@ reminders)
 reminder-calls)
     cargo bench -p frontdesk --bench reminders -- "${2:-1000}" voice "${3:-25}"
     ;;
+inbox)
+    trap './infra/moto.sh stop' EXIT
+    moto_env="$(./infra/moto.sh start)"
+    eval "$moto_env"
+    cargo bench -p frontdesk --bench inbox_page -- "${2:-200}"
+    ;;
 *)
-    echo "usage: ./infra/bench.sh booking|voice|reminders|reminder-calls [bookings, calls or reminders] [calls per second]" >&2
+    echo "usage: ./infra/bench.sh booking|voice|reminders|reminder-calls|inbox [bookings, calls, reminders or requests] [calls per second]" >&2
     exit 2
     ;;
 esac

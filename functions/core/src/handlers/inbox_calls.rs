@@ -28,13 +28,10 @@ pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
         Ok(page) => page,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let mut views = Vec::with_capacity(page.calls.len());
-    for call in page.calls {
-        match calls::view(app, request, call).await {
-            Ok(view) => views.push(view),
-            Err(err) => return inbox::refused(app, request, &err.into()),
-        }
-    }
+    let views = match calls::views(app, request, page.calls).await {
+        Ok(views) => views,
+        Err(err) => return inbox::refused(app, request, &err.into()),
+    };
     let nav = inbox::nav(app, request, Section::Calls);
     let home = &nav.calls;
     // The next page keeps this page's filter.

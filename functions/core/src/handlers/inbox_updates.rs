@@ -32,13 +32,10 @@ pub async fn updates(app: &App, request: &InboundRequest) -> Response {
         Ok(page) => page,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let mut views = Vec::with_capacity(page.calls.len());
-    for call in page.calls {
-        match calls::view(app, request, call).await {
-            Ok(view) => views.push(view),
-            Err(err) => return inbox::refused(app, request, &err.into()),
-        }
-    }
+    let views = match calls::views(app, request, page.calls).await {
+        Ok(views) => views,
+        Err(err) => return inbox::refused(app, request, &err.into()),
+    };
     response::html(
         StatusCode::OK,
         pages::call_cards(&owner.business, &views, &owner.csrf).into_string(),

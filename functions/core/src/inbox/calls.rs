@@ -33,6 +33,15 @@ pub async fn owned(
         .filter(|call| call.business_id.as_ref() == Some(business)))
 }
 
+/// [`view`] of each call, in order, read at once (a page's calls are independent reads).
+pub async fn views(
+    app: &App,
+    request: &InboundRequest,
+    calls: Vec<Call>,
+) -> Result<Vec<CallView>, StoreError> {
+    futures_util::future::try_join_all(calls.into_iter().map(|call| view(app, request, call))).await
+}
+
 /// The call with its transcript, its recording's link and its URLs.
 pub async fn view(app: &App, request: &InboundRequest, call: Call) -> Result<CallView, StoreError> {
     let media = app.store().call_media(&call.sid).await?.unwrap_or_default();

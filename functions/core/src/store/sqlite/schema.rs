@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS calls (
     answered_by                TEXT,
     handled                    INTEGER NOT NULL DEFAULT 0
 ) STRICT;
+-- A business's calls newest first by their list position (the expression list_calls orders
+-- and pages by), so a page reads its rows and no more.
+CREATE INDEX IF NOT EXISTS calls_by_business_position
+    ON calls (business_id, (started_at || '#' || sid)) WHERE started_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS calls_transcription_backlog ON calls (recorded_at_ns)
     WHERE transcription IN ('pending', 'queued');
 
