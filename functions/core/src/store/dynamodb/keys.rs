@@ -106,6 +106,18 @@ pub(super) const CALENDAR_KEY_SK: &str = "CALENDAR_KEY";
 pub(super) const INBOX_LINK_SK: &str = "INBOXLINK";
 pub(super) const INBOX_SESSION_SK: &str = "INBOXSESSION";
 pub(super) const INBOX_REVOKED_SK: &str = "INBOX_REVOKED";
+// The find indexes (`find.rs`): contacts and search entries share `business_id`.
+pub(super) const CONTACT_SK: &str = "CONTACT";
+pub(super) const SEARCH_SK: &str = "SEARCH";
+pub(super) const LAST_NS: &str = "last_ns";
+pub(super) const LAST_KIND: &str = "last_kind";
+pub(super) const LAST_ID: &str = "last_id";
+pub(super) const INBOUND_NS: &str = "inbound_ns";
+pub(super) const REPLIED_NS: &str = "replied_ns";
+pub(super) const KIND: &str = "kind";
+pub(super) const ITEM_ID: &str = "item_id";
+pub(super) const CALLER_TEXT: &str = "caller_text";
+pub(super) const BODY_TEXT: &str = "body_text";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -263,6 +275,25 @@ pub(super) fn inbox_session_key(id: &crate::domain::SecretHash) -> Item {
 /// On the business's partition, so deleting the business deletes it.
 pub(super) fn inbox_revoked_key(business: &BusinessId) -> Item {
     key(business_partition(business), INBOX_REVOKED_SK)
+}
+
+/// One of a business's customers, on its own partition (a business's partition holds only
+/// what deleting the business deletes in one transaction).
+pub(super) fn contact_key(business: &BusinessId, number: &PhoneNumber) -> Item {
+    key(format!("{CONTACT_SK}#{business}#{number}"), CONTACT_SK)
+}
+
+pub(super) fn contacts_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#CONTACTS")
+}
+
+/// The words of a call or message (`id` is its CallSid or message id).
+pub(super) fn search_key(business: &BusinessId, id: &str) -> Item {
+    key(format!("{SEARCH_SK}#{business}#{id}"), SEARCH_SK)
+}
+
+pub(super) fn search_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#SEARCH")
 }
 
 #[cfg(test)]
