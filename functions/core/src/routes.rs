@@ -109,16 +109,24 @@ impl Route {
             Route::InboxLogout => {
                 |app, request| Box::pin(handlers::inbox_logout::logout(app, request))
             }
+            Route::InboxCustomers => {
+                |app, request| Box::pin(handlers::inbox_customers::customers_page(app, request))
+            }
+            Route::InboxSearch => {
+                |app, request| Box::pin(handlers::inbox_search::search_page(app, request))
+            }
         }
     }
 
     /// The inbox's pages with their handlers: the `inbox` function serves them all.
-    pub const INBOX_HANDLERS: [RouteHandler; 5] = [
+    pub const INBOX_HANDLERS: [RouteHandler; 7] = [
         Route::InboxLogin.with_handler(),
         Route::Inbox.with_handler(),
         Route::InboxCall.with_handler(),
         Route::InboxCallHandled.with_handler(),
         Route::InboxLogout.with_handler(),
+        Route::InboxCustomers.with_handler(),
+        Route::InboxSearch.with_handler(),
     ];
 
     /// The route with its handler, for one Lambda function's `main`.
@@ -165,7 +173,9 @@ impl Route {
             | Route::Inbox
             | Route::InboxCall
             | Route::InboxCallHandled
-            | Route::InboxLogout => response::unavailable("the inbox failed; try again"),
+            | Route::InboxLogout
+            | Route::InboxCustomers
+            | Route::InboxSearch => response::unavailable("the inbox failed; try again"),
         }
     }
 }

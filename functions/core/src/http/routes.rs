@@ -34,6 +34,8 @@ pub enum Route {
     InboxCall,
     InboxCallHandled,
     InboxLogout,
+    InboxCustomers,
+    InboxSearch,
 }
 
 /// Where a route lives and who calls it.
@@ -215,6 +217,20 @@ pub const ROUTES: &[RouteSpec] = &[
         route: Route::InboxLogout,
         methods: &[Method::POST],
         path: "/inbox/logout",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCustomers,
+        methods: &[Method::GET],
+        path: "/inbox/customers",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxSearch,
+        methods: &[Method::GET],
+        path: "/inbox/search",
         function: "inbox",
         webhook: false,
     },

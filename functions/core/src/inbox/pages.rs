@@ -48,7 +48,7 @@ pub struct Links<'a> {
     pub only_open: bool,
 }
 
-fn page(words: &Words, title: &str, body: Markup) -> Markup {
+pub(crate) fn page(words: &Words, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(words.lang) dir=(words.dir) {
@@ -63,7 +63,7 @@ fn page(words: &Words, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn top(words: &Words, business: &Business, links: &Links<'_>, csrf: &str) -> Markup {
+pub(crate) fn top(words: &Words, business: &Business, links: &Links<'_>, csrf: &str) -> Markup {
     html! {
         header {
             h1 { a href=(links.inbox) { (business.name) } " · " (words.inbox) }
@@ -75,7 +75,7 @@ fn top(words: &Words, business: &Business, links: &Links<'_>, csrf: &str) -> Mar
     }
 }
 
-fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
+pub(crate) fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
     let Ok(instant) = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) else {
         return String::new();
     };
@@ -144,7 +144,7 @@ fn call_card(
 }
 
 /// The first `max` characters of `text`, with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),

@@ -3,6 +3,7 @@
 //! flag, signing out, and every way in that must stay shut.
 
 mod aws;
+mod find;
 mod pages;
 mod refusals;
 
