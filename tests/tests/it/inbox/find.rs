@@ -335,3 +335,100 @@ async fn a_search_over_ten_thousand_calls_reads_one_budget_a_page() {
     assert_eq!(pages, 20, "10,000 entries, 500 a page");
     assert_eq!(next_link(&page), None);
 }
+
+#[tokio::test]
+async fn on_aws_the_customers_and_the_search_read_dynamodb() {
+    use frontdesk::config::PublicBaseUrl;
+    use frontdesk::domain::Business;
+    use frontdesk::lambda::Wiring;
+    use frontdesk_testkit::{Stack, TestServer};
+
+    let stack = Stack::new().await;
+    let app = Wiring::new(
+        frontdesk_testkit::config::config(&[]),
+        stack.sdk.clone(),
+        stack.resources.clone(),
+    )
+    .app()
+    .unwrap();
+    let server = TestServer::with_app(app, stack.probe()).await;
+    let store = server.app.store();
+    let owner = Business::new(
+        BusinessId::parse(&format!("find-{}", stack.name)).unwrap(),
+        "Clinic",
+    );
+    let rival = Business::new(
+        BusinessId::parse(&format!("rival-{}", stack.name)).unwrap(),
+        "Rival",
+    );
+    store.put_business(&owner).await.unwrap();
+    store.put_business(&rival).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    for (n, business, name) in [(1, &owner, "Dana Levi"), (2, &rival, "Levi Rival")] {
+        store
+            .record_call_start(&CallStart {
+                sid: CallSid::parse(&format!("CAfindaws{n}")).unwrap(),
+                business_id: business.id.clone(),
+                from: format!("+97250123456{n}"),
+                to: "+97233334444".into(),
+                direction: Direction::Inbound,
+                caller_name: Some(name.into()),
+                status: CallStatus::Completed,
+                started_at: now - time::Duration::minutes(10),
+                placed: None,
+            })
+            .await
+            .unwrap();
+    }
+    let message = NewMessage {
+        id: MessageId::parse("SMfindaws1").unwrap(),
+        business_id: Some(owner.id.clone()),
+        direction: MessageDirection::Inbound,
+        contact: Some(PhoneNumber::parse("+972501112222").unwrap()),
+        from: None,
+        to: None,
+        content: MessageContent {
+            kind: "text".into(),
+            body: Some("A LEVI question".into()),
+            ..MessageContent::default()
+        },
+        status: MessageStatus::Received,
+        error_code: None,
+        error_message: None,
+        at: now,
+    };
+    store.insert_message(&message).await.unwrap();
+
+    let link = frontdesk_cli::inbox::link(
+        store,
+        &PublicBaseUrl::parse(&server.base_url).unwrap(),
+        &owner.id,
+        15,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let signed_in = super::client().get(&link).send().await.unwrap();
+    let cookie = super::cookie_of(&signed_in).unwrap();
+    let page = |path: String| {
+        let cookie = cookie.clone();
+        let url = server.url(&path);
+        async move {
+            let response = super::client()
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let customers = page(CUSTOMERS.to_string()).await;
+    assert_eq!(
+        each(&customers, "data-customer"),
+        ["+972501112222", "+972501234561"]
+    );
+    let found = page(search_path("levi")).await;
+    assert_eq!(each(&found, "data-hit"), ["SMfindaws1", "CAfindaws1"]);
+}
