@@ -11,7 +11,10 @@
 //! search entry, alongside. A transcript updates the entry in the transaction that keeps it.
 //! A message updates its contact and entry when it is stored. A contact moves only forward: its
 //! UpdateItem holds only if `last_ns` is older, and an older message then sets only its way's
-//! time, again only forward. An entry's position is set once (`if_not_exists`).
+//! time, again only forward. An entry's position is set once (`if_not_exists`). Written beside
+//! the call rather than after it, the contact takes the start as this request saw it: a
+//! retried webhook (a later start for the same CallSid, which the call itself ignores) moves
+//! the customer to the retry's time, still naming the same call.
 //!
 //! Reads. The customers are one Query of `gsi1` newest first, a page and one more. A search is
 //! a Query of the business's entries newest first whose filter keeps the entries that
