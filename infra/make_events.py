@@ -164,6 +164,8 @@ def main():
     browser = "Mozilla/5.0 (Linux; Android 14) Mobile"
     http_event("inbox", "GET", "/inbox", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
     http_event("inbox-login", "GET", "/inbox/login", query="token=" + "S" * 43, user_agent=browser)
+    http_event("inbox-customers", "GET", "/inbox/customers", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
+    http_event("inbox-search", "GET", "/inbox/search", query="q=crown", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

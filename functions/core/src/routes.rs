@@ -121,11 +121,17 @@ impl Route {
             Route::InboxScript => {
                 |app, request| Box::pin(handlers::inbox_script::script(app, request))
             }
+            Route::InboxCustomers => {
+                |app, request| Box::pin(handlers::inbox_customers::customers_page(app, request))
+            }
+            Route::InboxSearch => {
+                |app, request| Box::pin(handlers::inbox_search::search_page(app, request))
+            }
         }
     }
 
     /// The inbox's pages with their handlers: the `inbox` function serves them all.
-    pub const INBOX_HANDLERS: [RouteHandler; 9] = [
+    pub const INBOX_HANDLERS: [RouteHandler; 11] = [
         Route::InboxLogin.with_handler(),
         Route::Inbox.with_handler(),
         Route::InboxCall.with_handler(),
@@ -135,6 +141,8 @@ impl Route {
         Route::InboxAppointmentCancel.with_handler(),
         Route::InboxUpdates.with_handler(),
         Route::InboxScript.with_handler(),
+        Route::InboxCustomers.with_handler(),
+        Route::InboxSearch.with_handler(),
     ];
 
     /// The route with its handler, for one Lambda function's `main`.
@@ -185,7 +193,9 @@ impl Route {
             | Route::InboxAppointments
             | Route::InboxAppointmentCancel
             | Route::InboxUpdates
-            | Route::InboxScript => response::unavailable("the inbox failed; try again"),
+            | Route::InboxScript
+            | Route::InboxCustomers
+            | Route::InboxSearch => response::unavailable("the inbox failed; try again"),
         }
     }
 }

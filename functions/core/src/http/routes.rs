@@ -38,6 +38,8 @@ pub enum Route {
     InboxAppointmentCancel,
     InboxUpdates,
     InboxScript,
+    InboxCustomers,
+    InboxSearch,
 }
 
 /// Where a route lives and who calls it.
@@ -247,6 +249,20 @@ pub const ROUTES: &[RouteSpec] = &[
         route: Route::InboxScript,
         methods: &[Method::GET],
         path: "/inbox/app.js",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCustomers,
+        methods: &[Method::GET],
+        path: "/inbox/customers",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxSearch,
+        methods: &[Method::GET],
+        path: "/inbox/search",
         function: "inbox",
         webhook: false,
     },

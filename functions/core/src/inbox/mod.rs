@@ -7,6 +7,8 @@
 //! - [`calls`]: a business's own calls, with transcript and recording link.
 //! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
 //! - [`cookie`]: the signed session cookie and the per-session CSRF token.
+//! - [`find`]: a business's customers by their latest activity, and searching its calls and
+//!   messages; [`find_pages`] shows them.
 //! - [`pages`]: the HTML (maud; every stored value escaped).
 //! - [`words`]: what the pages say, in Hebrew (right to left) or English.
 //!
@@ -15,6 +17,8 @@
 pub mod appointments;
 pub mod calls;
 pub mod cookie;
+pub mod find;
+pub mod find_pages;
 pub mod pages;
 pub mod session;
 pub mod words;
@@ -67,6 +71,7 @@ pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Respon
 pub fn nav(app: &App, request: &InboundRequest, current: Section) -> Nav {
     Nav {
         calls: url_of(app, request, Route::Inbox.path()),
+        customers: url_of(app, request, Route::InboxCustomers.path()),
         appointments: url_of(app, request, Route::InboxAppointments.path()),
         logout: url_of(app, request, Route::InboxLogout.path()),
         current,

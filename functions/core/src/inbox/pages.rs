@@ -43,6 +43,7 @@ pub struct CallView {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Calls,
+    Customers,
     Appointments,
 }
 
@@ -51,6 +52,7 @@ pub enum Section {
 #[derive(Debug)]
 pub struct Nav {
     pub calls: String,
+    pub customers: String,
     pub appointments: String,
     pub logout: String,
     pub current: Section,
@@ -103,6 +105,7 @@ pub(crate) fn top(words: &Words, business: &Business, nav: &Nav, csrf: &str) -> 
         }
         nav.sections {
             a href=(nav.calls) aria-current=[current(Section::Calls)] { (words.calls) }
+            a href=(nav.customers) aria-current=[current(Section::Customers)] { (words.customers) }
             a href=(nav.appointments) aria-current=[current(Section::Appointments)] { (words.appointments) }
         }
     }
@@ -177,7 +180,7 @@ fn call_card(
 }
 
 /// The first `max` characters of `text`, with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),

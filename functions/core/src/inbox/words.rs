@@ -1,6 +1,6 @@
 //! What the inbox's pages say, in the business's language: Hebrew (right to left) or English.
 
-use crate::domain::{AppointmentStatus, Business, Call, CallStatus, Channel};
+use crate::domain::{AppointmentStatus, Business, Call, CallStatus, Channel, MessageStatus};
 
 /// The pages' words in one language, and which way it is written.
 #[derive(Debug)]
@@ -14,6 +14,25 @@ pub struct Words {
     pub no_calls: &'static str,
     pub older: &'static str,
     pub back: &'static str,
+    pub customers: &'static str,
+    pub no_customers: &'static str,
+    pub older_customers: &'static str,
+    pub awaiting_reply: &'static str,
+    pub message_in: &'static str,
+    pub message_out: &'static str,
+    pub message_queued: &'static str,
+    pub message_sent: &'static str,
+    pub message_delivered: &'static str,
+    pub message_read: &'static str,
+    pub message_failed: &'static str,
+    pub message_canceled: &'static str,
+    pub search: &'static str,
+    pub search_label: &'static str,
+    pub search_results: &'static str,
+    pub no_results: &'static str,
+    pub older_results: &'static str,
+    pub searched_back_to: &'static str,
+    pub search_further_back: &'static str,
     pub unknown_caller: &'static str,
     pub transcript: &'static str,
     pub no_transcript: &'static str,
@@ -60,6 +79,25 @@ const HEBREW: Words = Words {
     no_calls: "אין שיחות עדיין.",
     older: "שיחות קודמות",
     back: "חזרה לכל השיחות",
+    customers: "לקוחות",
+    no_customers: "אין לקוחות עדיין.",
+    older_customers: "לקוחות קודמים",
+    awaiting_reply: "מחכה לתשובה",
+    message_in: "הודעת וואטסאפ נכנסת",
+    message_out: "הודעת וואטסאפ יוצאת",
+    message_queued: "ממתינה לשליחה",
+    message_sent: "נשלחה",
+    message_delivered: "נמסרה",
+    message_read: "נקראה",
+    message_failed: "לא נמסרה",
+    message_canceled: "בוטלה",
+    search: "חיפוש",
+    search_label: "מילה מהשיחות וההודעות, או מספר טלפון",
+    search_results: "תוצאות חיפוש",
+    no_results: "לא נמצאו שיחות או הודעות.",
+    older_results: "תוצאות קודמות",
+    searched_back_to: "החיפוש הגיע עד",
+    search_further_back: "להמשיך לחפש אחורה",
     unknown_caller: "מספר חסוי",
     transcript: "תמלול",
     no_transcript: "אין תמלול",
@@ -114,6 +152,25 @@ const ENGLISH: Words = Words {
     no_calls: "No calls yet.",
     older: "Older calls",
     back: "Back to all calls",
+    customers: "Customers",
+    no_customers: "No customers yet.",
+    older_customers: "Earlier customers",
+    awaiting_reply: "Awaiting a reply",
+    message_in: "WhatsApp message in",
+    message_out: "WhatsApp message out",
+    message_queued: "Queued",
+    message_sent: "Sent",
+    message_delivered: "Delivered",
+    message_read: "Read",
+    message_failed: "Not delivered",
+    message_canceled: "Canceled",
+    search: "Search",
+    search_label: "A word from the calls and messages, or a phone number",
+    search_results: "Search results",
+    no_results: "No calls or messages found.",
+    older_results: "Older results",
+    searched_back_to: "Searched back to",
+    search_further_back: "Search further back",
     unknown_caller: "Unknown caller",
     transcript: "Transcript",
     no_transcript: "No transcript",
@@ -206,6 +263,24 @@ impl Words {
                 CallStatus::Completed if call.gathered_digits.is_some() => self.answered,
                 _ => self.missed,
             }
+        }
+    }
+}
+
+impl Words {
+    /// Where a message is on its way, as the owner thinks of it; nothing for a received one.
+    pub fn message_status(&self, status: MessageStatus) -> Option<&'static str> {
+        match status {
+            MessageStatus::Received => None,
+            MessageStatus::Accepted
+            | MessageStatus::Scheduled
+            | MessageStatus::Queued
+            | MessageStatus::Sending => Some(self.message_queued),
+            MessageStatus::Sent => Some(self.message_sent),
+            MessageStatus::Delivered => Some(self.message_delivered),
+            MessageStatus::Read => Some(self.message_read),
+            MessageStatus::Undelivered | MessageStatus::Failed => Some(self.message_failed),
+            MessageStatus::Canceled => Some(self.message_canceled),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
 //! API keys, WhatsApp messages, rate-limit and pacing counters, appointments, conversations, the
-//! appointments' follow-ups, outbound call placements and the inbox's sign-in links and
-//! sessions.
+//! appointments' follow-ups, outbound call placements, the inbox's sign-in links and
+//! sessions, and the indexes that find a business's customers and words.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
 //! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`],
-//! [`ReminderStore`], [`InboxStore`]), combined by the blanket
+//! [`ReminderStore`], [`InboxStore`], [`FindStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -22,6 +22,7 @@ mod calls;
 mod conversations;
 mod deliveries;
 pub mod dynamodb;
+pub mod find;
 pub mod follow_ups;
 mod inbox;
 pub mod messages;
@@ -43,6 +44,7 @@ pub use businesses::BusinessStore;
 pub use calls::{list_position, CallPage, CallQuery, CallStore};
 pub use conversations::ConversationStore;
 pub use deliveries::DeliveryStore;
+pub use find::FindStore;
 pub use follow_ups::{FollowUp, FollowUpStore};
 pub use inbox::InboxStore;
 pub use messages::MessageStore;
@@ -95,6 +97,7 @@ pub trait Store:
     + PlacementStore
     + ReminderStore
     + InboxStore
+    + FindStore
     + Send
     + Sync
     + 'static
@@ -115,6 +118,7 @@ impl<T> Store for T where
         + PlacementStore
         + ReminderStore
         + InboxStore
+        + FindStore
         + Send
         + Sync
         + 'static

@@ -4,6 +4,7 @@
 
 mod appointments;
 mod aws;
+mod find;
 mod pages;
 mod refusals;
 

@@ -136,9 +136,8 @@ impl DynamoStore {
     }
 }
 
-#[async_trait]
-impl CallStore for DynamoStore {
-    async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError> {
+impl DynamoStore {
+    async fn write_call_start(&self, start: &CallStart) -> Result<(), StoreError> {
         for _ in 0..MAX_WRITE_ROUNDS {
             let loaded = self.load_call(&start.sid).await?;
             let mut changes = Changes::against(loaded.as_ref().map(|l| &l.item));
@@ -192,6 +191,17 @@ impl CallStore for DynamoStore {
             }
         }
         Err(contended(&format!("call {}", start.sid)))
+    }
+}
+
+#[async_trait]
+impl CallStore for DynamoStore {
+    async fn record_call_start(&self, start: &CallStart) -> Result<(), StoreError> {
+        // The find indexes are written alongside the call, not after it: the voice answer
+        // waits for the slower of the two, which is the call's read and write.
+        let (call, indexed) =
+            tokio::join!(self.write_call_start(start), self.index_call_start(start));
+        call.and(indexed)
     }
 
     async fn call(&self, sid: &CallSid) -> Result<Option<Call>, StoreError> {

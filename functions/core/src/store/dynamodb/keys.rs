@@ -108,6 +108,18 @@ pub(super) const INBOX_SESSION_SK: &str = "INBOXSESSION";
 pub(super) const INBOX_REVOKED_SK: &str = "INBOX_REVOKED";
 pub(super) const INBOX_KEY_PK: &str = "INBOX";
 pub(super) const INBOX_KEY_SK: &str = "KEY";
+// The find indexes (`find.rs`): contacts and search entries share `business_id`.
+pub(super) const CONTACT_SK: &str = "CONTACT";
+pub(super) const SEARCH_SK: &str = "SEARCH";
+pub(super) const LAST_NS: &str = "last_ns";
+pub(super) const LAST_KIND: &str = "last_kind";
+pub(super) const LAST_ID: &str = "last_id";
+pub(super) const INBOUND_NS: &str = "inbound_ns";
+pub(super) const REPLIED_NS: &str = "replied_ns";
+pub(super) const KIND: &str = "kind";
+pub(super) const ITEM_ID: &str = "item_id";
+pub(super) const CALLER_TEXT: &str = "caller_text";
+pub(super) const BODY_TEXT: &str = "body_text";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -269,6 +281,25 @@ pub(super) fn inbox_revoked_key(business: &BusinessId) -> Item {
 
 pub(super) fn inbox_key_key() -> Item {
     key(INBOX_KEY_PK.to_string(), INBOX_KEY_SK)
+}
+
+/// One of a business's customers, on its own partition (a business's partition holds only
+/// what deleting the business deletes in one transaction).
+pub(super) fn contact_key(business: &BusinessId, number: &PhoneNumber) -> Item {
+    key(format!("{CONTACT_SK}#{business}#{number}"), CONTACT_SK)
+}
+
+pub(super) fn contacts_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#CONTACTS")
+}
+
+/// The words of a call or message (`id` is its CallSid or message id).
+pub(super) fn search_key(business: &BusinessId, id: &str) -> Item {
+    key(format!("{SEARCH_SK}#{business}#{id}"), SEARCH_SK)
+}
+
+pub(super) fn search_gsi1pk(business: &BusinessId) -> String {
+    format!("BIZ#{business}#SEARCH")
 }
 
 #[cfg(test)]

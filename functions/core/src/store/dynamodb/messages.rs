@@ -122,15 +122,20 @@ impl MessageStore for DynamoStore {
         let inserted = self
             .message_update(&message.id, expression, Some(condition), p)
             .await?;
-        // Always applied, so a retry after a failure between the two writes completes it.
-        self.apply_message_status(&MessageStatusUpdate {
+        // Always applied, so a retry after a failure between the writes completes them; the
+        // find indexes (`find.rs`) at the same time as the status.
+        let status = MessageStatusUpdate {
             id: message.id.clone(),
             status: message.status,
             at: message.at,
             error_code: message.error_code.clone(),
             error_message: message.error_message.clone(),
-        })
-        .await?;
+        };
+        let (status, indexed) = tokio::join!(
+            self.apply_message_status(&status),
+            self.index_message(message)
+        );
+        status.and(indexed)?;
         Ok(inserted)
     }
 

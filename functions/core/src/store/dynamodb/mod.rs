@@ -17,16 +17,17 @@
 //! | call placement | `PLACEMENT#{id}` | `PLACEMENT` | `business_id`, `data` (the `Placement` as JSON), `expires_at` (created + 7 days) |
 //!
 //! GSI `gsi1` (`gsi1pk`, `gsi1sk`, all attributes): businesses in id order, a business's calls
-//! in start order. TTL attribute: `expires_at` (Unix seconds). Timestamps: RFC 3339 (`format_time`).
+//! in start order (and, in the other files' records, a conversation's messages, a business's
+//! appointments, follow-ups, customers and search entries). TTL attribute: `expires_at` (Unix seconds). Timestamps: RFC 3339 (`format_time`).
 //!
 //! Writes a retried webhook could repeat are conditional. A call is read, changed in memory
 //! with [`status_advances`](crate::domain::call::status_advances) deciding its status, and
 //! written back only if its `revision` is still the one read; a writer that loses the race reads
 //! again. So two copies of one callback arriving together have exactly one effect.
 //!
-//! One file per aggregate (WhatsApp messages', appointments', conversations' and follow-ups'
-//! records are described in `messages.rs`, `appointments.rs`, `conversations.rs`,
-//! `follow_ups.rs` and `inbox.rs`), and three
+//! One file per aggregate (WhatsApp messages', appointments', conversations', follow-ups',
+//! the inbox's and the find indexes' records are described in `messages.rs`,
+//! `appointments.rs`, `conversations.rs`, `follow_ups.rs`, `inbox.rs` and `find.rs`), and three
 //! they share: `keys.rs` (the key design and attribute names), `item.rs` (attribute values and
 //! items back to domain records), `expr.rs` (expressions under placeholders, conditional writes
 //! and transactions).
@@ -39,6 +40,7 @@ mod calls;
 mod conversations;
 mod deliveries;
 mod expr;
+mod find;
 mod follow_ups;
 mod inbox;
 mod item;

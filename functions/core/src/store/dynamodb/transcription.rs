@@ -239,10 +239,13 @@ impl TranscriptionStore for DynamoStore {
                 .set_key(Some(recon_key(sid)))
                 .build()
                 .map_err(request_error)?;
-            let alongside = vec![
+            let mut alongside = vec![
                 self.transaction_update(media_key(sid), media)?,
                 TransactWriteItem::builder().delete(leave_backlog).build(),
             ];
+            if let TranscriptionOutcome::Ready { transcript, .. } = outcome {
+                alongside.extend(self.transcript_words(&loaded.call, transcript)?);
+            }
             if self.write_call(sid, changes, alongside).await? {
                 return Ok(true);
             }

@@ -131,7 +131,7 @@ fn record_call_start(tx: &Transaction<'_>, start: &CallStart) -> Result<(), Stor
         .map_err(db)?;
     }
     advance_status(tx, &start.sid, start.status, None, start.started_at, None)?;
-    Ok(())
+    super::find::index_call_start(tx, &start.sid)
 }
 
 fn apply_call_status(tx: &Transaction<'_>, update: &StatusUpdate) -> Result<bool, StoreError> {

@@ -157,6 +157,7 @@ fn insert(tx: &Transaction<'_>, message: &NewMessage) -> Result<bool, StoreError
             error_message: message.error_message.clone(),
         },
     )?;
+    super::find::index_message(tx, message)?;
     Ok(inserted)
 }
 

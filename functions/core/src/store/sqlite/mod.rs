@@ -19,6 +19,7 @@ mod calls;
 mod connection;
 mod conversations;
 mod deliveries;
+mod find;
 mod follow_ups;
 mod inbox;
 mod messages;
@@ -38,8 +39,8 @@ use crate::store::StoreError;
 pub(crate) use connection::open_connection;
 use row::db;
 use schema::{
-    add_missing_columns, BOOKING_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA, PLACEMENTS_SCHEMA, SCHEMA,
-    SCHEMA_VERSION,
+    add_missing_columns, BOOKING_SCHEMA, FIND_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA,
+    PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
 };
 
 pub struct SqliteStore {
@@ -69,6 +70,7 @@ impl SqliteStore {
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
         tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;
         tx.execute_batch(INBOX_SCHEMA).map_err(db)?;
+        tx.execute_batch(FIND_SCHEMA).map_err(db)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(db)?;
         tx.commit().map_err(db)?;

@@ -284,3 +284,33 @@ CREATE TABLE IF NOT EXISTS inbox_key (
     secret TEXT NOT NULL
 ) STRICT;
 ";
+
+/// The indexes that find a business's customers and words (`store::find`): one contact per
+/// business and number at its last activity, and one search entry per call or message with
+/// words, in lower case. Positions are `{Unix ns, 20 digits}#{key}`, so text order is time
+/// order.
+pub(super) const FIND_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS contacts (
+    business_id TEXT NOT NULL,
+    contact     TEXT NOT NULL,
+    position    TEXT NOT NULL,
+    last_ns     INTEGER NOT NULL,
+    last_kind   TEXT NOT NULL,
+    last_id     TEXT NOT NULL,
+    inbound_ns  INTEGER,
+    replied_ns  INTEGER,
+    PRIMARY KEY (business_id, contact)
+) STRICT;
+CREATE INDEX IF NOT EXISTS contacts_by_activity ON contacts (business_id, position);
+
+CREATE TABLE IF NOT EXISTS search_entries (
+    business_id TEXT NOT NULL,
+    item_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    position    TEXT NOT NULL,
+    caller_text TEXT,
+    body_text   TEXT,
+    PRIMARY KEY (business_id, item_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS search_entries_by_time ON search_entries (business_id, position);
+";

@@ -188,6 +188,9 @@ impl TranscriptionStore for SqliteStore {
                 ])
             })
             .map_err(db)?;
+            if let Some(transcript) = transcript {
+                super::find::index_transcript(tx, sid, transcript)?;
+            }
             Ok(true)
         })
     }

@@ -14,6 +14,7 @@ pub mod businesses;
 pub mod calls;
 pub mod conversations;
 pub mod deliveries;
+pub mod find;
 pub mod follow_ups;
 pub mod inbox;
 pub mod messages;
@@ -172,6 +173,13 @@ macro_rules! contract_tests {
                 a_calendar_key_is_set_replaced_removed_and_goes_with_its_business
             ],
             api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
+            find: [
+                customers_are_listed_by_their_latest_activity_and_paged,
+                a_reply_answers_a_customer_and_an_older_one_does_not,
+                calls_and_messages_are_found_by_their_words_newest_first,
+                a_caller_name_and_transcript_are_one_entry_however_often_stored,
+                a_search_reads_at_most_its_budget_and_goes_on_from_where_it_stopped
+            ],
             inbox: [
                 a_sign_in_link_is_taken_once_with_every_field,
                 racing_takes_of_one_link_take_it_once,
