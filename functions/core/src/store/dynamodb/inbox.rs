@@ -5,9 +5,11 @@
 //! | sign-in link | `INBOXLINK#{sha256 hex}` | `INBOXLINK` | `business_id`, `created_at`, `expiry` (RFC 3339), `expires_at` (the expiry in Unix seconds, rounded up: the TTL) |
 //! | session | `INBOXSESSION#{sha256 hex}` | `INBOXSESSION` | the same |
 //! | revocation | `BIZ#{id}` | `INBOX_REVOKED` | `at` (RFC 3339) |
+//! | claimed form key | `INBOXFORM#{business}#{key}` | `INBOXFORM` | `business_id`, `created_at`, `expiry` (30 days on), `expires_at` (the TTL) |
 //!
 //! A link is taken by one DeleteItem returning the old item: of two takes, only the one that
-//! deleted it gets it back.
+//! deleted it gets it back. A form key is claimed by one conditional PutItem: of two claims,
+//! only the one that wrote it wins.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -15,11 +17,11 @@ use jiff::Timestamp;
 
 use super::item::{corrupt, get_timestamp, n, required, s, Item};
 use super::keys::{
-    inbox_link_key, inbox_revoked_key, inbox_session_key, AT, BUSINESS_ID, CREATED_AT, EXPIRY,
-    TTL_ATTRIBUTE,
+    inbox_form_key, inbox_link_key, inbox_revoked_key, inbox_session_key, AT, BUSINESS_ID,
+    CREATED_AT, EXPIRY, TTL_ATTRIBUTE,
 };
 use super::{unavailable, DynamoStore};
-use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
+use crate::domain::{BusinessId, FormKey, InboxSession, SecretHash, SignInLink};
 use crate::store::{InboxStore, StoreError};
 
 /// A link's or session's item: `key` plus who, when, and the TTL.
@@ -138,5 +140,20 @@ impl InboxStore for DynamoStore {
             Some(found) => get_timestamp(&found, AT).map(Some),
             None => Ok(None),
         }
+    }
+
+    async fn claim_form_key(
+        &self,
+        business: &BusinessId,
+        key: &FormKey,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.put_if_absent(item(
+            inbox_form_key(business, key),
+            business,
+            at,
+            at + FormKey::KEPT,
+        ))
+        .await
     }
 }

@@ -106,6 +106,11 @@ pub(super) const CALENDAR_KEY_SK: &str = "CALENDAR_KEY";
 pub(super) const INBOX_LINK_SK: &str = "INBOXLINK";
 pub(super) const INBOX_SESSION_SK: &str = "INBOXSESSION";
 pub(super) const INBOX_REVOKED_SK: &str = "INBOX_REVOKED";
+pub(super) const INBOX_FORM_SK: &str = "INBOXFORM";
+// A customer's timeline records (`timeline_pk`): a call's and an appointment's.
+pub(super) const CALL_SID: &str = "call_sid";
+pub(super) const TIMELINE_CALL_PREFIX: &str = "CALL#";
+pub(super) const TIMELINE_APPOINTMENT_PREFIX: &str = "APPT#";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -263,6 +268,38 @@ pub(super) fn inbox_session_key(id: &crate::domain::SecretHash) -> Item {
 /// On the business's partition, so deleting the business deletes it.
 pub(super) fn inbox_revoked_key(business: &BusinessId) -> Item {
     key(business_partition(business), INBOX_REVOKED_SK)
+}
+
+/// The partition of a business's records about one customer, beside each call with them and
+/// each appointment they booked: what a customer's timeline reads instead of all the business's.
+pub(super) fn timeline_pk(business: &str, contact: &PhoneNumber) -> String {
+    format!("TIMELINE#{business}#{contact}")
+}
+
+/// A call's record in its customer's timeline: its list position after `CALL#`.
+pub(super) fn timeline_call_key(business: &str, contact: &PhoneNumber, position: &str) -> Item {
+    key(
+        timeline_pk(business, contact),
+        &format!("{TIMELINE_CALL_PREFIX}{position}"),
+    )
+}
+
+/// An appointment's record in its customer's timeline: its id (UUIDv7, booking order) after
+/// `APPT#`.
+pub(super) fn timeline_appointment_key(
+    business: &BusinessId,
+    phone: &PhoneNumber,
+    id: &AppointmentId,
+) -> Item {
+    key(
+        timeline_pk(business.as_str(), phone),
+        &format!("{TIMELINE_APPOINTMENT_PREFIX}{id}"),
+    )
+}
+
+/// A claimed one-time form key of a business's inbox.
+pub(super) fn inbox_form_key(business: &BusinessId, form: &crate::domain::FormKey) -> Item {
+    key(format!("{INBOX_FORM_SK}#{business}#{form}"), INBOX_FORM_SK)
 }
 
 #[cfg(test)]
