@@ -109,16 +109,32 @@ impl Route {
             Route::InboxLogout => {
                 |app, request| Box::pin(handlers::inbox_logout::logout(app, request))
             }
+            Route::InboxCustomer => {
+                |app, request| Box::pin(handlers::inbox_customer::customer_page(app, request))
+            }
+            Route::InboxCustomerReply => {
+                |app, request| Box::pin(handlers::inbox_customer_reply::reply(app, request))
+            }
+            Route::InboxCustomerCall => {
+                |app, request| Box::pin(handlers::inbox_customer_call::call_back(app, request))
+            }
+            Route::InboxCustomerBlock => {
+                |app, request| Box::pin(handlers::inbox_customer_block::block(app, request))
+            }
         }
     }
 
     /// The inbox's pages with their handlers: the `inbox` function serves them all.
-    pub const INBOX_HANDLERS: [RouteHandler; 5] = [
+    pub const INBOX_HANDLERS: [RouteHandler; 9] = [
         Route::InboxLogin.with_handler(),
         Route::Inbox.with_handler(),
         Route::InboxCall.with_handler(),
         Route::InboxCallHandled.with_handler(),
         Route::InboxLogout.with_handler(),
+        Route::InboxCustomer.with_handler(),
+        Route::InboxCustomerReply.with_handler(),
+        Route::InboxCustomerCall.with_handler(),
+        Route::InboxCustomerBlock.with_handler(),
     ];
 
     /// The route with its handler, for one Lambda function's `main`.
@@ -165,7 +181,11 @@ impl Route {
             | Route::Inbox
             | Route::InboxCall
             | Route::InboxCallHandled
-            | Route::InboxLogout => response::unavailable("the inbox failed; try again"),
+            | Route::InboxLogout
+            | Route::InboxCustomer
+            | Route::InboxCustomerReply
+            | Route::InboxCustomerCall
+            | Route::InboxCustomerBlock => response::unavailable("the inbox failed; try again"),
         }
     }
 }

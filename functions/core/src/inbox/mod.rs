@@ -4,15 +4,19 @@
 //! call back.
 //!
 //! - [`calls`]: a business's own calls, with transcript and recording link.
+//! - [`customer`]: one customer's timeline (calls, WhatsApp messages, appointments) and what the
+//!   owner's actions on it share: replying on WhatsApp, calling back, blocking.
 //! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
 //! - [`cookie`]: the signed session cookie and the per-session CSRF token.
-//! - [`pages`]: the HTML (maud; every stored value escaped).
+//! - [`pages`]: the HTML (maud; every stored value escaped); [`customer_page`] a customer's.
 //! - [`words`]: what the pages say, in Hebrew (right to left) or English.
 //!
 //! The handlers (`handlers::inbox_*`) are plain async functions over these.
 
 pub mod calls;
 pub mod cookie;
+pub mod customer;
+pub mod customer_page;
 pub mod pages;
 pub mod session;
 pub mod words;
@@ -23,7 +27,9 @@ use tracing::warn;
 pub use session::{Refusal, SignedIn};
 
 use crate::app::App;
+use crate::domain::PhoneNumber;
 use crate::http::response::{self, Response};
+use crate::http::routes::Route;
 use crate::http::InboundRequest;
 use words::Words;
 
@@ -62,4 +68,13 @@ pub fn refused(app: &App, request: &InboundRequest, refusal: &Refusal) -> Respon
 /// The public URL of an inbox route, as this request reached the deployment.
 pub fn url_of(app: &App, request: &InboundRequest, route_path: &str) -> String {
     request.public_url_of(app.config().public_base_url.as_ref(), route_path)
+}
+
+/// The public URL of a customer's timeline: the one way the inbox links to it.
+pub fn customer_url(app: &App, request: &InboundRequest, number: &PhoneNumber) -> String {
+    url_of(
+        app,
+        request,
+        &Route::InboxCustomer.path_with(&[("number", number.as_str())]),
+    )
 }

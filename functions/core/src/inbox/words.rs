@@ -1,6 +1,6 @@
 //! What the inbox's pages say, in the business's language: Hebrew (right to left) or English.
 
-use crate::domain::{Business, Call, CallStatus};
+use crate::domain::{AppointmentStatus, Business, Call, CallStatus, MessageStatus};
 
 /// The pages' words in one language, and which way it is written.
 #[derive(Debug)]
@@ -29,6 +29,52 @@ pub struct Words {
     pub in_progress: &'static str,
     pub all_calls: &'static str,
     pub only_open: &'static str,
+    pub customer_title: &'static str,
+    pub no_activity: &'static str,
+    pub older_activity: &'static str,
+    pub whatsapp_from_customer: &'static str,
+    pub whatsapp_to_customer: &'static str,
+    pub template: &'static str,
+    pub error: &'static str,
+    pub appointment: &'static str,
+    pub upcoming: &'static str,
+    pub past: &'static str,
+    pub booked_at: &'static str,
+    pub upcoming_appointments: &'static str,
+    pub reply_heading: &'static str,
+    pub send: &'static str,
+    pub reply_in_template: &'static str,
+    pub reply_closed: &'static str,
+    pub call_back: &'static str,
+    pub call_back_hint: &'static str,
+    pub no_owner_phone: &'static str,
+    pub blocked: &'static str,
+    pub blocked_note: &'static str,
+    pub block: &'static str,
+    pub unblock: &'static str,
+    pub notice_sent: &'static str,
+    pub notice_template_sent: &'static str,
+    pub notice_not_sent: &'static str,
+    pub notice_no_window: &'static str,
+    pub notice_no_number: &'static str,
+    pub notice_already_sent: &'static str,
+    pub notice_calling: &'static str,
+    pub notice_call_pending: &'static str,
+    pub notice_call_failed: &'static str,
+    pub notice_blocked: &'static str,
+    pub notice_unblocked: &'static str,
+    pub status_received: &'static str,
+    pub status_queued: &'static str,
+    pub status_sending: &'static str,
+    pub status_sent: &'static str,
+    pub status_delivered: &'static str,
+    pub status_read: &'static str,
+    pub status_failed: &'static str,
+    pub status_canceled: &'static str,
+    pub appointment_booked: &'static str,
+    pub appointment_cancelled: &'static str,
+    pub appointment_completed: &'static str,
+    pub appointment_no_show: &'static str,
 }
 
 const HEBREW: Words = Words {
@@ -56,6 +102,52 @@ const HEBREW: Words = Words {
     in_progress: "בשיחה",
     all_calls: "כל השיחות",
     only_open: "צריך לחזור אליהם",
+    customer_title: "לקוח",
+    no_activity: "אין עדיין שיחות, הודעות או תורים עם המספר הזה.",
+    older_activity: "פעילות קודמת",
+    whatsapp_from_customer: "וואטסאפ מהלקוח",
+    whatsapp_to_customer: "וואטסאפ ללקוח",
+    template: "תבנית",
+    error: "שגיאה",
+    appointment: "תור",
+    upcoming: "עתידי",
+    past: "עבר",
+    booked_at: "נקבע ב־",
+    upcoming_appointments: "התורים הבאים",
+    reply_heading: "תשובה בוואטסאפ",
+    send: "שליחה",
+    reply_in_template: "עברו יותר מ־24 שעות מההודעה האחרונה של הלקוח: התשובה תישלח בתוך תבנית ההודעה של העסק.",
+    reply_closed: "עברו יותר מ־24 שעות מההודעה האחרונה של הלקוח (או שלא כתב מעולם), ואז וואטסאפ מתיר לשלוח רק תבנית מאושרת, שלעסק אין. אפשר לחייג אליו בחזרה. להגדרת תבנית:",
+    call_back: "חיוג חוזר",
+    call_back_hint: "הטלפון שלך יצלצל קודם, וכשתענה נחבר את הלקוח.",
+    no_owner_phone: "כדי לחייג בחזרה צריך להגדיר את הטלפון שלך:",
+    blocked: "חסום",
+    blocked_note: "שיחות מהמספר נדחות, והודעות ממנו נשמרות בלי מענה.",
+    block: "חסימת המספר",
+    unblock: "ביטול החסימה",
+    notice_sent: "התשובה נשלחה.",
+    notice_template_sent: "התשובה נשלחה בתוך תבנית ההודעה.",
+    notice_not_sent: "התשובה לא נשלחה: הסיבה מופיעה בהודעה למטה.",
+    notice_no_window: "לא נשלח: עברו יותר מ־24 שעות מההודעה האחרונה של הלקוח ואין לעסק תבנית.",
+    notice_no_number: "לא נשלח: לעסק אין מספר לשלוח ממנו.",
+    notice_already_sent: "הטופס הזה כבר נשלח; ההודעה מופיעה כאן כשהספק קיבל אותה.",
+    notice_calling: "מחייגים: הטלפון שלך יצלצל עוד רגע.",
+    notice_call_pending: "השיחה בדרך, או שלא ידוע אם יצאה; אין צורך לנסות שוב.",
+    notice_call_failed: "השיחה לא יצאה. נסו שוב בעוד רגע.",
+    notice_blocked: "המספר נחסם.",
+    notice_unblocked: "החסימה בוטלה.",
+    status_received: "התקבלה",
+    status_queued: "בתור",
+    status_sending: "נשלחת",
+    status_sent: "נשלחה",
+    status_delivered: "נמסרה",
+    status_read: "נקראה",
+    status_failed: "נכשלה",
+    status_canceled: "בוטלה",
+    appointment_booked: "נקבע",
+    appointment_cancelled: "בוטל",
+    appointment_completed: "התקיים",
+    appointment_no_show: "לא הגיע",
 };
 
 const ENGLISH: Words = Words {
@@ -84,6 +176,52 @@ const ENGLISH: Words = Words {
     in_progress: "In progress",
     all_calls: "All calls",
     only_open: "Needing a call back",
+    customer_title: "Customer",
+    no_activity: "No calls, messages or appointments with this number yet.",
+    older_activity: "Older activity",
+    whatsapp_from_customer: "WhatsApp from the customer",
+    whatsapp_to_customer: "WhatsApp to the customer",
+    template: "Template",
+    error: "Error",
+    appointment: "Appointment",
+    upcoming: "Upcoming",
+    past: "Past",
+    booked_at: "Booked",
+    upcoming_appointments: "Upcoming appointments",
+    reply_heading: "Reply on WhatsApp",
+    send: "Send",
+    reply_in_template: "More than 24 hours since the customer last wrote: the reply goes out inside the business's message template.",
+    reply_closed: "More than 24 hours since the customer last wrote (or they never did), and WhatsApp then allows only an approved template, which this business has not set. Call them back instead. To set a template:",
+    call_back: "Call back",
+    call_back_hint: "Your phone rings first; when you answer, the customer is dialled.",
+    no_owner_phone: "To call back, set your own phone:",
+    blocked: "Blocked",
+    blocked_note: "Calls from this number are rejected; its messages are kept without an answer.",
+    block: "Block this number",
+    unblock: "Unblock",
+    notice_sent: "The reply was sent.",
+    notice_template_sent: "The reply was sent inside the message template.",
+    notice_not_sent: "The reply was not sent: the reason is on the message below.",
+    notice_no_window: "Not sent: more than 24 hours since the customer last wrote, and the business has no template.",
+    notice_no_number: "Not sent: the business has no number to send from.",
+    notice_already_sent: "This form was already sent; its message shows here once the provider took it.",
+    notice_calling: "Calling: your phone rings in a moment.",
+    notice_call_pending: "The call is being placed, or it is unknown whether it was; no need to try again.",
+    notice_call_failed: "The call was not placed. Try again in a moment.",
+    notice_blocked: "The number is blocked.",
+    notice_unblocked: "The number is no longer blocked.",
+    status_received: "received",
+    status_queued: "queued",
+    status_sending: "sending",
+    status_sent: "sent",
+    status_delivered: "delivered",
+    status_read: "read",
+    status_failed: "failed",
+    status_canceled: "canceled",
+    appointment_booked: "booked",
+    appointment_cancelled: "cancelled",
+    appointment_completed: "completed",
+    appointment_no_show: "no-show",
 };
 
 impl Words {
@@ -116,6 +254,34 @@ impl Words {
                 CallStatus::Completed if call.gathered_digits.is_some() => self.answered,
                 _ => self.missed,
             }
+        }
+    }
+}
+
+impl Words {
+    /// A WhatsApp message's delivery status.
+    pub fn message_status(&self, status: MessageStatus) -> &'static str {
+        match status {
+            MessageStatus::Received => self.status_received,
+            MessageStatus::Accepted | MessageStatus::Scheduled | MessageStatus::Queued => {
+                self.status_queued
+            }
+            MessageStatus::Sending => self.status_sending,
+            MessageStatus::Sent => self.status_sent,
+            MessageStatus::Delivered => self.status_delivered,
+            MessageStatus::Read => self.status_read,
+            MessageStatus::Undelivered | MessageStatus::Failed => self.status_failed,
+            MessageStatus::Canceled => self.status_canceled,
+        }
+    }
+
+    /// Where an appointment stands.
+    pub fn appointment_status(&self, status: AppointmentStatus) -> &'static str {
+        match status {
+            AppointmentStatus::Booked => self.appointment_booked,
+            AppointmentStatus::Cancelled => self.appointment_cancelled,
+            AppointmentStatus::Completed => self.appointment_completed,
+            AppointmentStatus::NoShow => self.appointment_no_show,
         }
     }
 }
