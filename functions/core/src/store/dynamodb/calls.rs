@@ -118,13 +118,18 @@ impl TimelineParts<'_> {
     }
 }
 
-/// The call's timeline record as stored, and as `start` leaves it: the writes that move it (a
-/// delete and a put, either of them absent) when the two differ.
+/// A call's timeline record moving: the key it leaves and the key it takes, either absent.
+struct TimelineMove {
+    before: Option<Item>,
+    after: Option<Item>,
+}
+
+/// The call's timeline record as stored, and as `start` leaves it, when the two differ.
 fn timeline_moves(
     sid: &CallSid,
     loaded: Option<&LoadedCall>,
     start: &CallStart,
-) -> Result<Option<(Option<Item>, Option<Item>)>, StoreError> {
+) -> Result<Option<TimelineMove>, StoreError> {
     let stored = |attribute: &str| -> Result<Option<&str>, StoreError> {
         match loaded {
             Some(l) => get_s(&l.item, attribute),
@@ -161,7 +166,7 @@ fn timeline_moves(
         }),
     };
     let (before, after) = (before.key(sid), after.key(sid));
-    Ok((before != after).then_some((before, after)))
+    Ok((before != after).then_some(TimelineMove { before, after }))
 }
 
 impl DynamoStore {
@@ -267,7 +272,9 @@ impl CallStore for DynamoStore {
                 Some(start.started_at),
             );
             let mut alongside = Vec::new();
-            if let Some((before, after)) = timeline_moves(&start.sid, loaded.as_ref(), start)? {
+            if let Some(TimelineMove { before, after }) =
+                timeline_moves(&start.sid, loaded.as_ref(), start)?
+            {
                 if let Some(before) = before {
                     alongside.push(self.transaction_delete_unconditional(before)?);
                 }
