@@ -12,9 +12,10 @@ use crate::domain::FormKey;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::{form, InboundRequest};
-use crate::inbox::customer::{self, Cursor, Notice, Reply};
+use crate::inbox::customer::{self, Cursor, Notice};
 use crate::inbox::customer_page::{self, CustomerView, Urls};
 use crate::inbox::pages::Links;
+use crate::inbox::reply::{self, Reply};
 use crate::inbox::{self, session};
 use crate::store::StoreError;
 
@@ -56,7 +57,7 @@ pub async fn customer_page(app: &App, request: &InboundRequest) -> Response {
     };
     let (timeline, window, upcoming) = tokio::join!(
         customer::timeline(app, request, &business.id, &number, &cursor),
-        customer::window_open(app, &business.id, &number, now),
+        reply::window_open(app, &business.id, &number, now),
         upcoming,
     );
     let (timeline, window, upcoming) = match (timeline, window, upcoming) {

@@ -15,7 +15,8 @@ use crate::domain::{FormKey, WhatsAppAddress};
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
-use crate::inbox::customer::{self, Notice, Posted, Reply, MAX_REPLY_CHARS};
+use crate::inbox::customer::{self, Notice, Posted};
+use crate::inbox::reply::{self, Reply, MAX_REPLY_CHARS};
 use crate::inbox::{self};
 use crate::messaging;
 
@@ -41,7 +42,7 @@ pub async fn reply(app: &App, request: &InboundRequest) -> Response {
     };
     let business = &owner.business;
     let now = time::OffsetDateTime::now_utc();
-    let open = match customer::window_open(app, &business.id, &number, now).await {
+    let open = match reply::window_open(app, &business.id, &number, now).await {
         Ok(open) => open,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };

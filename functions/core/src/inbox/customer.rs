@@ -1,7 +1,7 @@
 //! One customer as the inbox shows them: a timeline of the business's calls with their number,
 //! the WhatsApp messages both ways and the appointments they booked, newest first and a page at a
 //! time; and what the owner's actions on it share (the number in the path, the signed-in POST,
-//! the 24-hour WhatsApp window, the notice a redirect carries back).
+//! the notice a redirect carries back). Replying on WhatsApp is [`super::reply`]'s.
 //!
 //! The timeline merges three listings the store pages on its own (calls, messages,
 //! appointments), each newest first. A page takes the newest of their heads, one at a time, and
@@ -20,25 +20,15 @@ use super::pages::CallView;
 use super::session::{self, SignedIn};
 use super::words::Words;
 use crate::app::App;
-use crate::domain::{
-    Appointment, Business, BusinessId, ConfirmationTemplate, MessageDirection, PhoneNumber,
-    StoredMessage,
-};
+use crate::domain::{Appointment, BusinessId, PhoneNumber, StoredMessage};
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::{FormParams, InboundRequest};
 use crate::store::messages::conversation_position;
 use crate::store::{list_position, StoreError};
-use crate::whatsapp::send::OutboundBody;
 
 /// Entries a timeline page shows.
 pub const PAGE: usize = 25;
-
-/// How long after a customer's last message WhatsApp takes a free-form reply.
-pub const WINDOW: time::Duration = time::Duration::hours(24);
-
-/// The longest reply taken: WhatsApp's limit for a text message.
-pub const MAX_REPLY_CHARS: usize = 4096;
 
 /// The number in an inbox customer route's path: E.164 with its `+` (written `%2B` by a client
 /// that escapes it), exactly as [`super::customer_url`] writes it; else the one-line reason.
@@ -167,83 +157,6 @@ impl Notice {
 pub fn back(app: &App, request: &InboundRequest, number: &PhoneNumber, notice: Notice) -> Response {
     let page = super::customer_url(app, request, number);
     response::see_other(&format!("{page}?notice={}", notice.as_str()))
-}
-
-/// Whether a free-form WhatsApp message reaches `contact` at `now`: they wrote to the business
-/// within the last [`WINDOW`]. Reads the conversation back only as far as the window reaches.
-pub async fn window_open(
-    app: &App,
-    business: &BusinessId,
-    contact: &PhoneNumber,
-    now: OffsetDateTime,
-) -> Result<bool, StoreError> {
-    let since = now - WINDOW;
-    let mut cursor = None;
-    loop {
-        let page = app
-            .store()
-            .conversation_messages(business, contact, 100, cursor.as_deref())
-            .await?;
-        for message in &page.messages {
-            if message.created_at.is_none_or(|at| at < since) {
-                return Ok(false);
-            }
-            if message.direction == Some(MessageDirection::Inbound) {
-                return Ok(true);
-            }
-        }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(false),
-        }
-    }
-}
-
-/// How the inbox can reply on WhatsApp now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reply<'a> {
-    /// Inside the window: the text as it is.
-    Free,
-    /// Outside it: inside the business's reply template.
-    Template(&'a ConfirmationTemplate),
-    /// Outside it, and the business has no template for its provider.
-    Closed,
-}
-
-impl<'a> Reply<'a> {
-    pub fn of(business: &'a Business, window_open: bool) -> Self {
-        match (window_open, business.reply_template()) {
-            (true, _) => Self::Free,
-            (false, Some(template)) => Self::Template(template),
-            (false, None) => Self::Closed,
-        }
-    }
-
-    /// What is sent for the owner's `text`; `None` when nothing can be.
-    pub fn body(&self, text: &str) -> Option<OutboundBody> {
-        // A template's variable is one line: WhatsApp refuses new lines and tabs in it.
-        let line = || text.split_whitespace().collect::<Vec<_>>().join(" ");
-        match self {
-            Self::Free => Some(OutboundBody::Text(text.to_string())),
-            Self::Template(ConfirmationTemplate::Twilio { content_sid }) => {
-                Some(OutboundBody::Content {
-                    sid: content_sid.clone(),
-                    variables: [("1".to_string(), line())].into(),
-                })
-            }
-            Self::Template(ConfirmationTemplate::Meta { name, language }) => {
-                Some(OutboundBody::Template {
-                    name: name.clone(),
-                    language: language.clone(),
-                    components: Some(serde_json::json!([{
-                        "type": "body",
-                        "parameters": [{ "type": "text", "text": line() }],
-                    }])),
-                })
-            }
-            Self::Closed => None,
-        }
-    }
 }
 
 /// One thing on a customer's timeline.
@@ -540,51 +453,6 @@ mod tests {
             assert!(!notice.text(Words::for_language("he")).is_empty());
         }
         assert_eq!(Notice::parse("<script>"), None);
-    }
-
-    fn business(template: Option<ConfirmationTemplate>) -> Business {
-        let mut business = Business::new(BusinessId::parse("acme").unwrap(), "Acme");
-        business.reply_template = template;
-        business
-    }
-
-    #[test]
-    fn inside_the_window_the_text_goes_as_it_is_and_outside_only_in_the_template() {
-        let plain = business(None);
-        assert_eq!(
-            Reply::of(&plain, true).body("hi\nthere"),
-            Some(OutboundBody::Text("hi\nthere".into()))
-        );
-        assert_eq!(Reply::of(&plain, false), Reply::Closed);
-        assert_eq!(Reply::of(&plain, false).body("hi"), None);
-
-        let twilio = ConfirmationTemplate::twilio("HX0123456789abcdef0123456789abcdef").unwrap();
-        let with_twilio = business(Some(twilio));
-        match Reply::of(&with_twilio, false).body("see you\n\ttomorrow") {
-            Some(OutboundBody::Content { sid, variables }) => {
-                assert_eq!(sid, "HX0123456789abcdef0123456789abcdef");
-                assert_eq!(variables["1"], "see you tomorrow", "one line");
-            }
-            other => panic!("{other:?}"),
-        }
-
-        let meta = ConfirmationTemplate::meta("reply_later", "he").unwrap();
-        let mut with_meta = business(Some(meta));
-        assert_eq!(
-            Reply::of(&with_meta, false),
-            Reply::Closed,
-            "a Meta template is never sent through Twilio"
-        );
-        with_meta.whatsapp_provider = crate::domain::Provider::Meta;
-        match Reply::of(&with_meta, false).body("hi") {
-            Some(OutboundBody::Template {
-                name, components, ..
-            }) => {
-                assert_eq!(name, "reply_later");
-                assert_eq!(components.unwrap()[0]["parameters"][0]["text"], "hi");
-            }
-            other => panic!("{other:?}"),
-        }
     }
 
     fn appointment_at(created: &str) -> Appointment {

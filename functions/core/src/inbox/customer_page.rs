@@ -4,8 +4,9 @@
 
 use maud::{html, Markup};
 
-use super::customer::{Entry, Notice, Reply, Timeline, MAX_REPLY_CHARS};
+use super::customer::{Entry, Notice, Timeline};
 use super::pages::{call_card, local_instant, local_time, page, top, Links};
+use super::reply::{Reply, MAX_REPLY_CHARS};
 use super::words::Words;
 use crate::domain::{
     Appointment, Business, FormKey, MessageContent, MessageDirection, PhoneNumber, StoredMessage,

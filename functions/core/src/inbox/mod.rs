@@ -6,6 +6,7 @@
 //! - [`calls`]: a business's own calls, with transcript and recording link.
 //! - [`customer`]: one customer's timeline (calls, WhatsApp messages, appointments) and what the
 //!   owner's actions on it share: replying on WhatsApp, calling back, blocking.
+//! - [`reply`]: the 24-hour WhatsApp window, and what a reply sends inside and outside it.
 //! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
 //! - [`cookie`]: the signed session cookie and the per-session CSRF token.
 //! - [`pages`]: the HTML (maud; every stored value escaped); [`customer_page`] a customer's.
@@ -18,6 +19,7 @@ pub mod cookie;
 pub mod customer;
 pub mod customer_page;
 pub mod pages;
+pub mod reply;
 pub mod session;
 pub mod words;
 

@@ -80,7 +80,14 @@ async fn the_inbox_function_serves_its_pages_and_turns_strangers_away() {
     .await;
     // A cookie this deployment never signed (it is cleared), and a sign-in token never issued
     // (no cookie came, none is set).
-    for (sample, clears) in [("inbox.json", true), ("inbox-login.json", false)] {
+    for (sample, clears) in [
+        ("inbox.json", true),
+        ("inbox-login.json", false),
+        ("inbox-customer.json", true),
+        ("inbox-customer-reply.json", true),
+        ("inbox-customer-call.json", true),
+        ("inbox-customer-block.json", true),
+    ] {
         let response = function.invoke(sample).await;
         assert_eq!(status(&response), 401, "{sample}: {response}");
         assert_eq!(
