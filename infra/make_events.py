@@ -35,7 +35,7 @@ def sign(url, params):
     return base64.b64encode(hmac.new(TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
-def http_event(name, method, path, params=None, headers=None, query="", json_body=None, user_agent=None):
+def http_event(name, method, path, params=None, headers=None, query="", json_body=None, user_agent=None, browser_form=None):
     headers = dict(headers or {})
     headers.update({"host": HOST, "x-forwarded-proto": "https", "user-agent": "TwilioProxy/1.1"})
     if user_agent:
@@ -48,6 +48,10 @@ def http_event(name, method, path, params=None, headers=None, query="", json_bod
         headers["content-type"] = "application/json"
         if path.startswith("/webhook/meta/"):
             headers["x-hub-signature-256"] = "sha256=" + hmac.new(META_APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    if browser_form is not None:
+        # A browser's form: no Twilio signature.
+        body = base64.b64encode(urllib.parse.urlencode(list(browser_form.items())).encode()).decode()
+        headers["content-type"] = "application/x-www-form-urlencoded"
     if params is not None:
         pairs = list(params.items())
         body = base64.b64encode(urllib.parse.urlencode(pairs).encode()).decode()
@@ -166,6 +170,20 @@ def main():
     http_event("inbox-login", "GET", "/inbox/login", query="token=" + "S" * 43, user_agent=browser)
     http_event("inbox-customers", "GET", "/inbox/customers", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
     http_event("inbox-search", "GET", "/inbox/search", query="q=crown", headers={"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}, user_agent=browser)
+    # A customer's page and its actions, with the same cookie: 401 with the signed-out page.
+    stranger = {"cookie": "frontdesk_inbox=" + "A" * 43 + ".sample"}
+    customer = "/inbox/customers/+972501234567"
+    http_event("inbox-customer", "GET", customer, headers=stranger, user_agent=browser)
+    key = "0123456789abcdef0123456789abcdef"
+    http_event("inbox-customer-reply", "POST", customer + "/reply", browser_form={"csrf": "sample", "body": "See you tomorrow at 10", "key": key}, headers=stranger, user_agent=browser)
+    http_event("inbox-customer-call", "POST", customer + "/call", browser_form={"csrf": "sample", "key": key}, headers=stranger, user_agent=browser)
+    http_event("inbox-customer-block", "POST", customer + "/block", browser_form={"csrf": "sample", "blocked": "true"}, headers=stranger, user_agent=browser)
+    # The week's appointments, a cancel, and the calls list's live update, with the same cookie:
+    # 401 with the signed-out page. The page's script is served to anyone.
+    http_event("inbox-appointments", "GET", "/inbox/appointments", query="from=2026-12-06", headers=stranger, user_agent=browser)
+    http_event("inbox-appointment-cancel", "POST", "/inbox/appointments/0196f0a0b1c27d3e8f9a0b1c2d3e4f50/cancel", browser_form={"csrf": "sample", "key": key, "from": "2026-12-06"}, headers=stranger, user_agent=browser)
+    http_event("inbox-updates", "GET", "/inbox/updates", query="since=2026-12-06T08%3A00%3A00Z", headers=stranger, user_agent=browser)
+    http_event("inbox-script", "GET", "/inbox/app.js", user_agent=browser)
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

@@ -44,14 +44,25 @@ pub struct SetArgs {
 /// The template `args` name, checked against the business's provider: a template for the
 /// other provider would never be sent.
 fn template(business: &Business, args: &SetArgs) -> Result<Option<ConfirmationTemplate>, CliError> {
-    let template = match (
-        &args.twilio_content_sid,
-        &args.meta_template,
-        &args.language,
-    ) {
-        (Some(sid), _, _) => ConfirmationTemplate::twilio(sid)?,
-        (None, Some(name), Some(language)) => ConfirmationTemplate::meta(name, language)?,
-        _ => return Ok(None),
+    template_for(
+        business,
+        args.twilio_content_sid.as_deref(),
+        args.meta_template.as_deref().zip(args.language.as_deref()),
+    )
+}
+
+/// The WhatsApp template a Twilio content SID, or a Meta template's name and language, name
+/// (`None` when neither is given), checked against the business's provider: a template for the
+/// other provider would never be sent.
+pub fn template_for(
+    business: &Business,
+    twilio_content_sid: Option<&str>,
+    meta_template: Option<(&str, &str)>,
+) -> Result<Option<ConfirmationTemplate>, CliError> {
+    let template = match (twilio_content_sid, meta_template) {
+        (Some(sid), _) => ConfirmationTemplate::twilio(sid)?,
+        (None, Some((name, language))) => ConfirmationTemplate::meta(name, language)?,
+        (None, None) => return Ok(None),
     };
     if template.provider() != business.whatsapp_provider {
         return Err(format!(

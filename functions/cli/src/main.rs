@@ -285,7 +285,7 @@ mod tests {
     fn deployment_options_have_their_own_heading_after_the_commands_own() {
         let deployment = deployment_flags();
         assert_eq!(deployment.len(), 8, "{deployment:?}");
-        let commands: [(&[&str], &[&str]); 12] = [
+        let commands: [(&[&str], &[&str]); 13] = [
             (
                 &["business", "create"],
                 &[
@@ -351,6 +351,16 @@ mod tests {
                     "--meta-template",
                     "--language",
                     "--sms",
+                    "--help",
+                ],
+            ),
+            (
+                &["inbox", "reply-template"],
+                &[
+                    "--twilio-content-sid",
+                    "--meta-template",
+                    "--language",
+                    "--none",
                     "--help",
                 ],
             ),

@@ -42,7 +42,7 @@ const VOICEMAILS: usize = 100;
 const HOST: &str = "bench.frontdesk.test";
 
 fn is_voicemail(n: usize) -> bool {
-    n >= CALLS - 10 * VOICEMAILS && n % 10 == 0
+    n >= CALLS - 10 * VOICEMAILS && n.is_multiple_of(10)
 }
 
 /// 10,000 calls a minute apart; one in ten of the newest 1,000 a voicemail with its copy and

@@ -211,6 +211,17 @@ impl App {
         Ok(business)
     }
 
+    /// Forgets the cached business of each of `business`'s numbers, so a change the owner just
+    /// made (a number blocked) applies to this process's next call or message at once; other
+    /// processes (other Lambdas) see it within [`BUSINESS_CACHE_TTL`].
+    pub fn forget_business(&self, business: &Business) {
+        if let Ok(mut cache) = self.inner.businesses_by_number.lock() {
+            for number in &business.phone_numbers {
+                cache.remove(number);
+            }
+        }
+    }
+
     fn cached_greeting_check(&self, key: &str) -> Option<(bool, Instant)> {
         self.inner.greeting_checks.lock().ok()?.get(key).copied()
     }

@@ -127,11 +127,23 @@ impl Route {
             Route::InboxSearch => {
                 |app, request| Box::pin(handlers::inbox_search::search_page(app, request))
             }
+            Route::InboxCustomer => {
+                |app, request| Box::pin(handlers::inbox_customer::customer_page(app, request))
+            }
+            Route::InboxCustomerReply => {
+                |app, request| Box::pin(handlers::inbox_customer_reply::reply(app, request))
+            }
+            Route::InboxCustomerCall => {
+                |app, request| Box::pin(handlers::inbox_customer_call::call_back(app, request))
+            }
+            Route::InboxCustomerBlock => {
+                |app, request| Box::pin(handlers::inbox_customer_block::block(app, request))
+            }
         }
     }
 
     /// The inbox's pages with their handlers: the `inbox` function serves them all.
-    pub const INBOX_HANDLERS: [RouteHandler; 11] = [
+    pub const INBOX_HANDLERS: [RouteHandler; 15] = [
         Route::InboxLogin.with_handler(),
         Route::Inbox.with_handler(),
         Route::InboxCall.with_handler(),
@@ -143,6 +155,10 @@ impl Route {
         Route::InboxScript.with_handler(),
         Route::InboxCustomers.with_handler(),
         Route::InboxSearch.with_handler(),
+        Route::InboxCustomer.with_handler(),
+        Route::InboxCustomerReply.with_handler(),
+        Route::InboxCustomerCall.with_handler(),
+        Route::InboxCustomerBlock.with_handler(),
     ];
 
     /// The route with its handler, for one Lambda function's `main`.
@@ -195,7 +211,11 @@ impl Route {
             | Route::InboxUpdates
             | Route::InboxScript
             | Route::InboxCustomers
-            | Route::InboxSearch => response::unavailable("the inbox failed; try again"),
+            | Route::InboxSearch
+            | Route::InboxCustomer
+            | Route::InboxCustomerReply
+            | Route::InboxCustomerCall
+            | Route::InboxCustomerBlock => response::unavailable("the inbox failed; try again"),
         }
     }
 }

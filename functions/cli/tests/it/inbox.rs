@@ -89,3 +89,61 @@ async fn the_printed_link_signs_the_owner_in_once_and_revoking_signs_them_out() 
         assert!(output.stdout.is_empty(), "{refused:?}: no link printed");
     }
 }
+
+#[tokio::test]
+async fn the_reply_template_is_set_for_the_businesss_provider_shown_and_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = target(dir.path(), "http://127.0.0.1:9")
+        .open()
+        .await
+        .unwrap();
+    let business = Business::new(BusinessId::parse("acme").unwrap(), "Acme Dental");
+    deployment.store.put_business(&business).await.unwrap();
+    let data = dir.path().to_string_lossy().to_string();
+    let run = |args: &[&str]| -> Output {
+        Command::new(FRONTDESK)
+            .args(["inbox", "reply-template", "acme"])
+            .args(args)
+            .args(["--data-dir", &data])
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let stored = || async {
+        deployment
+            .store
+            .business(&business.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .reply_template
+    };
+
+    let shown = run(&[]);
+    assert!(shown.status.success(), "{shown:?}");
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("a call back instead"));
+
+    let sid = "HX0123456789abcdef0123456789abcdef";
+    let set = run(&["--twilio-content-sid", sid]);
+    assert!(set.status.success(), "{set:?}");
+    assert!(String::from_utf8_lossy(&set.stdout).contains(sid));
+    assert_eq!(
+        stored().await,
+        Some(frontdesk::domain::ConfirmationTemplate::twilio(sid).unwrap())
+    );
+
+    let other_provider = run(&["--meta-template", "reply_later", "--language", "he"]);
+    assert!(!other_provider.status.success());
+    assert!(
+        String::from_utf8_lossy(&other_provider.stderr).contains("would never be used"),
+        "{other_provider:?}"
+    );
+    assert!(
+        stored().await.is_some(),
+        "a refused template changes nothing"
+    );
+
+    let cleared = run(&["--none"]);
+    assert!(cleared.status.success(), "{cleared:?}");
+    assert_eq!(stored().await, None);
+}

@@ -130,6 +130,16 @@ pub struct Business {
     /// When and how customers are reminded of their appointments; `None`: never.
     #[serde(default, deserialize_with = "super::reminder::lenient")]
     pub reminders: Option<super::reminder::ReminderSettings>,
+    /// The WhatsApp template the inbox replies with outside the 24-hour customer-service window
+    /// (its body takes one variable, `{{1}}`: the owner's reply on one line); `None`: outside
+    /// the window the inbox cannot reply.
+    #[serde(default)]
+    pub reply_template: Option<super::follow_up::ConfirmationTemplate>,
+    /// Numbers the owner blocked in the inbox: their calls are rejected, their WhatsApp
+    /// messages kept without an answer. Kept on this document, which every incoming call and
+    /// message reads anyway, so blocking costs the hot path no extra read.
+    #[serde(default)]
+    pub blocked_numbers: Vec<PhoneNumber>,
 }
 
 fn default_fallback_text() -> String {
@@ -185,7 +195,23 @@ impl Business {
             google_calendar: None,
             owner_phone: None,
             reminders: None,
+            reply_template: None,
+            blocked_numbers: Vec::new(),
         }
+    }
+
+    /// Whether the owner blocked `number` (a caller's `From` as received: anything that is not
+    /// an E.164 number, such as `anonymous`, is never blocked).
+    pub fn blocks(&self, number: &str) -> bool {
+        PhoneNumber::parse(number).is_ok_and(|number| self.blocked_numbers.contains(&number))
+    }
+
+    /// The reply template, when it is for the business's own provider (one for the other
+    /// provider would never be sent).
+    pub fn reply_template(&self) -> Option<&super::follow_up::ConfirmationTemplate> {
+        self.reply_template
+            .as_ref()
+            .filter(|template| template.provider() == self.whatsapp_provider)
     }
 
     /// The configuration used for a number no business claims: voicemail, defaults.
@@ -259,6 +285,19 @@ mod tests {
         assert_eq!(business.fallback_text, DEFAULT_FALLBACK_TEXT);
         assert_eq!(business.voice_mode, VoiceMode::Voicemail);
         assert!(business.transcription_enabled);
+    }
+
+    #[test]
+    fn a_blocked_number_is_blocked_however_it_is_written_and_anonymous_never() {
+        let mut business = Business::new(BusinessId::parse("acme").unwrap(), "Acme");
+        assert!(!business.blocks("+972501234567"));
+        business.blocked_numbers = vec![PhoneNumber::parse("+972501234567").unwrap()];
+        assert!(business.blocks("+972501234567"));
+        assert!(business.blocks("whatsapp:+972501234567"));
+        assert!(!business.blocks("+972501234568"));
+        assert!(!business.blocks("anonymous"));
+        let stored: Business = serde_json::from_str(r#"{"id":"acme","name":"Acme"}"#).unwrap();
+        assert!(stored.blocked_numbers.is_empty() && stored.reply_template.is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::ids::{BusinessId, CallSid, RecordingSid};
+use super::ids::{BusinessId, CallSid, PhoneNumber, RecordingSid};
 
 /// A Twilio call status, ranked so a late callback never moves a call backwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,6 +119,16 @@ impl Direction {
 
     pub fn is_outbound(self) -> bool {
         !matches!(self, Self::Inbound)
+    }
+
+    /// The customer's side of a call between `from` and `to`: the caller of an inbound call,
+    /// the callee of an outbound one (a bridge's `to` is the customer too). `None` when that
+    /// party is not a phone number (`anonymous`, a SIP or client address).
+    pub fn contact(self, from: &str, to: &str) -> Option<PhoneNumber> {
+        let party = if self.is_outbound() { to } else { from };
+        PhoneNumber::parse(party)
+            .ok()
+            .filter(|number| number.as_str() == party)
     }
 }
 
@@ -253,6 +263,16 @@ pub struct Call {
     pub handled: bool,
 }
 
+impl Call {
+    /// The customer on the call ([`Direction::contact`]).
+    pub fn contact(&self) -> Option<PhoneNumber> {
+        self.direction.contact(
+            self.from.as_deref().unwrap_or_default(),
+            self.to.as_deref().unwrap_or_default(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +284,28 @@ mod tests {
             assert_eq!(CallStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(CallStatus::parse("answered"), None);
+    }
+
+    #[test]
+    fn the_contact_is_the_caller_inbound_and_the_callee_outbound() {
+        let (customer, business) = ("+972501234567", "+97233334444");
+        let contact = |direction: Direction, from: &str, to: &str| {
+            direction.contact(from, to).map(|n| n.as_str().to_string())
+        };
+        assert_eq!(
+            contact(Direction::Inbound, customer, business).as_deref(),
+            Some(customer)
+        );
+        assert_eq!(
+            contact(Direction::OutboundApi, business, customer).as_deref(),
+            Some(customer)
+        );
+        assert_eq!(contact(Direction::Inbound, "anonymous", business), None);
+        assert_eq!(
+            contact(Direction::Inbound, "+972-50-123-4567", business),
+            None,
+            "only a number stored as E.164 is one the store can match"
+        );
     }
 
     #[test]

@@ -158,6 +158,39 @@ impl InboxSession {
     }
 }
 
+/// The one-time key of an inbox form whose double submit must act once (a WhatsApp reply, a
+/// call back): 32 lowercase hex digits, random per page shown. The store claims a reply's key
+/// once; a call back's key is its placement's request key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FormKey(String);
+
+impl FormKey {
+    /// How long a claimed key is remembered: far longer than a page stays open.
+    pub const KEPT: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        (value.len() == 32
+            && value
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then(|| Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FormKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +225,22 @@ mod tests {
         assert!(!link.opens_at(now + SignedDuration::from_mins(10), None));
         assert!(!link.opens_at(now, Some(now)), "revoked the same instant");
         assert!(link.opens_at(now, Some(now - SignedDuration::from_secs(1))));
+    }
+
+    #[test]
+    fn form_keys_are_fresh_hex_and_nothing_else_parses() {
+        let (a, b) = (FormKey::generate(), FormKey::generate());
+        assert_ne!(a, b);
+        assert_eq!(FormKey::parse(a.as_str()), Some(a));
+        for bad in [
+            "",
+            "abc",
+            &"A".repeat(32),
+            &"0".repeat(33),
+            "0192f0c1-a2b3-4c5d-8e9f-0a1b2c3d",
+        ] {
+            assert_eq!(FormKey::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

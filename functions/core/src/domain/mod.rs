@@ -34,7 +34,7 @@ pub use follow_up::{
     FollowUpState, FollowUps, GoogleCalendar,
 };
 pub use ids::{BusinessId, CallSid, ParseError, PhoneNumber, RecordingSid};
-pub use inbox::{InboxSecret, InboxSession, SecretHash, SignInLink};
+pub use inbox::{FormKey, InboxSecret, InboxSession, SecretHash, SignInLink};
 pub use message::{
     Media, MessageContent, MessageDirection, MessageEvent, MessageId, MessageSid, MessageStatus,
     MessageStatusUpdate, NewMessage, Provider, StoredMessage, Wamid, WhatsAppAddress,

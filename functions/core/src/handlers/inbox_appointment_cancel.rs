@@ -9,7 +9,7 @@ use tracing::info;
 
 use crate::app::App;
 use crate::booking::{self, BookingError, CancelOutcome};
-use crate::domain::{AppointmentId, RequestKey};
+use crate::domain::{AppointmentId, FormKey, RequestKey};
 use crate::handlers::inbox_appointments;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
@@ -40,8 +40,9 @@ pub async fn cancel(app: &App, request: &InboundRequest) -> Response {
         return response::not_found();
     };
     let Some(key) = form
-        .non_empty("key")
-        .and_then(|key| RequestKey::new("inbox", &[key]).ok())
+        .get("key")
+        .and_then(FormKey::parse)
+        .and_then(|key| RequestKey::new("inbox", &[key.as_str()]).ok())
     else {
         return response::bad_request("`key` must be the form's one-time key");
     };

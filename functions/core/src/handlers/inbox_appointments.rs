@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use crate::api::paging::{self, encode_cursor};
 use crate::app::App;
+use crate::domain::FormKey;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::{form, InboundRequest};
@@ -97,7 +98,7 @@ pub async fn page(
             &nav,
             &links,
             &owner.csrf,
-            &inbox::form_key(),
+            &FormKey::generate(),
             notice,
         )
         .into_string(),

@@ -74,6 +74,12 @@ async fn answer(
         voice::greeting_url(app, request, &business),
     );
     recorded?;
+    // The business was read, so a store that fails never gets here: a caller is rejected only
+    // on the owner's word.
+    if business.blocks(&start.from) {
+        info!(metric = "caller_blocked", business = %business.id, "blocked caller; rejected");
+        return Ok(response::twiml(VoiceResponse::new().reject(None).to_xml()));
+    }
     if over_limit {
         warn!(metric = "caller_rate_limited", business = %business.id, "caller over the per-minute limit; rejected busy");
         return Ok(response::twiml(

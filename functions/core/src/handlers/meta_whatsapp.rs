@@ -9,7 +9,7 @@
 //! A message stored for the first time, for a business that books over WhatsApp or reminds its
 //! customers ([`dialogue::listens`]), then goes to the booking dialogue (a reminder's answer first), whose reply is sent through the
 //! Graph API before the answer; a redelivered batch finds its messages stored and answers none
-//! of them again.
+//! of them again. A sender the owner blocked is stored and never answered.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -209,10 +209,10 @@ async fn store_changes(
                 .await?;
             info!(wamid = %message.id, kind = message.content.kind, inserted, "meta message stored");
             messages += 1;
-            if let Some(business) = business
-                .as_ref()
-                .filter(|b| inserted && dialogue::listens(b))
-            {
+            // A blocked sender's message is kept, and answered by nothing.
+            if let Some(business) = business.as_ref().filter(|b| {
+                inserted && dialogue::listens(b) && !b.blocks(message.from.number().as_str())
+            }) {
                 fresh.push((business.clone(), message.clone()));
             }
         }

@@ -1,5 +1,6 @@
 //! `POST /webhook/whatsapp/incoming`, Twilio's WhatsApp message webhook: stores the message and
-//! answers TwiML (the business's auto-reply, or an empty `<Response/>`).
+//! answers TwiML (the business's auto-reply, or an empty `<Response/>`). A sender the owner
+//! blocked is stored and answered `<Response/>`: no auto-reply, no booking dialogue.
 //!
 //! For a business that books over WhatsApp or reminds its customers ([`dialogue::listens`]), a
 //! message stored for the first time goes to the booking dialogue (a reminder's answer first), whose reply is sent through the Messages API; the answer
@@ -82,6 +83,14 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             error!(metric = "whatsapp_message_lost", message_sid = %id, "store too slow; whatsapp message not stored");
             (None, None)
         }
+    };
+    // A blocked sender's message is kept, and answered by nothing.
+    let business = match business {
+        Some(business) if business.blocks(from.number().as_str()) => {
+            info!(message_sid = %id, business = %business.id, "blocked sender; not answered");
+            return response::twiml(MessagingResponse::new().to_xml());
+        }
+        other => other,
     };
     if let Some(business) = business.as_ref().filter(|b| dialogue::listens(b)) {
         let inbound = Inbound {

@@ -40,6 +40,10 @@ pub enum Route {
     InboxScript,
     InboxCustomers,
     InboxSearch,
+    InboxCustomer,
+    InboxCustomerReply,
+    InboxCustomerCall,
+    InboxCustomerBlock,
 }
 
 /// Where a route lives and who calls it.
@@ -266,6 +270,34 @@ pub const ROUTES: &[RouteSpec] = &[
         function: "inbox",
         webhook: false,
     },
+    RouteSpec {
+        route: Route::InboxCustomer,
+        methods: &[Method::GET],
+        path: "/inbox/customers/{number}",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCustomerReply,
+        methods: &[Method::POST],
+        path: "/inbox/customers/{number}/reply",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCustomerCall,
+        methods: &[Method::POST],
+        path: "/inbox/customers/{number}/call",
+        function: "inbox",
+        webhook: false,
+    },
+    RouteSpec {
+        route: Route::InboxCustomerBlock,
+        methods: &[Method::POST],
+        path: "/inbox/customers/{number}/block",
+        function: "inbox",
+        webhook: false,
+    },
 ];
 
 impl Route {
@@ -479,5 +511,29 @@ mod tests {
             resolve(&Method::GET, "/inbox/calls").unwrap_err(),
             NoRoute::NotFound
         );
+        let customer = Route::InboxCustomer.path_with(&[("number", "+972501234567")]);
+        assert_eq!(customer, "/inbox/customers/+972501234567");
+        assert_eq!(
+            resolve(&Method::GET, &customer).unwrap(),
+            Route::InboxCustomer
+        );
+        assert_eq!(
+            Route::InboxCustomer.param(&customer, "number"),
+            Some("+972501234567")
+        );
+        for (action, route) in [
+            ("reply", Route::InboxCustomerReply),
+            ("call", Route::InboxCustomerCall),
+            ("block", Route::InboxCustomerBlock),
+        ] {
+            assert_eq!(
+                resolve(&Method::POST, &format!("{customer}/{action}")).unwrap(),
+                route
+            );
+        }
+        assert!(matches!(
+            resolve(&Method::GET, &format!("{customer}/block")),
+            Err(NoRoute::MethodNotAllowed(_))
+        ));
     }
 }

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 
 use super::pages::{page, top, Nav};
 use super::words::Words;
-use crate::domain::{Appointment, AppointmentStatus, Business};
+use crate::domain::{Appointment, AppointmentStatus, Business, FormKey};
 use crate::http::form::FormParams;
 
 /// Seven days from `first`, midnight to midnight in the business's zone.
@@ -138,7 +138,7 @@ pub fn week_page(
     nav: &Nav,
     links: &WeekLinks,
     csrf: &str,
-    form_key: &str,
+    form_key: &FormKey,
     notice: Notice,
 ) -> Markup {
     let words = Words::of(business);
@@ -195,7 +195,7 @@ fn appointment_card(
     week: &Week,
     view: &AppointmentView,
     csrf: &str,
-    form_key: &str,
+    form_key: &FormKey,
 ) -> Markup {
     let appointment = &view.appointment;
     let cancelled = appointment.status == AppointmentStatus::Cancelled;
@@ -216,7 +216,7 @@ fn appointment_card(
             @if let Some(url) = &view.cancel_url {
                 form method="post" action=(url) {
                     input type="hidden" name="csrf" value=(csrf);
-                    input type="hidden" name="key" value=(form_key);
+                    input type="hidden" name="key" value=(form_key.as_str());
                     input type="hidden" name="from" value=(week.first.to_string());
                     button type="submit" { (words.cancel_appointment) }
                 }

@@ -60,6 +60,9 @@ pub async fn view(app: &App, request: &InboundRequest, call: Call) -> Result<Cal
     Ok(CallView {
         page_url: super::url_of(app, request, &Route::InboxCall.path_with(&params)),
         handled_url: super::url_of(app, request, &Route::InboxCallHandled.path_with(&params)),
+        customer: call
+            .contact()
+            .map(|number| (super::customer_url(app, request, &number), number)),
         transcript: media.transcript.filter(|text| !text.trim().is_empty()),
         recording_url,
         call,

@@ -66,14 +66,9 @@ pub struct HitRow {
     pub shown: Shown,
 }
 
-/// The timeline of one customer: the one place its address is made.
-fn timeline_url(app: &App, request: &InboundRequest, number: &PhoneNumber) -> String {
-    super::url_of(app, request, &format!("/inbox/customers/{number}"))
-}
-
 /// Sends the browser to a customer's timeline.
 pub fn to_timeline(app: &App, request: &InboundRequest, number: &PhoneNumber) -> Response {
-    response::see_other(&timeline_url(app, request, number))
+    response::see_other(&super::customer_url(app, request, number))
 }
 
 fn call_url(app: &App, request: &InboundRequest, call: &Call) -> String {
@@ -129,7 +124,7 @@ pub async fn customer_rows(
     let mut rows = Vec::with_capacity(contacts.len());
     for contact in contacts {
         rows.push(CustomerRow {
-            timeline_url: timeline_url(app, request, &contact.number),
+            timeline_url: super::customer_url(app, request, &contact.number),
             last: shown(app, business, &contact.last, false).await?,
             contact,
         });
@@ -165,7 +160,7 @@ pub async fn hit_rows(
                 let Some(contact) = message.contact.clone() else {
                     continue;
                 };
-                let url = timeline_url(app, request, &contact);
+                let url = super::customer_url(app, request, &contact);
                 (Some(contact), url)
             }
         };

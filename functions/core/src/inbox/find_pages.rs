@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::find::{CustomerRow, HitRow, Shown};
 use super::pages::{clip, local_time, page, top, Nav};
 use super::words::Words;
-use crate::domain::{Business, MessageDirection, StoredMessage};
+use crate::domain::{Business, MessageDirection, MessageStatus, StoredMessage};
 
 /// Where the find pages' own links point.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ fn summary(words: &Words, shown: &Shown) -> Markup {
                     Some(MessageDirection::Outbound) => span { (words.message_out) },
                     _ => span { (words.message_in) },
                 }
-                @if let Some(status) = message.status.and_then(|s| words.message_status(s)) {
+                @if let Some(status) = message.status.filter(|s| *s != MessageStatus::Received).map(|s| words.message_status(s)) {
                     span.status { (status) }
                 }
                 @if let Some(code) = &message.error_code {

@@ -5,11 +5,15 @@
 //!
 //! - [`appointments`]: the week's appointments, as the owner reads them.
 //! - [`calls`]: a business's own calls, with transcript and recording link.
+//! - [`customer`]: one customer's timeline (calls, WhatsApp messages, appointments) and what the
+//!   owner's actions on it share: replying on WhatsApp, calling back, blocking.
+//! - [`reply`]: the 24-hour WhatsApp window, and what a reply sends inside and outside it.
 //! - [`session`]: signing in with a link, the signed-in owner behind a request, signing out.
 //! - [`cookie`]: the signed session cookie and the per-session CSRF token.
 //! - [`find`]: a business's customers by their latest activity, and searching its calls and
 //!   messages; [`find_pages`] shows them.
-//! - [`pages`]: the HTML (maud; every stored value escaped).
+//! - [`pages`]: the HTML (maud; every stored value escaped); [`customer_page`] a customer's.
+//! - [`customer`]: one customer's timeline, and replying, calling back and blocking.
 //! - [`words`]: what the pages say, in Hebrew (right to left) or English.
 //!
 //! The handlers (`handlers::inbox_*`) are plain async functions over these.
@@ -17,9 +21,12 @@
 pub mod appointments;
 pub mod calls;
 pub mod cookie;
+pub mod customer;
+pub mod customer_page;
 pub mod find;
 pub mod find_pages;
 pub mod pages;
+pub mod reply;
 pub mod session;
 pub mod words;
 
@@ -29,6 +36,7 @@ use tracing::warn;
 pub use session::{Refusal, SignedIn};
 
 use crate::app::App;
+use crate::domain::PhoneNumber;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
@@ -78,15 +86,16 @@ pub fn nav(app: &App, request: &InboundRequest, current: Section) -> Nav {
     }
 }
 
-/// A fresh key for one form: sent back with it, it makes the POST's request key, so a form
-/// submitted twice (a double tap, a resent POST) acts once.
-pub fn form_key() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system's random generator");
-    hex::encode(bytes)
-}
-
 /// The public URL of an inbox route, as this request reached the deployment.
 pub fn url_of(app: &App, request: &InboundRequest, route_path: &str) -> String {
     request.public_url_of(app.config().public_base_url.as_ref(), route_path)
+}
+
+/// The public URL of a customer's timeline: the one way the inbox links to it.
+pub fn customer_url(app: &App, request: &InboundRequest, number: &PhoneNumber) -> String {
+    url_of(
+        app,
+        request,
+        &Route::InboxCustomer.path_with(&[("number", number.as_str())]),
+    )
 }

@@ -5,7 +5,7 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::words::Words;
-use crate::domain::{Business, Call};
+use crate::domain::{Business, Call, PhoneNumber};
 
 /// The style sheet, inline: a page is one request.
 const CSS: &str = "\
@@ -22,6 +22,12 @@ audio{width:100%;margin:8px 0}\
 .handled{color:#1d6b2f}.open{color:#9a3b00;font-weight:600}\
 button{font:inherit;padding:8px 12px;border:1px solid #888;border-radius:6px;background:#fff}\
 form{display:inline}\
+form.block{display:block;margin:8px 0}\
+textarea{display:block;width:100%;min-height:5em;margin:4px 0;font:inherit;padding:8px;border:1px solid #888;border-radius:6px}\
+.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:8px 0}\
+.notice{background:#fff8e1;border:1px solid #e0c060;border-radius:8px;padding:8px 12px}\
+.blocked,.failed{color:#9a3b00;font-weight:600}\
+code{overflow-wrap:anywhere}\
 a{color:#0645ad}\
 nav{padding:8px 0}\
 article.fresh{border-color:#1d6b2f;box-shadow:0 0 0 2px #cfe8d5}\
@@ -37,6 +43,8 @@ pub struct CallView {
     /// Where the call's own page is, and where its handled flag is posted.
     pub page_url: String,
     pub handled_url: String,
+    /// The customer on the call (the caller, or whom the business called) and their timeline.
+    pub customer: Option<(String, PhoneNumber)>,
 }
 
 /// The inbox's sections, for the header's links.
@@ -112,17 +120,19 @@ pub(crate) fn top(words: &Words, business: &Business, nav: &Nav, csrf: &str) -> 
 }
 
 pub(crate) fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
-    let Ok(instant) = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) else {
-        return String::new();
-    };
-    let zone = jiff::tz::TimeZone::get(&business.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-    instant
-        .to_zoned(zone)
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
+    match jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) {
+        Ok(instant) => local_instant(&business.timezone, instant),
+        Err(_) => String::new(),
+    }
 }
 
-fn call_card(
+/// `at` as `YYYY-MM-DD HH:MM` in the IANA zone `timezone` (UTC when it is not one).
+pub(crate) fn local_instant(timezone: &str, at: jiff::Timestamp) -> String {
+    let zone = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    at.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+pub(crate) fn call_card(
     words: &Words,
     business: &Business,
     view: &CallView,
@@ -140,7 +150,9 @@ fn call_card(
         article data-call=(call.sid.as_str()) {
             h2 { a href=(view.page_url) { (caller) } }
             div.meta {
-                @if let Some(from) = call.from.as_deref().filter(|from| Some(*from) != call.caller_name.as_deref()) {
+                @if let Some((url, number)) = &view.customer {
+                    a.customer href=(url) dir="ltr" { (number) }
+                } @else if let Some(from) = call.from.as_deref().filter(|from| Some(*from) != call.caller_name.as_deref()) {
                     span dir="ltr" { (from) }
                 }
                 @if let Some(started) = call.started_at {

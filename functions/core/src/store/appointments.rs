@@ -136,6 +136,18 @@ pub trait AppointmentStore: Send + Sync {
         phone: &PhoneNumber,
         from: Timestamp,
     ) -> Result<Vec<Appointment>, StoreError>;
+
+    /// Every appointment a customer booked with a business, whatever its status, the latest
+    /// booked first (by id: ids are UUIDv7, so id order is booking order), at most `limit`
+    /// (capped at [`MAX_APPOINTMENT_PAGE`]) after the id `after` (a page's `next`). On
+    /// DynamoDB this reads the customer's own index records, written with each booking.
+    async fn appointments_with(
+        &self,
+        business: &BusinessId,
+        phone: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<AppointmentPage, StoreError>;
 }
 
 // ---- what both backends share ----------------------------------------------------------------
@@ -232,6 +244,12 @@ pub(super) fn sortable_time(at: Timestamp) -> String {
 /// its start ([`sortable_time`]), `#`, its id.
 pub(super) fn appointment_position(start: Timestamp, id: &AppointmentId) -> String {
     format!("{}#{id}", sortable_time(start))
+}
+
+/// A customer's appointments' cursor (an id) back to the id, or why it is not one.
+pub(super) fn parse_appointment_id_cursor(cursor: &str) -> Result<AppointmentId, StoreError> {
+    AppointmentId::parse(cursor)
+        .map_err(|_| StoreError::BadCursor(cursor.chars().take(80).collect()))
 }
 
 /// A cursor back to its position, or why it is not one.

@@ -25,4 +25,33 @@ pub trait BusinessStore: Send + Sync {
 
     /// Every business, ordered by id.
     async fn list_businesses(&self) -> Result<Vec<Business>, StoreError>;
+
+    /// Adds `number` to the business's blocked numbers (`blocked`), or takes it off, changing
+    /// nothing else of the business even when another write of it races this one. Blocking a
+    /// blocked number again (or unblocking one that is not) changes nothing. Returns the
+    /// business as it now stands; `Ok(None)`: no such business.
+    async fn set_number_blocked(
+        &self,
+        business: &BusinessId,
+        number: &PhoneNumber,
+        blocked: bool,
+    ) -> Result<Option<Business>, StoreError>;
+}
+
+/// `business` with `number` blocked or not; `None` when that is how it already stands.
+pub(super) fn with_number_blocked(
+    business: &Business,
+    number: &PhoneNumber,
+    blocked: bool,
+) -> Option<Business> {
+    if business.blocked_numbers.contains(number) == blocked {
+        return None;
+    }
+    let mut changed = business.clone();
+    if blocked {
+        changed.blocked_numbers.push(number.clone());
+    } else {
+        changed.blocked_numbers.retain(|n| n != number);
+    }
+    Some(changed)
 }

@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use crate::domain::{
-    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, StatusUpdate,
+    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, PhoneNumber,
+    StatusUpdate,
 };
 
 #[async_trait]
@@ -41,6 +42,18 @@ pub trait CallStore: Send + Sync {
         &self,
         business: &BusinessId,
         query: &CallQuery,
+    ) -> Result<CallPage, StoreError>;
+
+    /// A business's calls with one customer (the caller of an inbound call, the callee of an
+    /// outbound one: [`Call::contact`]) with a known start, newest first, at most `limit`
+    /// after the position `after` (a page's `next`, as [`list_position`] writes it). On
+    /// DynamoDB this reads the customer's own index records, never the business's other calls.
+    async fn calls_with(
+        &self,
+        business: &BusinessId,
+        contact: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
     ) -> Result<CallPage, StoreError>;
 }
 

@@ -1,13 +1,14 @@
 //! The owner's inbox sign-in: one-time links taken once, sessions read by their id's hash, and
-//! a business's revocation time (every link and session issued before it is dead), and the
-//! deployment's inbox key, made at its first use.
+//! a business's revocation time (every link and session issued before it is dead), the
+//! deployment's inbox key, made at its first use, and the one-time keys of the inbox's forms,
+//! claimed once.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
 use super::StoreError;
 use crate::config::Secret;
-use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
+use crate::domain::{BusinessId, FormKey, InboxSession, SecretHash, SignInLink};
 
 #[async_trait]
 pub trait InboxStore: Send + Sync {
@@ -40,4 +41,14 @@ pub trait InboxStore: Send + Sync {
         &self,
         business: &BusinessId,
     ) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Claims a form's one-time key for `business` at `at`: `true` the first time, `false` for
+    /// every later claim (a double submit), also when racing. A claim is remembered for
+    /// [`FormKey::KEPT`].
+    async fn claim_form_key(
+        &self,
+        business: &BusinessId,
+        key: &FormKey,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }

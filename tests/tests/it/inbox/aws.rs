@@ -100,3 +100,144 @@ async fn on_aws_the_recording_plays_from_a_presigned_s3_link_and_the_flag_is_kep
     assert_eq!(marked.status(), 303);
     assert!(store.call(&call).await.unwrap().unwrap().handled);
 }
+
+#[tokio::test]
+async fn on_aws_a_customers_timeline_reads_their_records_and_a_block_is_kept() {
+    use frontdesk::domain::booking::engine::{Busy, Slot};
+    use frontdesk::domain::booking::settings::ServiceId;
+    use frontdesk::domain::{
+        Channel, MessageContent, MessageDirection, MessageId, MessageStatus, NewAppointment,
+        NewMessage, PhoneNumber, RequestKey,
+    };
+
+    let stack = Stack::new().await;
+    let app = Wiring::new(
+        frontdesk_testkit::config::config(&[]),
+        stack.sdk.clone(),
+        stack.resources.clone(),
+    )
+    .app()
+    .unwrap();
+    let server = TestServer::with_app(app, stack.probe()).await;
+    let store = server.app.store();
+    let owner = Business::new(
+        BusinessId::parse(&format!("timeline-{}", stack.name)).unwrap(),
+        "Clinic",
+    );
+    store.put_business(&owner).await.unwrap();
+    let customer = PhoneNumber::parse("+972501234567").unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let mut calls = Vec::new();
+    for (n, from) in ["+972501234567", "+972507654321"].into_iter().enumerate() {
+        let sid = CallSid::parse(&format!("CAtimeline{n}")).unwrap();
+        store
+            .record_call_start(&CallStart {
+                sid: sid.clone(),
+                business_id: owner.id.clone(),
+                from: from.into(),
+                to: "+97233334444".into(),
+                direction: Direction::Inbound,
+                caller_name: None,
+                status: CallStatus::Completed,
+                started_at: now - time::Duration::minutes(10),
+                placed: None,
+            })
+            .await
+            .unwrap();
+        calls.push(sid);
+    }
+    let said = MessageId::parse("SMtimelineaws0001").unwrap();
+    store
+        .insert_message(&NewMessage {
+            id: said.clone(),
+            business_id: Some(owner.id.clone()),
+            direction: MessageDirection::Inbound,
+            contact: Some(customer.clone()),
+            from: Some(customer.whatsapp()),
+            to: Some("whatsapp:+97233334444".into()),
+            content: MessageContent {
+                kind: "text".into(),
+                body: Some("hello".into()),
+                ..MessageContent::default()
+            },
+            status: MessageStatus::Received,
+            error_code: None,
+            error_message: None,
+            at: now - time::Duration::minutes(5),
+        })
+        .await
+        .unwrap();
+    let start = Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let slot = Slot {
+        start,
+        end: start + jiff::SignedDuration::from_mins(30),
+    };
+    let booked = store
+        .book(
+            &NewAppointment {
+                business_id: owner.id.clone(),
+                service: ServiceId::parse("checkup").unwrap(),
+                slot,
+                block: Busy {
+                    start: slot.start,
+                    end: slot.end,
+                },
+                timezone: "Asia/Jerusalem".into(),
+                phone: customer.clone(),
+                name: None,
+                channel: Channel::Api,
+                request: RequestKey::new("api", &[stack.name.as_str()]).unwrap(),
+                at: Timestamp::now(),
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let frontdesk::store::Booking::Booked(booked) = booked else {
+        panic!("{booked:?}");
+    };
+
+    let link = frontdesk_cli::inbox::link(
+        store,
+        &PublicBaseUrl::parse(&server.base_url).unwrap(),
+        &owner.id,
+        15,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    let cookie = cookie_of(&client().get(&link).send().await.unwrap()).unwrap();
+    let path = Route::InboxCustomer.path_with(&[("number", customer.as_str())]);
+    let page = client()
+        .get(server.url(&path))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (appointment, message, call) = (
+        page.find(&format!("data-appointment=\"{}\"", booked.id)),
+        page.find(&format!("data-message=\"{said}\"")),
+        page.find(&format!("data-call=\"{}\"", calls[0])),
+    );
+    assert!(
+        appointment < message && message < call && appointment.is_some(),
+        "newest first: {page}"
+    );
+    assert!(!page.contains(calls[1].as_str()), "another customer's call");
+
+    let csrf = csrf_of(&page);
+    let blocked = client()
+        .post(server.url(&Route::InboxCustomerBlock.path_with(&[("number", customer.as_str())])))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&blocked=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), 303);
+    let stored = store.business(&owner.id).await.unwrap().unwrap();
+    assert_eq!(stored.blocked_numbers, vec![customer]);
+}

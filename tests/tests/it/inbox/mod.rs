@@ -4,6 +4,8 @@
 
 mod appointments;
 mod aws;
+mod customer;
+mod customer_actions;
 mod find;
 mod pages;
 mod refusals;
@@ -48,6 +50,11 @@ impl Inbox {
     /// `frontdesk serve` with recording copies in its folder, and `count` calls of the owner a
     /// minute apart (the newest from a caller whose name and transcript are hostile).
     pub async fn start(count: usize) -> Self {
+        Self::start_with(count, &[]).await
+    }
+
+    /// [`Self::start`], configured with `vars` as well (a provider stand-in's URL).
+    pub async fn start_with(count: usize, vars: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().unwrap();
         let db = data.path().join("frontdesk.sqlite3");
         let queue = Arc::new(EmbeddedQueue::open(&db).unwrap());
@@ -57,8 +64,11 @@ impl Inbox {
             greetings: Arc::new(FolderBlobs::new(data.path().join("blobs"))),
         };
         let recordings = Arc::new(FolderBlobs::new(data.path().join("blobs")));
-        let app =
-            App::with_recordings(frontdesk_testkit::config::config(&[]), backends, recordings);
+        let app = App::with_recordings(
+            frontdesk_testkit::config::config(vars),
+            backends,
+            recordings,
+        );
         let server = TestServer::with_app(app, JobProbe::Embedded(queue)).await;
 
         let mut owner = Business::new(BusinessId::parse("clinic").unwrap(), "Clinic & Co");

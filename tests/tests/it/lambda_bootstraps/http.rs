@@ -82,6 +82,13 @@ async fn the_inbox_function_serves_its_pages_and_turns_strangers_away() {
         ("inbox-login.json", false),
         ("inbox-customers.json", true),
         ("inbox-search.json", true),
+        ("inbox-customer.json", true),
+        ("inbox-customer-reply.json", true),
+        ("inbox-customer-call.json", true),
+        ("inbox-customer-block.json", true),
+        ("inbox-appointments.json", true),
+        ("inbox-appointment-cancel.json", true),
+        ("inbox-updates.json", true),
     ] {
         let response = function.invoke(sample).await;
         assert_eq!(status(&response), 401, "{sample}: {response}");
@@ -100,4 +107,10 @@ async fn the_inbox_function_serves_its_pages_and_turns_strangers_away() {
             .any(|c| c.starts_with("frontdesk_inbox=;") && c.contains("Max-Age=0"));
         assert_eq!(cleared, clears, "{sample}: {response}");
     }
+    let script = function.invoke("inbox-script.json").await;
+    assert_eq!(status(&script), 200, "{script}");
+    assert_eq!(
+        header(&script, "content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
 }

@@ -6,6 +6,7 @@
 //! | appointment | `APPT#{id}` | `APPT` | `business_id`, `service`, `slot_start`, `slot_end`, `block_start`, `block_end` (RFC 3339 UTC), `timezone`, `phone`, `name`, `channel`, `source`, `status`, `version`, `created_at`, `updated_at`; `gsi1pk` = `BIZ#{business}#APPTS`, `gsi1sk` = `{slot start, fixed-width RFC 3339}#{id}` |
 //! | cell lock | `BIZ#{business}#CELL#{cell}` | `CELL` | `n`: the booked appointments holding the cell; `expires_at` a week after the cell |
 //! | request | `REQ#{business}#{request key}` | `REQ` | `appointment_id`, `operation`, `expires_at` (30 days) |
+//! | an appointment in its customer's timeline | `TIMELINE#{business}#{phone}` | `APPT#{id}` | `appointment_id`: written by the booking's transaction and never changed (the id is the appointment's for good, and its UUIDv7 sorts by booking time), so a customer's appointments are one query of their own partition and a BatchGetItem |
 //!
 //! Every change is one TransactWriteItems: the request's Put (`attribute_not_exists`), the
 //! appointment's Put or its Update (`status = booked AND version = :v`), and an Update per
@@ -23,9 +24,10 @@ use jiff::Timestamp;
 use super::expr::{Changes, Placeholders};
 use super::item::{appointment_from_item, corrupt, get_s, n, required, s, Item};
 use super::keys::{
-    appointment_key, appointments_gsi1pk, request_key, APPOINTMENT_ID, BLOCK_END, BLOCK_START,
-    BUSINESS_ID, CHANNEL, CREATED_AT, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, NAME, PARTITION_KEY,
-    PHONE, SERVICE, SLOT_END, SLOT_START, SOURCE, STATUS, TIMEZONE, UPDATED_AT, VERSION,
+    appointment_key, appointments_gsi1pk, request_key, timeline_appointment_key, timeline_pk,
+    APPOINTMENT_ID, BLOCK_END, BLOCK_START, BUSINESS_ID, CHANNEL, CREATED_AT, GSI1,
+    GSI1_PARTITION_KEY, GSI1_SORT_KEY, NAME, PARTITION_KEY, PHONE, SERVICE, SLOT_END, SLOT_START,
+    SORT_KEY, SOURCE, STATUS, TIMELINE_APPOINTMENT_PREFIX, TIMEZONE, UPDATED_AT, VERSION,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::booking::engine::{Busy, Slot};
@@ -35,7 +37,7 @@ use crate::domain::{
 };
 use crate::store::appointments::{
     appointment_page_size, appointment_position, block_reach, cells_to_claim, cells_to_release,
-    check_block, parse_appointment_position, sortable_time, Operation,
+    check_block, parse_appointment_id_cursor, parse_appointment_position, sortable_time, Operation,
 };
 use crate::store::{
     AppointmentPage, AppointmentQuery, AppointmentStore, Booking, Change, StoreError,
@@ -264,6 +266,10 @@ impl AppointmentStore for DynamoStore {
         for cell in cells_to_claim(&new.block, None) {
             items.push(self.claim(business, cell, capacity)?);
         }
+        // Last, unconditional: it never fails, so the failed items' positions keep their sense.
+        let mut timeline = timeline_appointment_key(business, &appointment.phone, &appointment.id);
+        timeline.insert(APPOINTMENT_ID.into(), s(appointment.id.as_str()));
+        items.push(self.transaction_put(timeline, None)?);
         let what = format!("booking {}", new.request.as_str());
         let Some(failed) = self.commit(&what, items).await? else {
             return Ok(Booking::Booked(appointment));
@@ -467,5 +473,80 @@ impl AppointmentStore for DynamoStore {
         );
         self.query_appointments(&key_condition, Some(filter), p, usize::MAX, None)
             .await
+    }
+
+    async fn appointments_with(
+        &self,
+        business: &BusinessId,
+        phone: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<AppointmentPage, StoreError> {
+        let limit = appointment_page_size(limit);
+        let after = after.map(parse_appointment_id_cursor).transpose()?;
+        let mut p = Placeholders::default();
+        let pk = p.name(PARTITION_KEY);
+        let partition = p.value(s(timeline_pk(business.as_str(), phone)));
+        let sk = p.name(SORT_KEY);
+        let prefix = p.value(s(TIMELINE_APPOINTMENT_PREFIX));
+        // Ids are fixed-width hex, so `APPT#{id}` sorts as the ids do; the cursor's own record
+        // is skipped below.
+        let after_key = after.map(|id| format!("{TIMELINE_APPOINTMENT_PREFIX}{id}"));
+        let key_condition = match &after_key {
+            Some(after_key) => format!(
+                "{pk} = {partition} AND {sk} BETWEEN {prefix} AND {}",
+                p.value(s(after_key.as_str()))
+            ),
+            None => format!("{pk} = {partition} AND begins_with({sk}, {prefix})"),
+        };
+        let (names, values) = p.into_maps();
+        let mut ids: Vec<AppointmentId> = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .key_condition_expression(&key_condition)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .set_exclusive_start_key(start_key)
+                .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
+                .send()
+                .await
+                .map_err(|e| unavailable("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                if after_key.as_deref() == Some(required(&item, SORT_KEY)?) {
+                    continue;
+                }
+                ids.push(
+                    AppointmentId::parse(required(&item, APPOINTMENT_ID)?)
+                        .map_err(corrupt("timeline appointment"))?,
+                );
+                if ids.len() > limit {
+                    break;
+                }
+            }
+            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if ids.len() > limit || start_key.is_none() {
+                break;
+            }
+        }
+        let next = if ids.len() > limit {
+            ids.truncate(limit);
+            ids.last().map(AppointmentId::to_string)
+        } else {
+            None
+        };
+        let mut found: std::collections::HashMap<AppointmentId, Appointment> = self
+            .batch_get(ids.iter().map(appointment_key).collect())
+            .await?
+            .iter()
+            .map(|item| appointment_from_item(item).map(|a| (a.id.clone(), a)))
+            .collect::<Result<_, _>>()?;
+        let appointments = ids.iter().filter_map(|id| found.remove(id)).collect();
+        Ok(AppointmentPage { appointments, next })
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 
-use super::expr::{contended, Placeholders, Transaction, MAX_WRITE_ROUNDS};
+use super::expr::{contended, Changes, Placeholders, Transaction, MAX_WRITE_ROUNDS};
 use super::item::{business_from_item, corrupt, get_s, required, s};
 use super::keys::{
     api_key_key, business_key, business_partition, key, phone_key, API_KEY_SK, BUSINESSES_GSI1PK,
@@ -14,6 +14,7 @@ use super::keys::{
 };
 use super::DynamoStore;
 use crate::domain::{ApiKeyHash, Business, BusinessId, PhoneNumber};
+use crate::store::businesses::with_number_blocked;
 use crate::store::{BusinessStore, StoreError};
 
 #[async_trait]
@@ -205,5 +206,33 @@ impl BusinessStore for DynamoStore {
             .iter()
             .map(business_from_item)
             .collect()
+    }
+
+    async fn set_number_blocked(
+        &self,
+        business: &BusinessId,
+        number: &PhoneNumber,
+        blocked: bool,
+    ) -> Result<Option<Business>, StoreError> {
+        for _ in 0..MAX_WRITE_ROUNDS {
+            let Some(item) = self.get(business_key(business)).await? else {
+                return Ok(None);
+            };
+            let current = business_from_item(&item)?;
+            let Some(changed) = with_number_blocked(&current, number, blocked) else {
+                return Ok(Some(current));
+            };
+            let data = serde_json::to_string(&changed).map_err(|e| {
+                StoreError::Corrupt(format!("business {business} does not serialise: {e}"))
+            })?;
+            // Only over the document as read: a write that came between is never undone.
+            let mut changes = Changes::blind();
+            changes.set(DATA, s(data));
+            changes.only_if_equals(DATA, s(required(&item, DATA)?));
+            if self.update_if(business_key(business), changes).await? {
+                return Ok(Some(changed));
+            }
+        }
+        Err(contended(&format!("business {business}")))
     }
 }

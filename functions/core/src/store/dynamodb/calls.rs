@@ -1,23 +1,36 @@
-//! Calls: the call record with its revision-checked writes, status events, and the business's
-//! calls listing on `gsi1`.
+//! Calls: the call record with its revision-checked writes, status events, the business's
+//! calls listing on `gsi1`, and each call's record in its customer's timeline.
+//!
+//! | record | `pk` | `sk` | other attributes |
+//! | --- | --- | --- | --- |
+//! | a call in its customer's timeline | `TIMELINE#{business}#{e164}` | `CALL#{started_at}#{sid}` (the call's list position) | `call_sid` |
+//!
+//! The timeline record is written in the same transaction as the call start that makes its
+//! business, start and customer known ([`Direction::contact`]: the caller of an inbound call, the
+//! callee of an outbound one), and moved with it if a placed call's start corrects the parties
+//! a status callback wrote first. A customer's calls are then one query of their own partition
+//! and a BatchGetItem, never a read of the business's other calls.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use time::OffsetDateTime;
 
 use super::expr::{contended, Changes, Placeholders, Transaction, MAX_WRITE_ROUNDS};
-use super::item::{call_event_from_item, call_from_item, get_s, n, s, Item};
+use super::item::{call_event_from_item, call_from_item, corrupt, get_s, n, required, s, Item};
 use super::keys::{
-    call_key, call_pk, calls_gsi1pk, event_sk, key, ANSWERED_BY, AT, BUSINESS_ID, CALLER_NAME,
-    DIRECTION, DURATION_SECONDS, ENDED_AT, EVENT_PREFIX, FROM, GATHERED_DIGITS, GSI1,
-    GSI1_PARTITION_KEY, GSI1_SORT_KEY, HANDLED, PARTITION_KEY, PURPOSE, RECORDING_STATUS,
-    REQUESTED_BY, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT, STATUS, STATUS_RANK,
-    STATUS_SEQ, TO,
+    call_key, call_pk, calls_gsi1pk, event_sk, key, timeline_call_key, timeline_pk, ANSWERED_BY,
+    AT, BUSINESS_ID, CALLER_NAME, CALL_SID, DIRECTION, DURATION_SECONDS, ENDED_AT, EVENT_PREFIX,
+    FROM, GATHERED_DIGITS, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, HANDLED, PARTITION_KEY,
+    PURPOSE, RECORDING_STATUS, REQUESTED_BY, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT,
+    STATUS, STATUS_RANK, STATUS_SEQ, TIMELINE_CALL_PREFIX, TO,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
-use crate::domain::{BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, StatusUpdate};
+use crate::domain::{
+    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, PhoneNumber,
+    StatusUpdate,
+};
 use crate::store::{list_position, CallPage, CallQuery, CallStore, StoreError};
 
 /// A call as read, with the raw item its changes are checked against.
@@ -83,6 +96,77 @@ fn fill_calls_index(
             s(format!("{}#{sid}", format_time(started_at))),
         );
     }
+}
+
+/// What places a call in its customer's timeline; the record exists once all of it is known.
+struct TimelineParts<'a> {
+    business: Option<&'a str>,
+    started_at: Option<OffsetDateTime>,
+    direction: Direction,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+impl TimelineParts<'_> {
+    /// The timeline record's key, with the call's sid.
+    fn key(&self, sid: &CallSid) -> Option<Item> {
+        let contact = self
+            .direction
+            .contact(self.from.unwrap_or_default(), self.to.unwrap_or_default())?;
+        let position = list_position(self.started_at?, sid);
+        Some(timeline_call_key(self.business?, &contact, &position))
+    }
+}
+
+/// A call's timeline record moving: the key it leaves and the key it takes, either absent.
+struct TimelineMove {
+    before: Option<Item>,
+    after: Option<Item>,
+}
+
+/// The call's timeline record as stored, and as `start` leaves it, when the two differ.
+fn timeline_moves(
+    sid: &CallSid,
+    loaded: Option<&LoadedCall>,
+    start: &CallStart,
+) -> Result<Option<TimelineMove>, StoreError> {
+    let stored = |attribute: &str| -> Result<Option<&str>, StoreError> {
+        match loaded {
+            Some(l) => get_s(&l.item, attribute),
+            None => Ok(None),
+        }
+    };
+    let started = loaded.and_then(|l| l.call.started_at);
+    let before = TimelineParts {
+        business: stored(BUSINESS_ID)?,
+        started_at: started,
+        direction: Direction::parse(stored(DIRECTION)?.unwrap_or_default()),
+        from: stored(FROM)?,
+        to: stored(TO)?,
+    };
+    // A placed start's parties stand over a callback's; any other start fills what is unset.
+    let placed = start.placed.is_some();
+    let after = TimelineParts {
+        business: Some(match before.business {
+            Some(business) if !placed => business,
+            _ => start.business_id.as_str(),
+        }),
+        started_at: started.or(Some(start.started_at)),
+        direction: match stored(DIRECTION)? {
+            Some(direction) if !placed => Direction::parse(direction),
+            _ => start.direction,
+        },
+        from: Some(match before.from {
+            Some(from) if !placed => from,
+            _ => start.from.as_str(),
+        }),
+        to: Some(match before.to {
+            Some(to) if !placed => to,
+            _ => start.to.as_str(),
+        }),
+    };
+    let (before, after) = (before.key(sid), after.key(sid));
+    Ok((before != after).then_some(TimelineMove { before, after }))
 }
 
 impl DynamoStore {
@@ -186,7 +270,19 @@ impl DynamoStore {
                 Some(&start.business_id),
                 Some(start.started_at),
             );
-            if changes.is_empty() || self.write_call(&start.sid, changes, Vec::new()).await? {
+            let mut alongside = Vec::new();
+            if let Some(TimelineMove { before, after }) =
+                timeline_moves(&start.sid, loaded.as_ref(), start)?
+            {
+                if let Some(before) = before {
+                    alongside.push(self.transaction_delete_unconditional(before)?);
+                }
+                if let Some(mut after) = after {
+                    after.insert(CALL_SID.into(), s(start.sid.as_str()));
+                    alongside.push(self.transaction_put(after, None)?);
+                }
+            }
+            if changes.is_empty() || self.write_call(&start.sid, changes, alongside).await? {
                 return Ok(());
             }
         }
@@ -402,6 +498,82 @@ impl CallStore for DynamoStore {
         } else {
             None
         };
+        Ok(CallPage { calls, next })
+    }
+
+    async fn calls_with(
+        &self,
+        business: &BusinessId,
+        contact: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CallPage, StoreError> {
+        let limit = limit.max(1);
+        let mut placeholders = Placeholders::default();
+        let pk = placeholders.name(PARTITION_KEY);
+        let partition = placeholders.value(s(timeline_pk(business.as_str(), contact)));
+        let sk = placeholders.name(SORT_KEY);
+        let lowest = placeholders.value(s(TIMELINE_CALL_PREFIX));
+        // The sort key is `CALL#` and the list position, so the cursor is a key condition; the
+        // record at the cursor itself is skipped below.
+        let after_key = after.map(|after| format!("{TIMELINE_CALL_PREFIX}{after}"));
+        let key_condition = match &after_key {
+            Some(after_key) => format!(
+                "{pk} = {partition} AND {sk} BETWEEN {lowest} AND {}",
+                placeholders.value(s(after_key.as_str()))
+            ),
+            None => format!("{pk} = {partition} AND begins_with({sk}, {lowest})"),
+        };
+        let (names, values) = placeholders.into_maps();
+        let mut positions: Vec<(String, CallSid)> = Vec::new();
+        let mut start_key = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .key_condition_expression(&key_condition)
+                .set_expression_attribute_names(names.clone())
+                .set_expression_attribute_values(values.clone())
+                .set_exclusive_start_key(start_key)
+                .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
+                .send()
+                .await
+                .map_err(|e| unavailable("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                let sort_key = required(&item, SORT_KEY)?;
+                if after_key.as_deref() == Some(sort_key) {
+                    continue;
+                }
+                let position = sort_key
+                    .strip_prefix(TIMELINE_CALL_PREFIX)
+                    .unwrap_or(sort_key)
+                    .to_string();
+                let sid =
+                    CallSid::parse(required(&item, CALL_SID)?).map_err(corrupt("timeline call"))?;
+                positions.push((position, sid));
+                if positions.len() > limit {
+                    break;
+                }
+            }
+            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if positions.len() > limit || start_key.is_none() {
+                break;
+            }
+        }
+        let next = if positions.len() > limit {
+            positions.truncate(limit);
+            positions.last().map(|(position, _)| position.clone())
+        } else {
+            None
+        };
+        let sids: Vec<CallSid> = positions.iter().map(|(_, sid)| sid.clone()).collect();
+        let mut found = self.calls_by_sid(&sids).await?;
+        // In the timeline's order; a record is only ever written with its call, so none is
+        // missing but by a hand edit.
+        let calls = sids.iter().filter_map(|sid| found.remove(sid)).collect();
         Ok(CallPage { calls, next })
     }
 }

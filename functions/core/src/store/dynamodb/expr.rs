@@ -4,7 +4,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 
 use super::item::{get_n, n, required, s, Item};
 use super::keys::{PARTITION_KEY, REVISION, SECRET};
@@ -14,6 +18,9 @@ use crate::store::StoreError;
 
 /// Read-then-conditional-write rounds before a contended write gives up.
 pub(super) const MAX_WRITE_ROUNDS: usize = 8;
+
+/// BatchGetItem takes at most 100 keys.
+pub(super) const BATCH_GET_LIMIT: usize = 100;
 
 pub(super) fn contended(what: &str) -> StoreError {
     StoreError::Unavailable(format!(
@@ -271,6 +278,50 @@ impl DynamoStore {
             .await
             .map_err(|e| unavailable("GetItem", e))?;
         Ok(out.item)
+    }
+
+    /// The items at `keys` that exist (consistent reads), in no particular order: BatchGetItem
+    /// in chunks of [`BATCH_GET_LIMIT`], asking again for the keys it left unprocessed.
+    pub(super) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_GET_LIMIT) {
+            let mut keys = chunk.to_vec();
+            for round in 0.. {
+                if keys.is_empty() {
+                    break;
+                }
+                if round == MAX_WRITE_ROUNDS {
+                    return Err(contended("BatchGetItem unprocessed keys"));
+                }
+                if round > 0 {
+                    // Unprocessed keys mean throttling: back off before asking again.
+                    tokio::time::sleep(Duration::from_millis(50 << round.min(4))).await;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(request_error)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| unavailable("BatchGetItem", e))?;
+                found.extend(
+                    out.responses
+                        .and_then(|mut r| r.remove(&self.table))
+                        .unwrap_or_default(),
+                );
+                keys = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+        }
+        Ok(found)
     }
 
     /// Every item a query returns, across pages.

@@ -6,9 +6,11 @@
 //! | session | `INBOXSESSION#{sha256 hex}` | `INBOXSESSION` | the same |
 //! | revocation | `BIZ#{id}` | `INBOX_REVOKED` | `at` (RFC 3339) |
 //! | inbox key | `INBOX` | `KEY` | `secret`: put once, if absent |
+//! | claimed form key | `INBOXFORM#{business}#{key}` | `INBOXFORM` | `business_id`, `created_at`, `expiry` (30 days on), `expires_at` (the TTL) |
 //!
 //! A link is taken by one DeleteItem returning the old item: of two takes, only the one that
-//! deleted it gets it back.
+//! deleted it gets it back. A form key is claimed by one conditional PutItem: of two claims,
+//! only the one that wrote it wins.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -17,12 +19,12 @@ use jiff::Timestamp;
 use super::expr::Placeholders;
 use super::item::{corrupt, get_timestamp, n, required, s, Item};
 use super::keys::{
-    inbox_key_key, inbox_link_key, inbox_revoked_key, inbox_session_key, AT, BUSINESS_ID,
-    CREATED_AT, EXPIRY, PARTITION_KEY, SECRET, TTL_ATTRIBUTE,
+    inbox_form_key, inbox_key_key, inbox_link_key, inbox_revoked_key, inbox_session_key, AT,
+    BUSINESS_ID, CREATED_AT, EXPIRY, PARTITION_KEY, SECRET, TTL_ATTRIBUTE,
 };
 use super::{unavailable, DynamoStore};
 use crate::config::Secret;
-use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
+use crate::domain::{BusinessId, FormKey, InboxSession, SecretHash, SignInLink};
 use crate::store::{InboxStore, StoreError};
 
 /// A link's or session's item: `key` plus who, when, and the TTL.
@@ -154,5 +156,20 @@ impl InboxStore for DynamoStore {
             Some(found) => get_timestamp(&found, AT).map(Some),
             None => Ok(None),
         }
+    }
+
+    async fn claim_form_key(
+        &self,
+        business: &BusinessId,
+        key: &FormKey,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.put_if_absent(item(
+            inbox_form_key(business, key),
+            business,
+            at,
+            at + FormKey::KEPT,
+        ))
+        .await
     }
 }

@@ -120,6 +120,11 @@ pub(super) const KIND: &str = "kind";
 pub(super) const ITEM_ID: &str = "item_id";
 pub(super) const CALLER_TEXT: &str = "caller_text";
 pub(super) const BODY_TEXT: &str = "body_text";
+pub(super) const INBOX_FORM_SK: &str = "INBOXFORM";
+// A customer's timeline records (`timeline_pk`): a call's and an appointment's.
+pub(super) const CALL_SID: &str = "call_sid";
+pub(super) const TIMELINE_CALL_PREFIX: &str = "CALL#";
+pub(super) const TIMELINE_APPOINTMENT_PREFIX: &str = "APPT#";
 
 pub(super) fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
@@ -300,6 +305,38 @@ pub(super) fn search_key(business: &BusinessId, id: &str) -> Item {
 
 pub(super) fn search_gsi1pk(business: &BusinessId) -> String {
     format!("BIZ#{business}#SEARCH")
+}
+
+/// The partition of a business's records about one customer, beside each call with them and
+/// each appointment they booked: what a customer's timeline reads instead of all the business's.
+pub(super) fn timeline_pk(business: &str, contact: &PhoneNumber) -> String {
+    format!("TIMELINE#{business}#{contact}")
+}
+
+/// A call's record in its customer's timeline: its list position after `CALL#`.
+pub(super) fn timeline_call_key(business: &str, contact: &PhoneNumber, position: &str) -> Item {
+    key(
+        timeline_pk(business, contact),
+        &format!("{TIMELINE_CALL_PREFIX}{position}"),
+    )
+}
+
+/// An appointment's record in its customer's timeline: its id (UUIDv7, booking order) after
+/// `APPT#`.
+pub(super) fn timeline_appointment_key(
+    business: &BusinessId,
+    phone: &PhoneNumber,
+    id: &AppointmentId,
+) -> Item {
+    key(
+        timeline_pk(business.as_str(), phone),
+        &format!("{TIMELINE_APPOINTMENT_PREFIX}{id}"),
+    )
+}
+
+/// A claimed one-time form key of a business's inbox.
+pub(super) fn inbox_form_key(business: &BusinessId, form: &crate::domain::FormKey) -> Item {
+    key(format!("{INBOX_FORM_SK}#{business}#{form}"), INBOX_FORM_SK)
 }
 
 #[cfg(test)]

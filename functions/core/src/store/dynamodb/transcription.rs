@@ -2,14 +2,13 @@
 //! kept in the same transactions, and the `MEDIA` record.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use time::OffsetDateTime;
 
-use super::expr::{contended, Changes, Placeholders, MAX_WRITE_ROUNDS};
-use super::item::{call_from_item, corrupt, get_s, get_time, n, required, s, Item};
+use super::expr::{contended, Changes, Placeholders, BATCH_GET_LIMIT, MAX_WRITE_ROUNDS};
+use super::item::{call_from_item, corrupt, get_s, get_time, n, required, s};
 use super::keys::{
     call_key, media_key, recon_key, FINISHED_AT, LANGUAGE, PARTITION_KEY, REASON, RECON_PK,
     RECORDING_DIGITS, RECORDING_DURATION, RECORDING_KEY, RECORDING_SID, RECORDING_URL, SINCE,
@@ -22,52 +21,16 @@ use crate::domain::{
 };
 use crate::store::{parse_time, RecordingAttach, StoreError, TranscriptionStore};
 
-/// BatchGetItem takes at most 100 keys.
-const BATCH_GET_LIMIT: usize = 100;
-
 impl DynamoStore {
     /// Loads calls by sid, in BatchGetItem-sized chunks.
-    async fn calls_by_sid(&self, sids: &[CallSid]) -> Result<HashMap<CallSid, Call>, StoreError> {
+    pub(super) async fn calls_by_sid(
+        &self,
+        sids: &[CallSid],
+    ) -> Result<HashMap<CallSid, Call>, StoreError> {
         let mut calls = HashMap::new();
-        for chunk in sids.chunks(BATCH_GET_LIMIT) {
-            let mut keys: Vec<Item> = chunk.iter().map(call_key).collect();
-            for round in 0.. {
-                if keys.is_empty() {
-                    break;
-                }
-                if round == MAX_WRITE_ROUNDS {
-                    return Err(contended("BatchGetItem unprocessed keys"));
-                }
-                if round > 0 {
-                    // Unprocessed keys mean throttling: back off before asking again.
-                    tokio::time::sleep(Duration::from_millis(50 << round.min(4))).await;
-                }
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(request_error)?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(|e| unavailable("BatchGetItem", e))?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default()
-                {
-                    let call = call_from_item(&item)?;
-                    calls.insert(call.sid.clone(), call);
-                }
-                keys = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-            }
+        for item in self.batch_get(sids.iter().map(call_key).collect()).await? {
+            let call = call_from_item(&item)?;
+            calls.insert(call.sid.clone(), call);
         }
         Ok(calls)
     }

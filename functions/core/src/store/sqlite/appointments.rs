@@ -16,7 +16,7 @@ use crate::domain::{
 };
 use crate::store::appointments::{
     appointment_page_size, appointment_position, cells_to_claim, cells_to_release, check_block,
-    parse_appointment_position, Operation,
+    parse_appointment_id_cursor, parse_appointment_position, Operation,
 };
 use crate::store::{
     parse_timestamp, AppointmentPage, AppointmentQuery, AppointmentStore, Booking, Change,
@@ -493,5 +493,44 @@ impl AppointmentStore for SqliteStore {
             )
             .map_err(db)?;
         collect(rows)
+    }
+
+    async fn appointments_with(
+        &self,
+        business: &BusinessId,
+        phone: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<AppointmentPage, StoreError> {
+        let limit = appointment_page_size(limit);
+        let after = after.map(parse_appointment_id_cursor).transpose()?;
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {APPOINTMENT_COLUMNS} FROM appointments
+                 WHERE business_id = ?1 AND phone = ?2 AND (?3 IS NULL OR id < ?3)
+                 ORDER BY id DESC
+                 LIMIT ?4"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![
+                    business.as_str(),
+                    phone.as_str(),
+                    after.as_ref().map(AppointmentId::as_str),
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
+                ],
+                read_row,
+            )
+            .map_err(db)?;
+        let mut appointments = collect(rows)?;
+        let next = if appointments.len() > limit {
+            appointments.truncate(limit);
+            appointments.last().map(|a| a.id.to_string())
+        } else {
+            None
+        };
+        Ok(AppointmentPage { appointments, next })
     }
 }

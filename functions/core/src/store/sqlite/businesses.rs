@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::row::{corrupt, db};
 use super::SqliteStore;
 use crate::domain::{Business, BusinessId, PhoneNumber};
+use crate::store::businesses::with_number_blocked;
 use crate::store::{BusinessStore, StoreError};
 
 fn parse_business(document: &str) -> Result<Business, StoreError> {
@@ -111,5 +112,35 @@ impl BusinessStore for SqliteStore {
                 .and_then(|document| parse_business(&document))
         })
         .collect()
+    }
+
+    async fn set_number_blocked(
+        &self,
+        business: &BusinessId,
+        number: &PhoneNumber,
+        blocked: bool,
+    ) -> Result<Option<Business>, StoreError> {
+        // Read and written in one IMMEDIATE transaction: no other write lands in between.
+        self.write(|tx| {
+            let document: Option<String> = tx
+                .prepare_cached("SELECT document FROM businesses WHERE id = ?1")
+                .and_then(|mut statement| {
+                    statement.query_row([business.as_str()], |row| row.get(0))
+                })
+                .optional()
+                .map_err(db)?;
+            let Some(current) = document.as_deref().map(parse_business).transpose()? else {
+                return Ok(None);
+            };
+            let Some(changed) = with_number_blocked(&current, number, blocked) else {
+                return Ok(Some(current));
+            };
+            let document =
+                serde_json::to_string(&changed).map_err(|e| corrupt("business document", e))?;
+            tx.prepare_cached("UPDATE businesses SET document = ?2 WHERE id = ?1")
+                .and_then(|mut statement| statement.execute(params![business.as_str(), document]))
+                .map_err(db)?;
+            Ok(Some(changed))
+        })
     }
 }

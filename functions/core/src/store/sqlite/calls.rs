@@ -5,10 +5,13 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
 use super::row::{db, parse_status, CallRow, CALL_COLUMNS};
+use super::schema::CALL_CONTACT;
 use super::SqliteStore;
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
-use crate::domain::{BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, StatusUpdate};
+use crate::domain::{
+    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, PhoneNumber, StatusUpdate,
+};
 use crate::store::{list_position, parse_time, CallPage, CallQuery, CallStore, StoreError};
 
 fn read_call(conn: &Connection, sid: &CallSid) -> Result<Option<Call>, StoreError> {
@@ -296,6 +299,50 @@ impl CallStore for SqliteStore {
                     query.after,
                     i64::try_from(limit + 1).unwrap_or(i64::MAX),
                     query.handled,
+                ],
+                CallRow::read,
+            )
+            .map_err(db)?;
+        let mut calls = rows
+            .map(|row| row.map_err(db).and_then(CallRow::into_call))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Ok(CallPage { calls, next })
+    }
+
+    async fn calls_with(
+        &self,
+        business: &BusinessId,
+        contact: &PhoneNumber,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CallPage, StoreError> {
+        let limit = limit.max(1);
+        let conn = self.conn();
+        // The contact expression is `calls_by_contact`'s, word for word, so the index serves it.
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls
+                 WHERE business_id = ?1 AND {CALL_CONTACT} = ?2 AND started_at IS NOT NULL
+                   AND (?3 IS NULL OR started_at || '#' || sid < ?3)
+                 ORDER BY started_at || '#' || sid DESC
+                 LIMIT ?4"
+            ))
+            .map_err(db)?;
+        let rows = statement
+            .query_map(
+                params![
+                    business.as_str(),
+                    contact.as_str(),
+                    after,
+                    i64::try_from(limit + 1).unwrap_or(i64::MAX),
                 ],
                 CallRow::read,
             )

@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension};
 
+use super::row::timestamp_ns;
 use super::row::{corrupt, db};
 use super::SqliteStore;
 use crate::config::Secret;
-use crate::domain::{BusinessId, InboxSession, SecretHash, SignInLink};
+use crate::domain::{BusinessId, FormKey, InboxSession, SecretHash, SignInLink};
 use crate::store::{parse_timestamp, InboxStore, StoreError};
 
 /// `business_id, created_at, expires_at` as read back.
@@ -169,5 +170,35 @@ impl InboxStore for SqliteStore {
             })
             .map_err(db)?;
         at.as_deref().map(parse_timestamp).transpose()
+    }
+
+    async fn claim_form_key(
+        &self,
+        business: &BusinessId,
+        key: &FormKey,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            // Keys past their keeping go first, so the table holds a month of forms at most.
+            tx.prepare_cached("DELETE FROM inbox_form_keys WHERE expires_ns <= ?1")
+                .and_then(|mut statement| statement.execute([timestamp_ns(at)]))
+                .map_err(db)?;
+            let claimed = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO inbox_form_keys
+                         (business_id, form_key, claimed_at, expires_ns)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        business.as_str(),
+                        key.as_str(),
+                        at.to_string(),
+                        timestamp_ns(at + FormKey::KEPT),
+                    ])
+                })
+                .map_err(db)?;
+            Ok(claimed == 1)
+        })
     }
 }

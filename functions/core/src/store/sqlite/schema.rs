@@ -54,6 +54,10 @@ CREATE INDEX IF NOT EXISTS calls_by_business_position
     ON calls (business_id, (started_at || '#' || sid)) WHERE started_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS calls_transcription_backlog ON calls (recorded_at_ns)
     WHERE transcription IN ('pending', 'queued');
+-- A business's calls with one customer: the caller of an inbound call, the callee of an
+-- outbound one (CALL_CONTACT, which the query must spell the same).
+CREATE INDEX IF NOT EXISTS calls_by_contact ON calls (business_id,
+    (CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END));
 
 CREATE TABLE IF NOT EXISTS call_events (
     call_sid         TEXT NOT NULL,
@@ -104,6 +108,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at  TEXT NOT NULL
 ) STRICT;
 ";
+
+/// A call's customer in SQL ([`crate::domain::Direction::contact`]), as `calls_by_contact`
+/// indexes it.
+pub(super) const CALL_CONTACT: &str =
+    "(CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END)";
 
 /// Columns added to `calls` after version 1, with their types: a file made by an older build
 /// gains them when it is opened ([`add_missing_columns`]).
@@ -199,6 +208,7 @@ CREATE TABLE IF NOT EXISTS appointments (
     block_end_ns   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS appointments_by_start ON appointments (business_id, start_ns, id);
+CREATE INDEX IF NOT EXISTS appointments_by_phone ON appointments (business_id, phone, id);
 
 -- n: how many booked appointments hold the cell; a row goes when n falls to 0.
 CREATE TABLE IF NOT EXISTS appointment_cells (
@@ -257,7 +267,7 @@ CREATE INDEX IF NOT EXISTS reminders_due ON reminders (state, due_ns);
 ";
 
 /// The inbox's sign-in links and sessions, by their secret's SHA-256, each business's last
-/// revocation, and the inbox key. Times are RFC 3339 UTC text.
+/// revocation, the inbox key, and the forms' claimed one-time keys. Times are RFC 3339 UTC text.
 pub(super) const INBOX_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS inbox_links (
     token_hash  TEXT PRIMARY KEY,
@@ -283,6 +293,16 @@ CREATE TABLE IF NOT EXISTS inbox_key (
     id     INTEGER PRIMARY KEY CHECK (id = 1),
     secret TEXT NOT NULL
 ) STRICT;
+
+-- A form's one-time key, claimed once (a double submit finds it); gone after expires_ns.
+CREATE TABLE IF NOT EXISTS inbox_form_keys (
+    business_id TEXT NOT NULL,
+    form_key    TEXT NOT NULL,
+    claimed_at  TEXT NOT NULL,
+    expires_ns  INTEGER NOT NULL,
+    PRIMARY KEY (business_id, form_key)
+) STRICT;
+CREATE INDEX IF NOT EXISTS inbox_form_keys_by_expiry ON inbox_form_keys (expires_ns);
 ";
 
 /// The indexes that find a business's customers and words (`store::find`): one contact per

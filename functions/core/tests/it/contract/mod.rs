@@ -22,6 +22,7 @@ pub mod placements;
 pub mod queue_and_blobs;
 pub mod rates;
 pub mod reminders;
+pub mod timeline;
 pub mod transcription;
 
 use std::sync::Arc;
@@ -244,6 +245,14 @@ macro_rules! contract_tests {
             queue_and_blobs: [
                 blobs_round_trip_with_type_length_and_etag,
                 queue_accepts_messages_and_repeats
+            ],
+            timeline: [
+                a_customers_calls_are_theirs_alone_newest_first_in_pages,
+                a_placed_call_is_on_the_timeline_of_the_customer_it_rang,
+                a_customers_appointments_are_all_of_theirs_latest_booked_first,
+                a_number_is_blocked_and_unblocked_and_nothing_else_changes,
+                racing_blocks_of_different_numbers_keep_them_all,
+                a_form_key_is_claimed_once_per_business_also_when_raced
             ]
         );
     };
