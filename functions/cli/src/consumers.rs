@@ -17,9 +17,12 @@ pub const POLL_EVERY: Duration = Duration::from_millis(250);
 const VISIBILITY: Duration = Duration::from_secs(360);
 const BATCH: usize = 10;
 
-/// A worker on `app` whose recording copies go to `data_dir/blobs/recordings/…`.
+/// A worker on `app` whose recording copies go where the app keeps them (the store whose links
+/// `serve` answers), else to `data_dir/blobs/recordings/…`.
 pub fn worker(app: &App) -> Result<Worker, crate::CliError> {
-    let recordings = Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs")));
+    let recordings = app
+        .recordings_arc()
+        .unwrap_or_else(|| Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs"))));
     Ok(Worker::new(app.clone(), recordings)?)
 }
 

@@ -198,17 +198,23 @@ async fn serve(
     }
     let backends = Backends::embedded(&config.data_dir)?;
     let public = config.public_base_url.clone();
-    // Recording copies live beside the greetings, under data_dir/blobs/recordings/.
-    let recordings = std::sync::Arc::new(frontdesk::blob::folder::FolderBlobs::new(
-        config.data_dir.join("blobs"),
-    ));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local_addr = listener.local_addr()?.to_string();
+    // Recording copies live beside the greetings, under data_dir/blobs/recordings/; their links
+    // are this server's, as a browser or a business's webhook reaches it.
+    let link_base = public.as_ref().map_or_else(
+        || format!("http://{local_addr}"),
+        |p| p.as_str().to_string(),
+    );
+    let recordings = std::sync::Arc::new(
+        frontdesk::blob::folder::FolderBlobs::new(config.data_dir.join("blobs"))
+            .with_link_base(&link_base),
+    );
     let app = App::with_recordings(config, backends, recordings);
     if seed.exists() {
         let loaded = frontdesk_cli::seed::load(&app, &seed).await?;
         tracing::info!(businesses = ?loaded, seed = %seed.display(), "seed loaded");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let local_addr = listener.local_addr()?.to_string();
     print!(
         "{}",
         frontdesk_cli::serve::banner(&local_addr, public.as_ref())

@@ -58,10 +58,11 @@ async fn handle(
                 .filter(|v| !v.is_empty() && v.len() <= 128)
                 .map(str::to_string)
                 .unwrap_or_else(frontdesk::http::new_request_id);
-            if parts.uri.path() == LINK_PATH
-                && matches!(parts.method, http::Method::GET | http::Method::HEAD)
-            {
-                return into_axum(blob_link(&app, parts.uri.query().unwrap_or_default()).await);
+            if let Some(key) = parts.uri.path().strip_prefix(LINK_PATH) {
+                if matches!(parts.method, http::Method::GET | http::Method::HEAD) {
+                    let query = parts.uri.query().unwrap_or_default();
+                    return into_axum(blob_link(&app, key, query).await);
+                }
             }
             let path_and_query = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
             let request = InboundRequest::local(
@@ -80,11 +81,14 @@ async fn handle(
 
 /// A signed link to a recording copy in the local folder (the stand-in for S3's presigned
 /// GET): the audio, or 404 for a link that is forged, expired or names nothing.
-async fn blob_link(app: &App, query: &str) -> Response {
+async fn blob_link(app: &App, key: &str, query: &str) -> Response {
     let Some(recordings) = app.recordings() else {
         return response::not_found();
     };
-    match recordings.follow_link(query, jiff::Timestamp::now()).await {
+    match recordings
+        .follow_link(key, query, jiff::Timestamp::now())
+        .await
+    {
         Ok(Some(blob)) => {
             let mut answer = http::Response::new(blob.body);
             let headers = answer.headers_mut();

@@ -4,11 +4,12 @@
 //! and entity tag. Both are written to a temporary file in the same folder and renamed into
 //! place, so a reader sees the old or the new file, never a partial one.
 //!
-//! A link to an object is the local stand-in for an S3 presigned GET: the path
-//! `/blobs?key=<key>&expires=<unix seconds>&signature=<hex>`, signed with HMAC-SHA256 under a key
-//! drawn at random when the store is made, so a link is good until it expires or the process
-//! that made it stops. `frontdesk serve` answers it ([`BlobStore::follow_link`]); a page served
-//! by the same process plays a recording from it.
+//! A link to an object is the local stand-in for an S3 presigned GET:
+//! `{base}/blobs/<key>?expires=<unix seconds>&signature=<hex>`, signed with HMAC-SHA256 under a
+//! key drawn at random when the store is made, so a link is good until it expires or the
+//! process that made it stops. `frontdesk serve` answers it ([`BlobStore::follow_link`]) and
+//! gives the store its own address as `base`, so a business's webhook gets a link it can fetch
+//! and the inbox plays a recording from it; without a base the link is a path.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -25,13 +26,15 @@ use crate::http::form::{self, FormParams};
 
 const META_SUFFIX: &str = ".meta.json";
 
-/// Where `frontdesk serve` answers the links this store hands out.
-pub const LINK_PATH: &str = "/blobs";
+/// Where `frontdesk serve` answers the links this store hands out: the key follows.
+pub const LINK_PATH: &str = "/blobs/";
 
 pub struct FolderBlobs {
     root: PathBuf,
     /// Signs the links: random per store, never written anywhere.
     link_key: [u8; 32],
+    /// `scheme://host[/path]` the links start with; none: a link is a path.
+    link_base: Option<String>,
 }
 
 /// The sidecar file's content.
@@ -102,7 +105,17 @@ impl FolderBlobs {
     pub fn new(root: PathBuf) -> Self {
         let mut link_key = [0u8; 32];
         getrandom::fill(&mut link_key).expect("the operating system's random generator");
-        Self { root, link_key }
+        Self {
+            root,
+            link_key,
+            link_base: None,
+        }
+    }
+
+    /// This store's links start with `base` (where `frontdesk serve` is reached).
+    pub fn with_link_base(mut self, base: &str) -> Self {
+        self.link_base = Some(base.trim_end_matches('/').to_string());
+        self
     }
 
     /// The signature of a link to `key` good until `expires` (Unix seconds).
@@ -147,7 +160,7 @@ impl FolderBlobs {
 
 #[async_trait]
 impl BlobStore for FolderBlobs {
-    /// A signed path under [`LINK_PATH`] that `frontdesk serve` answers until it expires.
+    /// A signed link under [`LINK_PATH`] that `frontdesk serve` answers until it expires.
     async fn link(
         &self,
         key: &str,
@@ -157,23 +170,36 @@ impl BlobStore for FolderBlobs {
         let lifetime = i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX / 2);
         let expires = jiff::Timestamp::now().as_second().saturating_add(lifetime);
         let signature = hex::encode(self.link_mac(key, expires).finalize().into_bytes());
+        // The key as the path's end (a player sees `….mp3`), each byte outside the few a path
+        // keeps as it is escaped; the query carries the rest.
         let query = FormParams::from_pairs(vec![
             ("key".into(), key.into()),
             ("expires".into(), expires.to_string()),
             ("signature".into(), signature),
-        ]);
-        Ok(Some(format!("{LINK_PATH}?{}", query.encode())))
+        ])
+        .encode();
+        let (escaped_key, rest) = query
+            .strip_prefix("key=")
+            .and_then(|q| q.split_once('&'))
+            .expect("the key comes first");
+        let path = escaped_key.replace("%2F", "/");
+        let base = self.link_base.as_deref().unwrap_or_default();
+        Ok(Some(format!("{base}{LINK_PATH}{path}?{rest}")))
     }
 
     async fn follow_link(
         &self,
+        path: &str,
         query: &str,
         now: jiff::Timestamp,
     ) -> Result<Option<Blob>, BlobError> {
+        let Ok(key) = form::parse(format!("key={path}").as_bytes()) else {
+            return Ok(None);
+        };
+        let key = key.get("key").unwrap_or_default();
         let Ok(query) = form::parse(query.as_bytes()) else {
             return Ok(None);
         };
-        let key = query.get("key").unwrap_or_default();
         let expires = query.get("expires").and_then(|v| v.parse::<i64>().ok());
         let signature = query.get("signature").and_then(|v| hex::decode(v).ok());
         let (Some(expires), Some(signature)) = (expires, signature) else {
@@ -265,9 +291,10 @@ mod tests {
 
     use super::*;
 
-    fn query_of(link: &str) -> &str {
-        link.strip_prefix(LINK_PATH)
-            .and_then(|rest| rest.strip_prefix('?'))
+    /// A link's path after [`LINK_PATH`] and its query.
+    fn parts(link: &str) -> (&str, &str) {
+        link.split_once(LINK_PATH)
+            .and_then(|(_, rest)| rest.split_once('?'))
             .expect("a link under LINK_PATH")
     }
 
@@ -290,14 +317,16 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
+        assert!(
+            link.starts_with("/blobs/recordings/clinic/CA01+%C3%A9.mp3?expires="),
+            "{link}"
+        );
         let now = jiff::Timestamp::now();
-        let blob = blobs.follow_link(query_of(&link), now).await.unwrap();
+        let (path, query) = parts(&link);
+        let blob = blobs.follow_link(path, query, now).await.unwrap();
         assert_eq!(blob.unwrap().body.as_ref(), b"ID3");
         let later = now + jiff::SignedDuration::from_secs(120);
-        assert_eq!(
-            blobs.follow_link(query_of(&link), later).await.unwrap(),
-            None
-        );
+        assert_eq!(blobs.follow_link(path, query, later).await.unwrap(), None);
     }
 
     #[tokio::test]
@@ -309,23 +338,39 @@ mod tests {
             .unwrap()
             .unwrap();
         let now = jiff::Timestamp::now();
-        let other_key = link.replace("CA01", "CA02");
-        assert_eq!(
-            blobs.follow_link(query_of(&other_key), now).await.unwrap(),
-            None
-        );
-        let longer = link.replace("expires=", "expires=9");
-        assert_eq!(
-            blobs.follow_link(query_of(&longer), now).await.unwrap(),
-            None
-        );
+        for changed in [
+            link.replace("CA01", "CA02"),
+            link.replace("expires=", "expires=9"),
+            link.replace("signature=", "signature=00"),
+        ] {
+            let (path, query) = parts(&changed);
+            assert_eq!(blobs.follow_link(path, query, now).await.unwrap(), None);
+        }
         // Another process's store signs with another key.
         let other = FolderBlobs::new(blobs.root.clone());
-        assert_eq!(other.follow_link(query_of(&link), now).await.unwrap(), None);
+        let (path, query) = parts(&link);
+        assert_eq!(other.follow_link(path, query, now).await.unwrap(), None);
         assert_eq!(
-            blobs.follow_link("key=x&expires=1", now).await.unwrap(),
+            blobs.follow_link("x", "expires=1", now).await.unwrap(),
             None
         );
-        assert_eq!(blobs.follow_link("%zz", now).await.unwrap(), None);
+        assert_eq!(blobs.follow_link("%zz", query, now).await.unwrap(), None);
+        assert_eq!(blobs.follow_link("../x", query, now).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_link_starts_with_the_servers_address_when_it_has_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs =
+            FolderBlobs::new(dir.path().to_path_buf()).with_link_base("http://127.0.0.1:3000/");
+        let link = blobs
+            .link("recordings/a/CA1/RE1.mp3", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            link.starts_with("http://127.0.0.1:3000/blobs/recordings/a/CA1/RE1.mp3?expires="),
+            "{link}"
+        );
     }
 }

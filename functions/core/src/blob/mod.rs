@@ -62,11 +62,12 @@ pub trait BlobStore: Send + Sync + 'static {
     }
 
     /// The object a link from [`BlobStore::link`] names, when this store answers its own links
-    /// (the local folder, served by `frontdesk serve` at [`folder::LINK_PATH`]); `query` is the
-    /// link's query. `None` for a link that is not one of this store's, is forged or has
-    /// expired, and for stores whose links go elsewhere (S3).
+    /// (the local folder, served by `frontdesk serve` under [`folder::LINK_PATH`]); `path` is
+    /// the link's path after that prefix, `query` its query. `None` for a link that is not one
+    /// of this store's, is forged or has expired, and for stores whose links go elsewhere (S3).
     async fn follow_link(
         &self,
+        _path: &str,
         _query: &str,
         _now: jiff::Timestamp,
     ) -> Result<Option<Blob>, BlobError> {

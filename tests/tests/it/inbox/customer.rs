@@ -274,7 +274,7 @@ async fn a_customers_timeline_shows_their_calls_messages_and_appointments_only_n
     assert!(page.contains("בוטל"), "the cancelled appointment");
     assert!(page.contains("התורים הבאים"), "the upcoming appointments");
     assert!(
-        page.contains(r#"<audio controls preload="none" src="file://"#),
+        page.contains(r#"<audio controls preload="none" src="/blobs/recordings/"#),
         "the voicemail plays"
     );
     assert!(page.contains("הודעה קולית"), "its outcome");

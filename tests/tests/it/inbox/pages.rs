@@ -78,7 +78,10 @@ async fn a_link_signs_the_owner_in_with_a_strict_cookie_and_shows_their_calls_ne
         .next()
         .unwrap()
         .replace("&amp;", "&");
-    assert!(src.starts_with("/blobs?key="), "a signed local link: {src}");
+    assert!(
+        src.starts_with("/blobs/recordings/") && src.contains(".mp3?expires="),
+        "a signed local link: {src}"
+    );
     let audio = client().get(inbox.server.url(&src)).send().await.unwrap();
     assert_eq!(audio.status(), 200, "serve answers its own signed link");
     assert_eq!(

@@ -127,10 +127,14 @@ async fn a_recorded_call_ends_with_copy_transcript_and_one_signed_event() {
     assert_eq!(data["duration_seconds"], 40);
     assert_eq!(data["transcript"]["status"], "ready");
     assert_eq!(data["transcript"]["text"], TRANSCRIPT);
-    assert!(data["recording"]["url"]
-        .as_str()
-        .unwrap()
-        .ends_with(&format!("{}.mp3", job.recording_sid)));
+    // The folder store's signed link: the copy's key ends its path.
+    let link = data["recording"]["url"].as_str().unwrap();
+    let path = link.split('?').next().unwrap();
+    assert!(
+        path.starts_with("/blobs/recordings/")
+            && path.ends_with(&format!("{}.mp3", job.recording_sid)),
+        "{link}"
+    );
     assert_eq!(
         request.headers["webhook-id"],
         format!("evt_{}_completed", job.call_sid)
