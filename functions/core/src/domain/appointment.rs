@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::booking::engine::{Busy, Slot};
 use super::booking::settings::ServiceId;
-use super::ids::{BusinessId, ParseError, PhoneNumber};
+use super::ids::{BusinessId, CallSid, ParseError, PhoneNumber};
 
 /// An appointment's id: a UUIDv7 in 32 lowercase hex digits, so ids sort by creation time and
 /// one is a valid Google Calendar event id as it is (base32hex allows `0-9a-v`).
@@ -190,6 +190,21 @@ pub struct Appointment {
     pub updated_at: Timestamp,
 }
 
+impl Appointment {
+    /// The call it was booked on, when the phone booking dialogue booked it (its request key
+    /// is `voice:{CallSid}:{step}`).
+    pub fn booked_on_call(&self) -> Option<CallSid> {
+        if self.channel != Channel::Voice {
+            return None;
+        }
+        let mut parts = self.source.split(':');
+        (parts.next() == Some("voice"))
+            .then(|| parts.next())
+            .flatten()
+            .and_then(|sid| CallSid::parse(sid).ok())
+    }
+}
+
 /// What a booking asks the store to write: a slot the engine produced, for a customer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAppointment {
@@ -230,6 +245,49 @@ impl NewAppointment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn booked(channel: Channel, source: &str) -> Appointment {
+        let start: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
+        let slot = Slot {
+            start,
+            end: start + jiff::SignedDuration::from_mins(30),
+        };
+        Appointment {
+            id: AppointmentId::generate(),
+            business_id: BusinessId::parse("clinic").unwrap(),
+            service: ServiceId::parse("checkup").unwrap(),
+            slot,
+            block: Busy {
+                start: slot.start,
+                end: slot.end,
+            },
+            timezone: "Asia/Jerusalem".into(),
+            phone: PhoneNumber::parse("+972501234567").unwrap(),
+            name: None,
+            channel,
+            source: source.into(),
+            status: AppointmentStatus::Booked,
+            version: 1,
+            created_at: start,
+            updated_at: start,
+        }
+    }
+
+    #[test]
+    fn a_phone_booking_names_the_call_it_was_booked_on() {
+        let sid = "CA00000000000000000000000000000042";
+        let by_phone = booked(Channel::Voice, &format!("voice:{sid}:3"));
+        assert_eq!(
+            by_phone.booked_on_call(),
+            Some(CallSid::parse(sid).unwrap())
+        );
+        assert_eq!(
+            booked(Channel::Api, &format!("voice:{sid}:3")).booked_on_call(),
+            None
+        );
+        assert_eq!(booked(Channel::Whatsapp, "wa:SM1").booked_on_call(), None);
+        assert_eq!(booked(Channel::Voice, "api:order-1").booked_on_call(), None);
+    }
 
     #[test]
     fn ids_are_32_hex_digits_and_sort_by_creation() {

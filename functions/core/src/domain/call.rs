@@ -261,6 +261,8 @@ pub struct Call {
     pub answered_by: Option<String>,
     /// The owner marked the call handled in the inbox; until then it needs a call back.
     pub handled: bool,
+    /// The appointment the caller booked on this call (the phone booking dialogue).
+    pub appointment_id: Option<super::AppointmentId>,
 }
 
 impl Call {

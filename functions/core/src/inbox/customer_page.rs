@@ -168,7 +168,7 @@ fn message_card(words: &Words, business: &Business, message: &StoredMessage) -> 
                 }
             }
             @if let Some(text) = content.and_then(shown_text) {
-                p.text { (text) }
+                p.text dir="auto" { (text) }
             } @else if let Some(content) = content {
                 p.meta { "[" (content.kind) "]" }
             }

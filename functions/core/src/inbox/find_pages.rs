@@ -146,7 +146,7 @@ pub fn customers(
                             }
                         }
                         @if let Some(Shown::Message(message)) = &row.last {
-                            p.transcript { (clip(&message_words(message), 80)) }
+                            p.transcript dir="auto" { (clip(&message_words(message), 80)) }
                         }
                     }
                 }
@@ -201,10 +201,10 @@ pub fn search(
                         }
                         @match &row.shown {
                             Shown::Call { transcript: Some(text), .. } => {
-                                p.transcript { (around(text, term, 200)) }
+                                p.transcript dir="auto" { (around(text, term, 200)) }
                             }
                             Shown::Message(message) => {
-                                p.transcript { (around(&message_words(message), term, 200)) }
+                                p.transcript dir="auto" { (around(&message_words(message), term, 200)) }
                             }
                             _ => {}
                         }

@@ -148,7 +148,8 @@ pub(crate) fn call_card(
         .unwrap_or(words.unknown_caller);
     html! {
         article data-call=(call.sid.as_str()) {
-            h2 { a href=(view.page_url) { (caller) } }
+            // A name or number in its own direction, whatever the page's (`+972…` stays whole).
+            h2 { a href=(view.page_url) { bdi { (caller) } } }
             div.meta {
                 @if let Some((url, number)) = &view.customer {
                     a.customer href=(url) dir="ltr" { (number) }
@@ -172,8 +173,8 @@ pub(crate) fn call_card(
                 audio controls preload="none" src=(url) {}
             }
             @match view.transcript.as_deref() {
-                Some(text) if full => p.transcript { (text) },
-                Some(text) => p.transcript { (clip(text, 280)) },
+                Some(text) if full => p.transcript dir="auto" { (text) },
+                Some(text) => p.transcript dir="auto" { (clip(text, 280)) },
                 None if full => p.meta { (words.no_transcript) },
                 None => {},
             }

@@ -39,6 +39,7 @@ pub struct Words {
     pub voicemail: &'static str,
     pub missed: &'static str,
     pub outbound: &'static str,
+    pub booked_call: &'static str,
     pub answered: &'static str,
     pub in_progress: &'static str,
     pub all_calls: &'static str,
@@ -141,6 +142,7 @@ const HEBREW: Words = Words {
     voicemail: "הודעה קולית",
     missed: "שיחה שלא נענתה",
     outbound: "שיחה יוצאת",
+    booked_call: "קבע תור",
     answered: "נענתה",
     in_progress: "בשיחה",
     all_calls: "כל השיחות",
@@ -251,6 +253,7 @@ const ENGLISH: Words = Words {
     voicemail: "Voicemail",
     missed: "Missed call",
     outbound: "Outbound call",
+    booked_call: "Booked an appointment",
     answered: "Answered",
     in_progress: "In progress",
     all_calls: "All calls",
@@ -363,6 +366,8 @@ impl Words {
     pub fn outcome(&self, call: &Call) -> &'static str {
         if call.direction.is_outbound() {
             self.outbound
+        } else if call.appointment_id.is_some() {
+            self.booked_call
         } else if call.recording.is_some() {
             self.voicemail
         } else {

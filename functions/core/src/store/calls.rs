@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use crate::domain::{
-    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, PhoneNumber,
-    StatusUpdate,
+    AppointmentId, BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction,
+    PhoneNumber, StatusUpdate,
 };
 
 #[async_trait]
@@ -36,6 +36,13 @@ pub trait CallStore: Send + Sync {
     /// Marks a call handled (or back to needing a call back). `Ok(false)`: no such call, and
     /// none is created.
     async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError>;
+
+    /// Notes the appointment booked on a call. `Ok(false)`: no such call, and none is created.
+    async fn set_call_appointment(
+        &self,
+        sid: &CallSid,
+        appointment: &AppointmentId,
+    ) -> Result<bool, StoreError>;
 
     /// A business's calls with a known start, newest first, filtered, one page at a time.
     async fn list_calls(

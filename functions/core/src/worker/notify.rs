@@ -23,10 +23,11 @@ use super::media::describe;
 use super::signing;
 use super::{backoff, Disposition, Received, Worker};
 use crate::domain::time::format_time;
-use crate::domain::{Business, BusinessId, Direction, TranscriptionState};
+use crate::domain::{Business, BusinessId, Channel, Direction, TranscriptionState};
 use crate::domain::{Call, DeliveryAttempt, DeliveryLog, DeliveryState, Subject};
 use crate::jobs::{
-    AppointmentJob, CallJob, EventType, FollowUpJob, NotifyJob, NotifyMessage, Trigger,
+    AppointmentEvent, AppointmentJob, CallJob, EventType, FollowUpJob, NotifyJob, NotifyMessage,
+    Trigger,
 };
 
 mod payload;
@@ -138,6 +139,14 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
         Subject::Appointment(id) => span.record("appointment_id", id.as_str()),
     };
     async {
+        if let NotifyJob::Appointment(booked) = &job {
+            if let Err(reason) = note_booked_call(worker, booked).await {
+                warn!(reason, "store unavailable; event retried later");
+                return Disposition::Retry {
+                    after: backoff(FIRST_BACKOFF, message.receive_count),
+                };
+            }
+        }
         match deliver(worker, &job, message.receive_count).await {
             Ok(disposition) => disposition,
             Err(reason) => {
@@ -150,6 +159,28 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
     }
     .instrument(span)
     .await
+}
+
+/// A phone booking's call keeps the appointment booked on it (the inbox shows the call as
+/// booked). Off the voice turn's path: the turn only booked and queued this event.
+async fn note_booked_call(worker: &Worker, job: &AppointmentJob) -> Result<(), String> {
+    if job.event != AppointmentEvent::Booked || job.appointment.channel != Channel::Voice {
+        return Ok(());
+    }
+    let store = worker.app.store();
+    let appointment = store
+        .appointment(&job.appointment.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some((call, appointment)) =
+        appointment.and_then(|a| a.booked_on_call().map(|call| (call, a)))
+    {
+        store
+            .set_call_appointment(&call, &appointment.id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// What an event is about, as its delivery needs it: a call as it now stands, or the snapshot

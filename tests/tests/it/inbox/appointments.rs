@@ -24,7 +24,12 @@ async fn book(inbox: &Inbox, business: &Business, start: Timestamp, name: &str) 
 
 /// The owner and the other business both book, in Jerusalem.
 async fn booking_inbox() -> (Inbox, Business, Business) {
-    let inbox = Inbox::start(0).await;
+    booking_inbox_with(0).await
+}
+
+/// [`booking_inbox`] with `calls` calls of the owner.
+async fn booking_inbox_with(calls: usize) -> (Inbox, Business, Business) {
+    let inbox = Inbox::start(calls).await;
     let (mut owner, mut other) = (inbox.owner.clone(), inbox.other.clone());
     for business in [&mut owner, &mut other] {
         business.booking = Some(settings());
@@ -194,4 +199,45 @@ async fn a_week_that_is_not_a_date_is_a_bad_request() {
         401,
         "the week is for the signed-in owner only"
     );
+}
+
+#[tokio::test]
+async fn a_call_that_booked_by_phone_shows_as_booked() {
+    use frontdesk::blob::folder::FolderBlobs;
+    use frontdesk::worker::{Consumer, Worker};
+    use frontdesk_testkit::JobProbe;
+
+    let (inbox, owner, _) = booking_inbox_with(1).await;
+    let call = &inbox.calls[0];
+    let mut request = booking_for(
+        Channel::Voice,
+        day_after_tomorrow_at(12, 0),
+        "+972501234567",
+    );
+    request.request = RequestKey::new("voice", &[call.as_str(), "2"]).unwrap();
+    let Outcome::Done(appointment) =
+        booking::book(&inbox.server.app, &owner, &request, Timestamp::now())
+            .await
+            .unwrap()
+    else {
+        panic!("not booked")
+    };
+    // The booked event goes through the notify consumer, which notes the call.
+    let JobProbe::Embedded(queue) = inbox.server.jobs.clone() else {
+        panic!("an embedded server")
+    };
+    let blobs = tempfile::tempdir().unwrap();
+    let worker = Worker::new(
+        inbox.server.app.clone(),
+        std::sync::Arc::new(FolderBlobs::new(blobs.path().to_path_buf())),
+    )
+    .unwrap();
+    while frontdesk_cli::consumers::drain_once(&worker, &queue, Consumer::Notify).await > 0 {}
+    let stored = inbox.server.app.store().call(call).await.unwrap().unwrap();
+    assert_eq!(stored.appointment_id, Some(appointment.id));
+
+    let cookie = inbox.sign_in().await;
+    let page = inbox.page(Route::Inbox.path(), &cookie).await;
+    let card = &page[page.find(&format!("data-call=\"{call}\"")).unwrap()..];
+    assert!(card.contains("קבע תור"), "the call's outcome is booked");
 }

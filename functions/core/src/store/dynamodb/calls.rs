@@ -19,17 +19,17 @@ use super::expr::{contended, Changes, Placeholders, Transaction, MAX_WRITE_ROUND
 use super::item::{call_event_from_item, call_from_item, corrupt, get_s, n, required, s, Item};
 use super::keys::{
     call_key, call_pk, calls_gsi1pk, event_sk, key, timeline_call_key, timeline_pk, ANSWERED_BY,
-    AT, BUSINESS_ID, CALLER_NAME, CALL_SID, DIRECTION, DURATION_SECONDS, ENDED_AT, EVENT_PREFIX,
-    FROM, GATHERED_DIGITS, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, HANDLED, PARTITION_KEY,
-    PURPOSE, RECORDING_STATUS, REQUESTED_BY, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY, STARTED_AT,
-    STATUS, STATUS_RANK, STATUS_SEQ, TIMELINE_CALL_PREFIX, TO,
+    APPOINTMENT_ID, AT, BUSINESS_ID, CALLER_NAME, CALL_SID, DIRECTION, DURATION_SECONDS, ENDED_AT,
+    EVENT_PREFIX, FROM, GATHERED_DIGITS, GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY, HANDLED,
+    PARTITION_KEY, PURPOSE, RECORDING_STATUS, REQUESTED_BY, SEQUENCE, SIP_RESPONSE_CODE, SORT_KEY,
+    STARTED_AT, STATUS, STATUS_RANK, STATUS_SEQ, TIMELINE_CALL_PREFIX, TO,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
 use crate::domain::{
-    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction, PhoneNumber,
-    StatusUpdate,
+    AppointmentId, BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, Direction,
+    PhoneNumber, StatusUpdate,
 };
 use crate::store::{list_position, CallPage, CallQuery, CallStore, StoreError};
 
@@ -390,6 +390,18 @@ impl CallStore for DynamoStore {
     async fn store_gathered_digits(&self, sid: &CallSid, digits: &str) -> Result<(), StoreError> {
         self.update_call_blind(sid, GATHERED_DIGITS, s(digits))
             .await
+    }
+
+    async fn set_call_appointment(
+        &self,
+        sid: &CallSid,
+        appointment: &AppointmentId,
+    ) -> Result<bool, StoreError> {
+        let mut changes = Changes::blind();
+        changes.set(APPOINTMENT_ID, s(appointment.as_str()));
+        changes.bump_revision();
+        changes.only_if(|p| format!("attribute_exists({})", p.name(PARTITION_KEY)));
+        self.update_if(call_key(sid), changes).await
     }
 
     async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError> {

@@ -7,12 +7,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 
 use super::keys::{
-    ANSWERED_BY, AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL, CONTACT, CONTENT,
-    CREATED_AT, DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE, ERROR_MESSAGE, EXPIRY,
-    FROM, GATHERED_DIGITS, HANDLED, NAME, PARTITION_KEY, PHONE, PURPOSE, RECORDING_DIGITS,
-    RECORDING_DURATION, RECORDING_SID, RECORDING_STATUS, RECORDING_URL, REQUESTED_BY, SEQUENCE,
-    SERVICE, SLOT_END, SLOT_START, SOURCE, STARTED_AT, STATE, STATUS, STATUS_AT, STATUS_SEQ,
-    TIMEZONE, TO, TRANSCRIPTION, TRANSCRIPTION_QUEUED_AT, UPDATED_AT, VERSION,
+    ANSWERED_BY, APPOINTMENT_ID, AT, BLOCK_END, BLOCK_START, BUSINESS_ID, CALLER_NAME, CHANNEL,
+    CONTACT, CONTENT, CREATED_AT, DATA, DIRECTION, DURATION_SECONDS, ENDED_AT, ERROR_CODE,
+    ERROR_MESSAGE, EXPIRY, FROM, GATHERED_DIGITS, HANDLED, NAME, PARTITION_KEY, PHONE, PURPOSE,
+    RECORDING_DIGITS, RECORDING_DURATION, RECORDING_SID, RECORDING_STATUS, RECORDING_URL,
+    REQUESTED_BY, SEQUENCE, SERVICE, SLOT_END, SLOT_START, SOURCE, STARTED_AT, STATE, STATUS,
+    STATUS_AT, STATUS_SEQ, TIMEZONE, TO, TRANSCRIPTION, TRANSCRIPTION_QUEUED_AT, UPDATED_AT,
+    VERSION,
 };
 use crate::domain::booking::engine::{Busy, Slot};
 use crate::domain::booking::settings::ServiceId;
@@ -138,6 +139,10 @@ pub(super) fn call_from_item(item: &Item) -> Result<Call, StoreError> {
                 .as_bool()
                 .map_err(|_| StoreError::Corrupt("call `handled` is not a boolean".into()))?,
         },
+        appointment_id: get_s(item, APPOINTMENT_ID)?
+            .map(AppointmentId::parse)
+            .transpose()
+            .map_err(corrupt("call appointment"))?,
     })
 }
 

@@ -10,7 +10,8 @@ use super::SqliteStore;
 use crate::domain::call::status_advances;
 use crate::domain::time::format_time;
 use crate::domain::{
-    BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, PhoneNumber, StatusUpdate,
+    AppointmentId, BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, PhoneNumber,
+    StatusUpdate,
 };
 use crate::store::{list_position, parse_time, CallPage, CallQuery, CallStore, StoreError};
 
@@ -257,6 +258,21 @@ impl CallStore for SqliteStore {
             .and_then(|mut statement| statement.execute(params![sid.as_str(), digits]))
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn set_call_appointment(
+        &self,
+        sid: &CallSid,
+        appointment: &AppointmentId,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .conn()
+            .prepare_cached("UPDATE calls SET appointment_id = ?2 WHERE sid = ?1")
+            .and_then(|mut statement| {
+                statement.execute(params![sid.as_str(), appointment.as_str()])
+            })
+            .map_err(db)?;
+        Ok(changed == 1)
     }
 
     async fn set_call_handled(&self, sid: &CallSid, handled: bool) -> Result<bool, StoreError> {

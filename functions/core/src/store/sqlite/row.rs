@@ -12,7 +12,8 @@ pub(super) fn timestamp_ns(at: jiff::Timestamp) -> i64 {
 }
 
 use crate::domain::{
-    BusinessId, Call, CallSid, CallStatus, Direction, Recording, RecordingSid, TranscriptionState,
+    AppointmentId, BusinessId, Call, CallSid, CallStatus, Direction, Recording, RecordingSid,
+    TranscriptionState,
 };
 use crate::store::{parse_time, StoreError};
 
@@ -58,7 +59,8 @@ pub(super) const CALL_COLUMNS: &str =
     "sid, business_id, from_number, to_number, direction, caller_name, status, \
      status_sequence, started_at, ended_at, duration_seconds, recording_sid, recording_url, \
      recording_duration_seconds, recording_digits, recording_status, transcription, \
-     transcription_queued_at, gathered_digits, purpose, requested_by, answered_by, handled";
+     transcription_queued_at, gathered_digits, purpose, requested_by, answered_by, handled, \
+     appointment_id";
 
 /// A `calls` row as SQLite holds it; [`CallRow::into_call`] checks it into a [`Call`].
 pub(super) struct CallRow {
@@ -85,6 +87,7 @@ pub(super) struct CallRow {
     requested_by: Option<String>,
     answered_by: Option<String>,
     handled: bool,
+    appointment_id: Option<String>,
 }
 
 impl CallRow {
@@ -114,6 +117,7 @@ impl CallRow {
             requested_by: row.get(20)?,
             answered_by: row.get(21)?,
             handled: row.get(22)?,
+            appointment_id: row.get(23)?,
         })
     }
 
@@ -163,6 +167,10 @@ impl CallRow {
             requested_by: self.requested_by,
             answered_by: self.answered_by,
             handled: self.handled,
+            appointment_id: self
+                .appointment_id
+                .map(|id| AppointmentId::parse(&id).map_err(|e| corrupt("call appointment", e)))
+                .transpose()?,
         })
     }
 }

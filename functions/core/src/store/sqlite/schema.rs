@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS calls (
     purpose                    TEXT,
     requested_by               TEXT,
     answered_by                TEXT,
-    handled                    INTEGER NOT NULL DEFAULT 0
+    handled                    INTEGER NOT NULL DEFAULT 0,
+    appointment_id             TEXT
 ) STRICT;
 -- A business's calls newest first by their list position (the expression list_calls orders
 -- and pages by), so a page reads its rows and no more.
@@ -121,6 +122,7 @@ const ADDED_CALL_COLUMNS: &[(&str, &str)] = &[
     ("requested_by", "TEXT"),
     ("answered_by", "TEXT"),
     ("handled", "INTEGER NOT NULL DEFAULT 0"),
+    ("appointment_id", "TEXT"),
 ];
 
 /// Adds the columns a file from an older build lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).

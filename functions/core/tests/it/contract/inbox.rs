@@ -177,3 +177,31 @@ pub async fn the_inbox_key_is_made_once_and_kept(b: &Backends) {
     let later = b.store.inbox_key(&key("a later fresh key")).await.unwrap();
     assert_eq!(later, firsts[0], "a later use reads the stored key");
 }
+
+pub async fn a_call_keeps_the_appointment_booked_on_it(b: &Backends) {
+    let owner = business(vec![]);
+    let sid = call_sid();
+    b.store
+        .record_call_start(&start(&sid, &owner.id))
+        .await
+        .unwrap();
+    let appointment = frontdesk::domain::AppointmentId::generate();
+    assert!(b
+        .store
+        .set_call_appointment(&sid, &appointment)
+        .await
+        .unwrap());
+    let call = b.store.call(&sid).await.unwrap().unwrap();
+    assert_eq!(call.appointment_id, Some(appointment.clone()));
+    let unknown = call_sid();
+    assert!(!b
+        .store
+        .set_call_appointment(&unknown, &appointment)
+        .await
+        .unwrap());
+    assert_eq!(
+        b.store.call(&unknown).await.unwrap(),
+        None,
+        "no call is created"
+    );
+}

@@ -187,7 +187,8 @@ macro_rules! contract_tests {
                 a_session_is_read_back_deleted_and_revoked_per_business,
                 a_call_is_marked_handled_and_back_and_an_unknown_one_is_not_created,
                 calls_are_listed_by_whether_they_still_need_a_call_back,
-                the_inbox_key_is_made_once_and_kept
+                the_inbox_key_is_made_once_and_kept,
+                a_call_keeps_the_appointment_booked_on_it
             ],
             messages: [
                 an_inbound_message_delivered_three_times_is_stored_once,
