@@ -220,6 +220,11 @@ async fn run(
 
 fn main() {
     let n = common::runs(200);
+    // A page that fails says why.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -23,10 +23,7 @@ pub async fn call_page(app: &App, request: &InboundRequest) -> Response {
         Ok(None) => return response::not_found(),
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let view = match calls::view(app, request, call).await {
-        Ok(view) => view,
-        Err(err) => return inbox::refused(app, request, &err.into()),
-    };
+    let view = calls::view(app, request, call).await;
     let nav = inbox::nav(app, request, Section::Calls);
     response::html(
         StatusCode::OK,

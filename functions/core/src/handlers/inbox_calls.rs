@@ -28,10 +28,7 @@ pub async fn calls_page(app: &App, request: &InboundRequest) -> Response {
         Ok(page) => page,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let views = match calls::views(app, request, page.calls).await {
-        Ok(views) => views,
-        Err(err) => return inbox::refused(app, request, &err.into()),
-    };
+    let views = calls::views(app, request, page.calls).await;
     let nav = inbox::nav(app, request, Section::Calls);
     let home = &nav.calls;
     // The next page keeps this page's filter.

@@ -32,10 +32,7 @@ pub async fn updates(app: &App, request: &InboundRequest) -> Response {
         Ok(page) => page,
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
-    let views = match calls::views(app, request, page.calls).await {
-        Ok(views) => views,
-        Err(err) => return inbox::refused(app, request, &err.into()),
-    };
+    let views = calls::views(app, request, page.calls).await;
     response::html(
         StatusCode::OK,
         pages::call_cards(&owner.business, &views, &owner.csrf).into_string(),

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tracing::warn;
 
 use super::pages::CallView;
@@ -33,18 +34,29 @@ pub async fn owned(
         .filter(|call| call.business_id.as_ref() == Some(business)))
 }
 
-/// [`view`] of each call, in order, read at once (a page's calls are independent reads).
-pub async fn views(
-    app: &App,
-    request: &InboundRequest,
-    calls: Vec<Call>,
-) -> Result<Vec<CallView>, StoreError> {
-    futures_util::future::try_join_all(calls.into_iter().map(|call| view(app, request, call))).await
+/// How many calls' media a page reads at once.
+const READS_AT_ONCE: usize = 8;
+
+/// [`view`] of each call, in order, several read at once (a page's calls are independent).
+pub async fn views(app: &App, request: &InboundRequest, calls: Vec<Call>) -> Vec<CallView> {
+    futures_util::stream::iter(calls.into_iter().map(|call| view(app, request, call)))
+        .buffered(READS_AT_ONCE)
+        .collect()
+        .await
 }
 
-/// The call with its transcript, its recording's link and its URLs.
-pub async fn view(app: &App, request: &InboundRequest, call: Call) -> Result<CallView, StoreError> {
-    let media = app.store().call_media(&call.sid).await?.unwrap_or_default();
+/// The call with its transcript, its recording's link and its URLs. A transcript or recording
+/// that cannot be read is left out (logged), never the page.
+pub async fn view(app: &App, request: &InboundRequest, call: Call) -> CallView {
+    let media = app
+        .store()
+        .call_media(&call.sid)
+        .await
+        .unwrap_or_else(|err| {
+            warn!(call_sid = %call.sid, error = %err, "inbox: a call's media unread; shown without");
+            None
+        })
+        .unwrap_or_default();
     let recording_url =
         match (&media.recording_key, app.recordings()) {
             (Some(key), Some(recordings)) => recordings
@@ -57,7 +69,7 @@ pub async fn view(app: &App, request: &InboundRequest, call: Call) -> Result<Cal
             _ => None,
         };
     let params = [("call_sid", call.sid.as_str())];
-    Ok(CallView {
+    CallView {
         page_url: super::url_of(app, request, &Route::InboxCall.path_with(&params)),
         handled_url: super::url_of(app, request, &Route::InboxCallHandled.path_with(&params)),
         customer: call
@@ -66,5 +78,5 @@ pub async fn view(app: &App, request: &InboundRequest, call: Call) -> Result<Cal
         transcript: media.transcript.filter(|text| !text.trim().is_empty()),
         recording_url,
         call,
-    })
+    }
 }

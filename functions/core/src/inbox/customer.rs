@@ -25,6 +25,8 @@ use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::{FormParams, InboundRequest};
 use crate::store::messages::conversation_position;
+use futures_util::StreamExt;
+
 use crate::store::{list_position, StoreError};
 
 /// Entries a timeline page shows.
@@ -360,17 +362,19 @@ pub async fn timeline(
         .iter()
         .all(|lane| **lane == Lane::Done);
 
-    // The calls' media and links are read at once, as the calls page reads its own.
-    let entries = futures_util::future::try_join_all(taken.into_iter().map(|entry| async move {
-        Ok::<_, StoreError>(match entry {
+    // The calls' media and links are read several at once, as the calls page reads its own.
+    let entries = futures_util::stream::iter(taken.into_iter().map(|entry| async move {
+        match entry {
             Taken::Call(call) => {
-                Entry::Call(Box::new(super::calls::view(app, request, call).await?))
+                Entry::Call(Box::new(super::calls::view(app, request, call).await))
             }
             Taken::Message(message) => Entry::Message(Box::new(message)),
             Taken::Appointment(appointment) => Entry::Appointment(Box::new(appointment)),
-        })
+        }
     }))
-    .await?;
+    .buffered(8)
+    .collect()
+    .await;
     Ok(Timeline {
         entries,
         older: (!done).then_some(next),

@@ -86,6 +86,22 @@ pub struct CallPage {
     pub next: Option<String>,
 }
 
+impl CallPage {
+    /// A page from up to `limit + 1` calls read in list order: the first `limit`, and when
+    /// one more came, the position the next page starts after.
+    pub fn of_overfetched(mut calls: Vec<Call>, limit: usize) -> Self {
+        let next = if calls.len() > limit {
+            calls.truncate(limit);
+            calls
+                .last()
+                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
+        } else {
+            None
+        };
+        Self { calls, next }
+    }
+}
+
 /// A call's position in its business's newest-first list.
 pub fn list_position(started_at: OffsetDateTime, sid: &CallSid) -> String {
     format!("{}#{sid}", crate::domain::time::format_time(started_at))

@@ -27,7 +27,7 @@ use super::keys::{
     appointment_key, appointments_gsi1pk, request_key, timeline_appointment_key, timeline_pk,
     APPOINTMENT_ID, BLOCK_END, BLOCK_START, BUSINESS_ID, CHANNEL, CREATED_AT, GSI1,
     GSI1_PARTITION_KEY, GSI1_SORT_KEY, NAME, PARTITION_KEY, PHONE, SERVICE, SLOT_END, SLOT_START,
-    SORT_KEY, SOURCE, STATUS, TIMELINE_APPOINTMENT_PREFIX, TIMEZONE, UPDATED_AT, VERSION,
+    SOURCE, STATUS, TIMELINE_APPOINTMENT_PREFIX, TIMEZONE, UPDATED_AT, VERSION,
 };
 use super::{unavailable, DynamoStore};
 use crate::domain::booking::engine::{Busy, Slot};
@@ -484,62 +484,25 @@ impl AppointmentStore for DynamoStore {
     ) -> Result<AppointmentPage, StoreError> {
         let limit = appointment_page_size(limit);
         let after = after.map(parse_appointment_id_cursor).transpose()?;
-        let mut p = Placeholders::default();
-        let pk = p.name(PARTITION_KEY);
-        let partition = p.value(s(timeline_pk(business.as_str(), phone)));
-        let sk = p.name(SORT_KEY);
-        let prefix = p.value(s(TIMELINE_APPOINTMENT_PREFIX));
-        // Ids are fixed-width hex, so `APPT#{id}` sorts as the ids do; the cursor's own record
-        // is skipped below.
-        let after_key = after.map(|id| format!("{TIMELINE_APPOINTMENT_PREFIX}{id}"));
-        let key_condition = match &after_key {
-            Some(after_key) => format!(
-                "{pk} = {partition} AND {sk} BETWEEN {prefix} AND {}",
-                p.value(s(after_key.as_str()))
-            ),
-            None => format!("{pk} = {partition} AND begins_with({sk}, {prefix})"),
-        };
-        let (names, values) = p.into_maps();
-        let mut ids: Vec<AppointmentId> = Vec::new();
-        let mut start_key = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .scan_index_forward(false)
-                .consistent_read(true)
-                .key_condition_expression(&key_condition)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(values.clone())
-                .set_exclusive_start_key(start_key)
-                .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
-                .send()
-                .await
-                .map_err(|e| unavailable("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                if after_key.as_deref() == Some(required(&item, SORT_KEY)?) {
-                    continue;
-                }
-                ids.push(
-                    AppointmentId::parse(required(&item, APPOINTMENT_ID)?)
-                        .map_err(corrupt("timeline appointment"))?,
-                );
-                if ids.len() > limit {
-                    break;
-                }
-            }
-            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
-            if ids.len() > limit || start_key.is_none() {
-                break;
-            }
-        }
-        let next = if ids.len() > limit {
-            ids.truncate(limit);
-            ids.last().map(AppointmentId::to_string)
-        } else {
-            None
-        };
+        // Ids are fixed-width hex (UUIDv7), so `APPT#{id}` sorts in booking order.
+        let (records, more) = self
+            .timeline_records(
+                timeline_pk(business.as_str(), phone),
+                TIMELINE_APPOINTMENT_PREFIX,
+                after.as_ref().map(AppointmentId::as_str),
+                limit,
+            )
+            .await?;
+        let ids = records
+            .iter()
+            .map(|item| {
+                AppointmentId::parse(required(item, APPOINTMENT_ID)?)
+                    .map_err(corrupt("timeline appointment"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = more
+            .then(|| ids.last().map(AppointmentId::to_string))
+            .flatten();
         let mut found: std::collections::HashMap<AppointmentId, Appointment> = self
             .batch_get(ids.iter().map(appointment_key).collect())
             .await?

@@ -502,15 +502,7 @@ impl CallStore for DynamoStore {
                 break;
             }
         }
-        let next = if calls.len() > limit {
-            calls.truncate(limit);
-            calls
-                .last()
-                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
-        } else {
-            None
-        };
-        Ok(CallPage { calls, next })
+        Ok(CallPage::of_overfetched(calls, limit))
     }
 
     async fn calls_with(
@@ -521,66 +513,28 @@ impl CallStore for DynamoStore {
         limit: usize,
     ) -> Result<CallPage, StoreError> {
         let limit = limit.max(1);
-        let mut placeholders = Placeholders::default();
-        let pk = placeholders.name(PARTITION_KEY);
-        let partition = placeholders.value(s(timeline_pk(business.as_str(), contact)));
-        let sk = placeholders.name(SORT_KEY);
-        let lowest = placeholders.value(s(TIMELINE_CALL_PREFIX));
-        // The sort key is `CALL#` and the list position, so the cursor is a key condition; the
-        // record at the cursor itself is skipped below.
-        let after_key = after.map(|after| format!("{TIMELINE_CALL_PREFIX}{after}"));
-        let key_condition = match &after_key {
-            Some(after_key) => format!(
-                "{pk} = {partition} AND {sk} BETWEEN {lowest} AND {}",
-                placeholders.value(s(after_key.as_str()))
-            ),
-            None => format!("{pk} = {partition} AND begins_with({sk}, {lowest})"),
-        };
-        let (names, values) = placeholders.into_maps();
-        let mut positions: Vec<(String, CallSid)> = Vec::new();
-        let mut start_key = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .scan_index_forward(false)
-                .consistent_read(true)
-                .key_condition_expression(&key_condition)
-                .set_expression_attribute_names(names.clone())
-                .set_expression_attribute_values(values.clone())
-                .set_exclusive_start_key(start_key)
-                .limit(i32::try_from(limit + 2).unwrap_or(i32::MAX))
-                .send()
-                .await
-                .map_err(|e| unavailable("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                let sort_key = required(&item, SORT_KEY)?;
-                if after_key.as_deref() == Some(sort_key) {
-                    continue;
-                }
-                let position = sort_key
-                    .strip_prefix(TIMELINE_CALL_PREFIX)
-                    .unwrap_or(sort_key)
-                    .to_string();
-                let sid =
-                    CallSid::parse(required(&item, CALL_SID)?).map_err(corrupt("timeline call"))?;
-                positions.push((position, sid));
-                if positions.len() > limit {
-                    break;
-                }
-            }
-            start_key = out.last_evaluated_key.filter(|k| !k.is_empty());
-            if positions.len() > limit || start_key.is_none() {
-                break;
-            }
+        let (records, more) = self
+            .timeline_records(
+                timeline_pk(business.as_str(), contact),
+                TIMELINE_CALL_PREFIX,
+                after,
+                limit,
+            )
+            .await?;
+        let mut positions: Vec<(String, CallSid)> = Vec::with_capacity(records.len());
+        for item in &records {
+            let sort_key = required(item, SORT_KEY)?;
+            let position = sort_key
+                .strip_prefix(TIMELINE_CALL_PREFIX)
+                .unwrap_or(sort_key)
+                .to_string();
+            let sid =
+                CallSid::parse(required(item, CALL_SID)?).map_err(corrupt("timeline call"))?;
+            positions.push((position, sid));
         }
-        let next = if positions.len() > limit {
-            positions.truncate(limit);
-            positions.last().map(|(position, _)| position.clone())
-        } else {
-            None
-        };
+        let next = more
+            .then(|| positions.last().map(|(position, _)| position.clone()))
+            .flatten();
         let sids: Vec<CallSid> = positions.iter().map(|(_, sid)| sid.clone()).collect();
         let mut found = self.calls_by_sid(&sids).await?;
         // In the timeline's order; a record is only ever written with its call, so none is

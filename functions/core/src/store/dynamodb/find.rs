@@ -109,6 +109,16 @@ fn contact_from_item(item: &Item) -> Result<Contact, StoreError> {
     })
 }
 
+/// The key condition of a gsi1 partition read newest first: `gsi1pk = pk`, and below the
+/// position `after` when paging on.
+fn gsi1_below(p: &mut Placeholders, pk: String, after: Option<&str>) -> String {
+    let mut condition = format!("{} = {}", p.name(GSI1_PARTITION_KEY), p.value(s(pk)));
+    if let Some(after) = after {
+        condition += &format!(" AND {} < {}", p.name(GSI1_SORT_KEY), p.value(s(after)));
+    }
+    condition
+}
+
 impl DynamoStore {
     /// Moves `number` to the front of `business`'s customers when `at` is newer than their
     /// last activity, and keeps the time of their last message each way.
@@ -323,18 +333,7 @@ impl FindStore for DynamoStore {
         let mut items: Vec<Item> = Vec::with_capacity(limit + 1);
         loop {
             let mut p = Placeholders::default();
-            let mut condition = format!(
-                "{} = {}",
-                p.name(GSI1_PARTITION_KEY),
-                p.value(s(contacts_gsi1pk(business)))
-            );
-            if let Some(after) = &after {
-                condition += &format!(
-                    " AND {} < {}",
-                    p.name(GSI1_SORT_KEY),
-                    p.value(s(after.as_str()))
-                );
-            }
+            let condition = gsi1_below(&mut p, contacts_gsi1pk(business), after.as_deref());
             let (names, values) = p.into_maps();
             let wanted = limit + 1 - items.len();
             let out = self
@@ -391,18 +390,7 @@ impl FindStore for DynamoStore {
         let mut read = 0;
         loop {
             let mut p = Placeholders::default();
-            let mut condition = format!(
-                "{} = {}",
-                p.name(GSI1_PARTITION_KEY),
-                p.value(s(search_gsi1pk(business)))
-            );
-            if let Some(after) = &after {
-                condition += &format!(
-                    " AND {} < {}",
-                    p.name(GSI1_SORT_KEY),
-                    p.value(s(after.as_str()))
-                );
-            }
+            let condition = gsi1_below(&mut p, search_gsi1pk(business), after.as_deref());
             let term = p.value(s(query.term.as_str()));
             let filter = format!(
                 "contains({caller}, {term}) OR contains({body}, {term})",

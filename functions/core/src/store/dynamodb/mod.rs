@@ -4,7 +4,7 @@
 //! | --- | --- | --- | --- |
 //! | business | `BIZ#{id}` | `PROFILE` | `data` (the `Business` as JSON), `gsi1pk` = `BIZ`, `gsi1sk` = `{id}` |
 //! | phone index | `PHONE#{e164}` | `PHONE` | `business_id` |
-//! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `purpose`, `requested_by`, `answered_by`, `handled` (a boolean; absent reads as false), `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
+//! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `purpose`, `requested_by`, `answered_by`, `handled` (a boolean; absent reads as false), `appointment_id` (booked on the call by phone), `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
 //! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at` |
@@ -49,6 +49,7 @@ mod messages;
 mod placements;
 mod rates;
 mod reminders;
+mod timeline;
 mod transcription;
 
 use std::time::Duration;

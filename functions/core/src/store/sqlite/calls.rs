@@ -13,7 +13,7 @@ use crate::domain::{
     AppointmentId, BusinessId, Call, CallEvent, CallSid, CallStart, CallStatus, PhoneNumber,
     StatusUpdate,
 };
-use crate::store::{list_position, parse_time, CallPage, CallQuery, CallStore, StoreError};
+use crate::store::{parse_time, CallPage, CallQuery, CallStore, StoreError};
 
 fn read_call(conn: &Connection, sid: &CallSid) -> Result<Option<Call>, StoreError> {
     conn.prepare_cached(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE sid = ?1"))
@@ -319,18 +319,10 @@ impl CallStore for SqliteStore {
                 CallRow::read,
             )
             .map_err(db)?;
-        let mut calls = rows
+        let calls = rows
             .map(|row| row.map_err(db).and_then(CallRow::into_call))
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if calls.len() > limit {
-            calls.truncate(limit);
-            calls
-                .last()
-                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
-        } else {
-            None
-        };
-        Ok(CallPage { calls, next })
+        Ok(CallPage::of_overfetched(calls, limit))
     }
 
     async fn calls_with(
@@ -363,17 +355,9 @@ impl CallStore for SqliteStore {
                 CallRow::read,
             )
             .map_err(db)?;
-        let mut calls = rows
+        let calls = rows
             .map(|row| row.map_err(db).and_then(CallRow::into_call))
             .collect::<Result<Vec<_>, _>>()?;
-        let next = if calls.len() > limit {
-            calls.truncate(limit);
-            calls
-                .last()
-                .and_then(|c| c.started_at.map(|at| list_position(at, &c.sid)))
-        } else {
-            None
-        };
-        Ok(CallPage { calls, next })
+        Ok(CallPage::of_overfetched(calls, limit))
     }
 }
