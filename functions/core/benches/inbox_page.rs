@@ -43,6 +43,7 @@ use jiff::Timestamp;
 
 const CALLS: usize = 10_000;
 const MOTO_CALLS: usize = 1_000;
+const MOTO_REQUESTS: usize = 20;
 const VOICEMAILS: usize = 100;
 const HOST: &str = "bench.frontdesk.test";
 
@@ -258,11 +259,22 @@ fn main() {
                             .build(),
                     )
                     .build();
-                let seeder = Arc::new(DynamoStore::new(
+                let seeder: Arc<dyn Store> = Arc::new(DynamoStore::new(
                     aws_sdk_dynamodb::Client::from_conf(patient),
                     stack.resources.table.clone(),
                 ));
-                run("DynamoDB + S3 on moto", app, seeder, MOTO_CALLS, n, 4).await;
+                // Moto reads a GSI by scanning the whole table, past the Lambda's 1.5 s budget
+                // at this size: the pages are served through the same patient client (on
+                // DynamoDB a GSI Query reads only its partition), and fewer of them.
+                let backends = Backends {
+                    store: seeder.clone(),
+                    queue: app.backends().queue.clone(),
+                    greetings: app.backends().greetings.clone(),
+                };
+                let recordings = app.recordings_arc().unwrap();
+                let patient_app = App::with_recordings(app.config().clone(), backends, recordings);
+                run("DynamoDB + S3 on moto", patient_app, seeder, MOTO_CALLS, n.min(MOTO_REQUESTS), 4)
+                    .await;
             }
             Err(_) => println!(
                 "  moto: skipped (FRONTDESK_TEST_AWS_ENDPOINT unset; ./infra/bench.sh inbox starts moto)"
