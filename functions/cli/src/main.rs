@@ -87,6 +87,9 @@ enum Command {
     /// session out.
     #[command(subcommand)]
     Inbox(InboxCommand),
+    /// Block, unblock or list the numbers a business rejects.
+    #[command(subcommand)]
+    Block(frontdesk_cli::block::BlockCommand),
     /// Check every business (or one) and say what to fix: exits 1 on any FAIL.
     Doctor(DoctorArgs),
     /// Point a business's Twilio numbers at this deployment.
@@ -140,6 +143,9 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
         Command::Inbox(command) => inbox::run(&deployment, command, &mut out).await?,
+        Command::Block(command) => {
+            frontdesk_cli::block::run(&deployment, command, &mut out).await?
+        }
         Command::Calendar(command) => calendar::run(&deployment, command, &mut out).await?,
         Command::Confirmation(command) => confirmation::run(&deployment, command, &mut out).await?,
         Command::Booking(command) => booking::run(&deployment, command, &mut out).await?,
