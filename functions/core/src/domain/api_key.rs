@@ -6,14 +6,9 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use super::token;
 
 const PREFIX: &str = "fdk_";
-const RANDOM_BYTES: usize = 32;
-/// 32 bytes in unpadded base64.
-const ENCODED_LEN: usize = 43;
 
 /// An API key in the clear: exists only while it is generated and shown, or presented.
 #[derive(Clone, PartialEq, Eq)]
@@ -30,19 +25,13 @@ pub struct MalformedKey;
 impl ApiKey {
     /// A new random key from the operating system's generator.
     pub fn generate() -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; RANDOM_BYTES];
-        getrandom::fill(&mut bytes)?;
-        Ok(Self(format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))))
+        Ok(Self(format!("{PREFIX}{}", token::random()?)))
     }
 
     /// A key as presented; only its shape is checked here, the store says whether it exists.
     pub fn parse(value: &str) -> Result<Self, MalformedKey> {
         let body = value.strip_prefix(PREFIX).ok_or(MalformedKey)?;
-        let well_formed = body.len() == ENCODED_LEN
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        well_formed
+        token::is_random(body)
             .then(|| Self(value.to_string()))
             .ok_or(MalformedKey)
     }
@@ -53,7 +42,7 @@ impl ApiKey {
     }
 
     pub fn hash(&self) -> ApiKeyHash {
-        ApiKeyHash(hex::encode(Sha256::digest(self.0.as_bytes())))
+        ApiKeyHash(token::sha256_hex(&self.0))
     }
 }
 
@@ -66,11 +55,7 @@ impl fmt::Debug for ApiKey {
 impl ApiKeyHash {
     /// A stored hash read back: 64 lowercase hex digits.
     pub fn parse(value: &str) -> Option<Self> {
-        (value.len() == 64
-            && value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then(|| Self(value.to_string()))
+        token::is_lower_hex(value, 64).then(|| Self(value.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -94,13 +79,16 @@ mod tests {
         let b = ApiKey::generate().unwrap();
         assert_ne!(a, b);
         assert_eq!(ApiKey::parse(a.reveal()).unwrap(), a);
-        assert_eq!(a.reveal().len(), PREFIX.len() + ENCODED_LEN);
+        assert_eq!(a.reveal().len(), PREFIX.len() + token::ENCODED_LEN);
     }
 
     #[test]
     fn the_hash_is_sha256_hex_of_the_whole_key() {
         let key = ApiKey::parse(&format!("fdk_{}", "A".repeat(43))).unwrap();
-        let expected = hex::encode(Sha256::digest(format!("fdk_{}", "A".repeat(43))));
+        let expected = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(format!("fdk_{}", "A".repeat(43))))
+        };
         assert_eq!(key.hash().as_str(), expected);
         assert_eq!(ApiKeyHash::parse(&expected), Some(key.hash()));
         assert_eq!(ApiKeyHash::parse("ABC"), None);

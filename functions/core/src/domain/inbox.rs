@@ -8,16 +8,10 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
-use sha2::{Digest, Sha256};
 
 use super::ids::BusinessId;
-
-const RANDOM_BYTES: usize = 32;
-/// 32 bytes in unpadded base64.
-const ENCODED_LEN: usize = 43;
+use super::token;
 
 /// How long a sign-in link is good for unless the operator says otherwise.
 pub const DEFAULT_LINK_MINUTES: u32 = 15;
@@ -42,18 +36,12 @@ pub struct MalformedSecret;
 impl InboxSecret {
     /// A new random secret from the operating system's generator.
     pub fn generate() -> Result<Self, getrandom::Error> {
-        let mut bytes = [0u8; RANDOM_BYTES];
-        getrandom::fill(&mut bytes)?;
-        Ok(Self(URL_SAFE_NO_PAD.encode(bytes)))
+        token::random().map(Self)
     }
 
     /// A secret as presented; only its shape is checked, the store says whether it exists.
     pub fn parse(value: &str) -> Result<Self, MalformedSecret> {
-        let well_formed = value.len() == ENCODED_LEN
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        well_formed
+        token::is_random(value)
             .then(|| Self(value.to_string()))
             .ok_or(MalformedSecret)
     }
@@ -64,7 +52,7 @@ impl InboxSecret {
     }
 
     pub fn hash(&self) -> SecretHash {
-        SecretHash(hex::encode(Sha256::digest(self.0.as_bytes())))
+        SecretHash(token::sha256_hex(&self.0))
     }
 }
 
@@ -77,11 +65,7 @@ impl fmt::Debug for InboxSecret {
 impl SecretHash {
     /// A stored hash read back: 64 lowercase hex digits.
     pub fn parse(value: &str) -> Option<Self> {
-        (value.len() == 64
-            && value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then(|| Self(value.to_string()))
+        token::is_lower_hex(value, 64).then(|| Self(value.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -173,11 +157,7 @@ impl FormKey {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        (value.len() == 32
-            && value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then(|| Self(value.to_string()))
+        token::is_lower_hex(value, 32).then(|| Self(value.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

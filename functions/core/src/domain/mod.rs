@@ -16,6 +16,7 @@ pub mod message;
 pub mod placement;
 pub mod reminder;
 pub mod time;
+pub mod token;
 pub mod transcription;
 
 pub use api_key::{ApiKey, ApiKeyHash};
