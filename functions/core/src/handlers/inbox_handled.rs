@@ -1,5 +1,6 @@
-//! `POST /inbox/calls/{CallSid}/handled` (form: `csrf`, `handled=true|false`): marks one of the
-//! signed-in owner's calls handled, or back to needing a call back, then shows the calls again.
+//! `POST /inbox/calls/{CallSid}/handled` (form: `csrf`, `handled=true|false`, `back`): marks one
+//! of the signed-in owner's calls handled, or back to needing a call back, then shows the page
+//! it was marked on again (`back`, one of the inbox's own pages; else the calls).
 //! A missing or wrong CSRF token is 403; another business's call is 404.
 
 use tracing::info;
@@ -36,8 +37,10 @@ pub async fn mark(app: &App, request: &InboundRequest) -> Response {
         Ok(None) => return response::not_found(),
         Err(err) => return inbox::refused(app, request, &err.into()),
     };
+    // Back to the page the owner marked it on (the calls list, the call, the customer).
+    let back = calls::back_within_inbox(form.get("back")).unwrap_or(Route::Inbox.path());
     match app.store().set_call_handled(&call.sid, handled).await {
-        Ok(_) => response::see_other(&inbox::url_of(app, request, Route::Inbox.path())),
+        Ok(_) => response::see_other(&inbox::url_of(app, request, back)),
         Err(err) => inbox::refused(app, request, &err.into()),
     }
 }

@@ -34,6 +34,28 @@ pub async fn owned(
         .filter(|call| call.business_id.as_ref() == Some(business)))
 }
 
+/// The page a request shows, as a place to come back to: its path and query (a live list's
+/// update stands for the calls page).
+fn back_to(request: &InboundRequest) -> String {
+    if request.route_path == Route::InboxUpdates.path() {
+        return Route::Inbox.path().to_string();
+    }
+    match request.raw_query.as_str() {
+        "" => request.route_path.clone(),
+        query => format!("{}?{query}", request.route_path),
+    }
+}
+
+/// Where a form's `back` may send the browser: one of the inbox's own pages (a path the route
+/// table gives to a GET inbox route), never anywhere else.
+pub fn back_within_inbox(back: Option<&str>) -> Option<&str> {
+    let back = back?;
+    let path = back.split('?').next().unwrap_or_default();
+    let route = crate::http::routes::resolve(&http::Method::GET, path).ok()?;
+    (route.spec().function == "inbox" && path.starts_with('/') && !path.starts_with("//"))
+        .then_some(back)
+}
+
 /// How many calls' media a page reads at once.
 const READS_AT_ONCE: usize = 8;
 
@@ -70,6 +92,7 @@ pub async fn view(app: &App, request: &InboundRequest, call: Call) -> CallView {
         };
     let params = [("call_sid", call.sid.as_str())];
     CallView {
+        back: back_to(request),
         page_url: super::url_of(app, request, &Route::InboxCall.path_with(&params)),
         handled_url: super::url_of(app, request, &Route::InboxCallHandled.path_with(&params)),
         customer: call

@@ -43,6 +43,8 @@ pub struct CallView {
     /// Where the call's own page is, and where its handled flag is posted.
     pub page_url: String,
     pub handled_url: String,
+    /// The page showing the call (its path and query), where marking it returns to.
+    pub back: String,
     /// The customer on the call (the caller, or whom the business called) and their timeline.
     pub customer: Option<(String, PhoneNumber)>,
 }
@@ -180,6 +182,7 @@ pub(crate) fn call_card(
             }
             form method="post" action=(view.handled_url) {
                 input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="back" value=(view.back);
                 @if call.handled {
                     input type="hidden" name="handled" value="false";
                     button type="submit" { (words.mark_needs_call_back) }

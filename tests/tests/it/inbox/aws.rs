@@ -241,3 +241,61 @@ async fn on_aws_a_customers_timeline_reads_their_records_and_a_block_is_kept() {
     let stored = store.business(&owner.id).await.unwrap().unwrap();
     assert_eq!(stored.blocked_numbers, vec![customer]);
 }
+
+#[tokio::test]
+async fn with_dynamodb_unreachable_every_page_and_action_answers_the_unavailable_page() {
+    let live = Stack::new().await;
+    // Nothing listens on the discard port: every store call fails at once.
+    let app = frontdesk_testkit::aws::app_at("http://127.0.0.1:9", &[], &live.resources).await;
+    let server = TestServer::with_app(app, live.probe()).await;
+    let cookie = format!("frontdesk_inbox={}.sample", "A".repeat(43));
+    let customer = Route::InboxCustomer.path_with(&[("number", "+972501234567")]);
+    let gets = [
+        Route::Inbox.path().to_string(),
+        Route::InboxCall.path_with(&[("call_sid", "CA00000000000000000000000000000001")]),
+        Route::InboxCustomers.path().to_string(),
+        customer.clone(),
+        format!("{}?q=crown", Route::InboxSearch.path()),
+        format!("{}?from=2026-12-06", Route::InboxAppointments.path()),
+        format!(
+            "{}?since=2026-12-06T08%3A00%3A00Z",
+            Route::InboxUpdates.path()
+        ),
+        format!("{}?token={}", Route::InboxLogin.path(), "S".repeat(43)),
+    ];
+    for path in &gets {
+        let response = client()
+            .get(server.url(path))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 503, "GET {path}");
+    }
+    let posts = [
+        handled_path(&CallSid::parse("CA00000000000000000000000000000001").unwrap()),
+        format!("{customer}/reply"),
+        format!("{customer}/call"),
+        format!("{customer}/block"),
+        Route::InboxAppointmentCancel.path_with(&[("id", "0196f0a0b1c27d3e8f9a0b1c2d3e4f50")]),
+        Route::InboxLogout.path().to_string(),
+    ];
+    for path in &posts {
+        let response = client()
+            .post(server.url(path))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("csrf=sample&key=0123456789abcdef0123456789abcdef&body=hi&blocked=true")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 503, "POST {path}");
+    }
+    // The page's script needs no store.
+    let script = client()
+        .get(server.url(Route::InboxScript.path()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+}

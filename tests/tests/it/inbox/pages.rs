@@ -334,3 +334,34 @@ async fn the_first_page_asks_for_calls_since_its_newest_and_gets_only_the_owners
         .await;
     assert_eq!(signed_out.status(), 401);
 }
+
+#[tokio::test]
+async fn marking_a_call_returns_to_the_inbox_page_it_was_marked_on_and_nowhere_else() {
+    let inbox = Inbox::start(2).await;
+    let cookie = inbox.sign_in().await;
+    let call = &inbox.calls[0];
+    let customer = Route::InboxCustomer.path_with(&[("number", "+972500000000")]);
+    let page = inbox.page(&customer, &cookie).await;
+    assert!(
+        page.contains(&format!(r#"name="back" value="{customer}""#)),
+        "the customer's page sends its own address"
+    );
+    let csrf = csrf_of(&page);
+    for (back, lands) in [
+        (customer.clone(), inbox.url(&customer)),
+        ("/inbox?handled=false".to_string(), inbox.url("/inbox?handled=false")),
+        ("https://evil.example/".to_string(), inbox.url(Route::Inbox.path())),
+        ("//evil.example/inbox".to_string(), inbox.url(Route::Inbox.path())),
+        ("/webhook/incoming_call".to_string(), inbox.url(Route::Inbox.path())),
+    ] {
+        let response = inbox
+            .post(
+                &handled_path(call),
+                &cookie,
+                &[("csrf", &csrf), ("handled", "true"), ("back", &back)],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{back}");
+        assert_eq!(response.headers()["location"], lands.as_str(), "{back}");
+    }
+}
