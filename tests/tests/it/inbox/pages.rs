@@ -349,10 +349,22 @@ async fn marking_a_call_returns_to_the_inbox_page_it_was_marked_on_and_nowhere_e
     let csrf = csrf_of(&page);
     for (back, lands) in [
         (customer.clone(), inbox.url(&customer)),
-        ("/inbox?handled=false".to_string(), inbox.url("/inbox?handled=false")),
-        ("https://evil.example/".to_string(), inbox.url(Route::Inbox.path())),
-        ("//evil.example/inbox".to_string(), inbox.url(Route::Inbox.path())),
-        ("/webhook/incoming_call".to_string(), inbox.url(Route::Inbox.path())),
+        (
+            "/inbox?handled=false".to_string(),
+            inbox.url("/inbox?handled=false"),
+        ),
+        (
+            "https://evil.example/".to_string(),
+            inbox.url(Route::Inbox.path()),
+        ),
+        (
+            "//evil.example/inbox".to_string(),
+            inbox.url(Route::Inbox.path()),
+        ),
+        (
+            "/webhook/incoming_call".to_string(),
+            inbox.url(Route::Inbox.path()),
+        ),
     ] {
         let response = inbox
             .post(
