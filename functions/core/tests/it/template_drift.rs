@@ -429,3 +429,33 @@ fn each_consumer_reads_its_queue_with_partial_failures_and_the_codes_receive_lim
         assert!(sample.is_file(), "missing sample event {sample:?}");
     }
 }
+
+/// A function that answers requests (its `main` wires an app) may send to SQS exactly when its
+/// `main` asks for the queue: a policy without the client would queue nothing (a business event
+/// lost), a client without the policy would be refused. The consumers' wiring is their consumer
+/// process's, and not checked here.
+#[test]
+fn a_function_sends_to_sqs_exactly_when_its_main_wires_the_queue() {
+    let template = template();
+    for (id, function) in resources(&template, "AWS::Serverless::Function") {
+        let main_rs = root()
+            .join("functions")
+            .join(crate_of(id, function))
+            .join("src/main.rs");
+        let main = std::fs::read_to_string(&main_rs).unwrap_or_else(|e| panic!("{main_rs:?}: {e}"));
+        if main.contains("run_consumer") {
+            continue;
+        }
+        let may_send = function["Properties"]["Policies"]
+            .as_vec()
+            .into_iter()
+            .flatten()
+            .any(|policy| !matches!(policy["SQSSendMessagePolicy"], Yaml::BadValue));
+        assert_eq!(
+            may_send,
+            main.contains(".queue()"),
+            "{id}: an SQSSendMessagePolicy exactly when functions/{}/src/main.rs asks for the queue",
+            crate_of(id, function)
+        );
+    }
+}
