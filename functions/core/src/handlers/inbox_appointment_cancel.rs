@@ -5,7 +5,6 @@
 //! wrong CSRF token is 403; another business's appointment is 404; one already started is 409.
 
 use jiff::Timestamp;
-use tracing::info;
 
 use crate::app::App;
 use crate::booking::{self, BookingError, CancelOutcome};
@@ -14,24 +13,16 @@ use crate::handlers::inbox_appointments;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
+use crate::inbox;
 use crate::inbox::appointments::Week;
 use crate::inbox::words::Words;
-use crate::inbox::{self, session};
 
 pub async fn cancel(app: &App, request: &InboundRequest) -> Response {
     let now = Timestamp::now();
-    let owner = match session::signed_in(app, request, now).await {
-        Ok(owner) => owner,
-        Err(refusal) => return inbox::refused(app, request, &refusal),
+    let (owner, form) = match inbox::posted_form(app, request).await {
+        Ok(posted) => posted,
+        Err(answer) => return answer,
     };
-    let form = match request.form() {
-        Ok(form) => form,
-        Err(reason) => return response::bad_request(&reason),
-    };
-    if !owner.csrf_matches(app, form.get("csrf")) {
-        info!(business = %owner.business.id, "inbox: a POST without its CSRF token");
-        return response::forbidden();
-    }
     // A malformed id names no appointment: as unknown as a missing one.
     let Some(id) = Route::InboxAppointmentCancel
         .param(&request.route_path, "id")
@@ -63,10 +54,11 @@ pub async fn cancel(app: &App, request: &InboundRequest) -> Response {
         }
         Err(BookingError::Store(err)) => return inbox::refused(app, request, &err.into()),
     };
-    let week = Week::starting(
-        first.unwrap_or_else(|| Week::from_today(Week::zone_of(&owner.business), now).first),
-        Week::zone_of(&owner.business),
-    );
+    let zone = Week::zone_of(&owner.business);
+    let week = match first {
+        Some(first) => Week::starting(first, zone),
+        None => Week::from_today(zone, now),
+    };
     if notice.is_some() {
         return inbox_appointments::page(app, request, &owner, &week, None, notice, now).await;
     }

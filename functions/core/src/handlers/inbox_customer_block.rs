@@ -26,10 +26,9 @@ pub async fn block(app: &App, request: &InboundRequest) -> Response {
         Ok(posted) => posted,
         Err(answer) => return answer,
     };
-    let blocked = match form.non_empty("blocked") {
-        Some("true") => true,
-        Some("false") => false,
-        _ => return response::bad_request("`blocked` must be true or false"),
+    let blocked = match inbox::flag(&form, "blocked") {
+        Ok(blocked) => blocked,
+        Err(reason) => return response::bad_request(&reason),
     };
     let business = &owner.business.id;
     match app

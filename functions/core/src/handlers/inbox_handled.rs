@@ -3,31 +3,20 @@
 //! it was marked on again (`back`, one of the inbox's own pages; else the calls).
 //! A missing or wrong CSRF token is 403; another business's call is 404.
 
-use tracing::info;
-
 use crate::app::App;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
 use crate::http::InboundRequest;
-use crate::inbox::{self, calls, session};
+use crate::inbox::{self, calls};
 
 pub async fn mark(app: &App, request: &InboundRequest) -> Response {
-    let owner = match session::signed_in(app, request, jiff::Timestamp::now()).await {
-        Ok(owner) => owner,
-        Err(refusal) => return inbox::refused(app, request, &refusal),
+    let (owner, form) = match inbox::posted_form(app, request).await {
+        Ok(posted) => posted,
+        Err(answer) => return answer,
     };
-    let form = match request.form() {
-        Ok(form) => form,
+    let handled = match inbox::flag(&form, "handled") {
+        Ok(handled) => handled,
         Err(reason) => return response::bad_request(&reason),
-    };
-    if !owner.csrf_matches(app, form.get("csrf")) {
-        info!(business = %owner.business.id, "inbox: a POST without its CSRF token");
-        return response::forbidden();
-    }
-    let handled = match form.non_empty("handled") {
-        Some("true") => true,
-        Some("false") => false,
-        _ => return response::bad_request("`handled` must be true or false"),
     };
     let raw = Route::InboxCallHandled
         .param(&request.route_path, "call_sid")

@@ -9,17 +9,10 @@ use crate::inbox::words::Words;
 use crate::inbox::{self, cookie, pages, session};
 
 pub async fn logout(app: &App, request: &InboundRequest) -> Response {
-    let owner = match session::signed_in(app, request, jiff::Timestamp::now()).await {
-        Ok(owner) => owner,
-        Err(refusal) => return inbox::refused(app, request, &refusal),
+    let owner = match inbox::posted_form(app, request).await {
+        Ok((owner, _)) => owner,
+        Err(answer) => return answer,
     };
-    let form = match request.form() {
-        Ok(form) => form,
-        Err(reason) => return response::bad_request(&reason),
-    };
-    if !owner.csrf_matches(app, form.get("csrf")) {
-        return response::forbidden();
-    }
     if let Err(refusal) = session::sign_out(app, &owner).await {
         return inbox::refused(app, request, &refusal);
     }

@@ -14,10 +14,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use tracing::info;
 
 use super::pages::CallView;
-use super::session::{self, SignedIn};
+use super::session::SignedIn;
 use super::words::Words;
 use crate::app::App;
 use crate::domain::{Appointment, BusinessId, PhoneNumber, StoredMessage};
@@ -65,16 +64,7 @@ pub struct Posted {
 /// (401) or the inbox down (503), a body that is not a form or a number that is not one (400),
 /// a missing or wrong CSRF token (403).
 pub async fn posted(app: &App, request: &InboundRequest, route: Route) -> Result<Posted, Response> {
-    let owner = session::signed_in(app, request, jiff::Timestamp::now())
-        .await
-        .map_err(|refusal| super::refused(app, request, &refusal))?;
-    let form = request
-        .form()
-        .map_err(|reason| response::bad_request(&reason))?;
-    if !owner.csrf_matches(app, form.get("csrf")) {
-        info!(business = %owner.business.id, "inbox: a POST without its CSRF token");
-        return Err(response::forbidden());
-    }
+    let (owner, form) = super::posted_form(app, request).await?;
     let number = number_of(request, route).map_err(|reason| response::bad_request(&reason))?;
     Ok(Posted {
         owner,

@@ -31,7 +31,7 @@ pub mod session;
 pub mod words;
 
 use http::{header, StatusCode};
-use tracing::warn;
+use tracing::{info, warn};
 
 pub use session::{Refusal, SignedIn};
 
@@ -39,7 +39,7 @@ use crate::app::App;
 use crate::domain::PhoneNumber;
 use crate::http::response::{self, Response};
 use crate::http::routes::Route;
-use crate::http::InboundRequest;
+use crate::http::{FormParams, InboundRequest};
 use pages::{Nav, Section};
 use words::Words;
 
@@ -83,6 +83,35 @@ pub fn nav(app: &App, request: &InboundRequest, current: Section) -> Nav {
         appointments: url_of(app, request, Route::InboxAppointments.path()),
         logout: url_of(app, request, Route::InboxLogout.path()),
         current,
+    }
+}
+
+/// The signed-in owner behind a POST and its form, the CSRF token checked; or the answer that
+/// refuses it: signed out (401) or the inbox down (503), a body that is not a form (400), a
+/// missing or wrong CSRF token (403).
+pub async fn posted_form(
+    app: &App,
+    request: &InboundRequest,
+) -> Result<(SignedIn, FormParams), Response> {
+    let owner = session::signed_in(app, request, jiff::Timestamp::now())
+        .await
+        .map_err(|refusal| refused(app, request, &refusal))?;
+    let form = request
+        .form()
+        .map_err(|reason| response::bad_request(&reason))?;
+    if !owner.csrf_matches(app, form.get("csrf")) {
+        info!(business = %owner.business.id, "inbox: a POST without its CSRF token");
+        return Err(response::forbidden());
+    }
+    Ok((owner, form))
+}
+
+/// A form's `true`/`false` field, or the one-line reason it is not one.
+pub fn flag(form: &FormParams, name: &str) -> Result<bool, String> {
+    match form.non_empty(name) {
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        _ => Err(format!("`{name}` must be true or false")),
     }
 }
 
