@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::{Blob, BlobError, BlobMeta, BlobStore};
-use crate::http::form::{self, FormParams};
+use crate::http::form;
 
 const META_SUFFIX: &str = ".meta.json";
 
@@ -170,21 +170,13 @@ impl BlobStore for FolderBlobs {
         let lifetime = i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX / 2);
         let expires = jiff::Timestamp::now().as_second().saturating_add(lifetime);
         let signature = hex::encode(self.link_mac(key, expires).finalize().into_bytes());
-        // The key as the path's end (a player sees `….mp3`), each byte outside the few a path
-        // keeps as it is escaped; the query carries the rest.
-        let query = FormParams::from_pairs(vec![
-            ("key".into(), key.into()),
-            ("expires".into(), expires.to_string()),
-            ("signature".into(), signature),
-        ])
-        .encode();
-        let (escaped_key, rest) = query
-            .strip_prefix("key=")
-            .and_then(|q| q.split_once('&'))
-            .expect("the key comes first");
-        let path = escaped_key.replace("%2F", "/");
+        // The key as the path's end (a player sees `….mp3`), escaped as the form codec does
+        // (`follow_link` reads it back with the same codec), its folders kept as they are.
+        let path = form::escape(key).replace("%2F", "/");
         let base = self.link_base.as_deref().unwrap_or_default();
-        Ok(Some(format!("{base}{LINK_PATH}{path}?{rest}")))
+        Ok(Some(format!(
+            "{base}{LINK_PATH}{path}?expires={expires}&signature={signature}"
+        )))
     }
 
     async fn follow_link(

@@ -134,6 +134,13 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
+/// `value` escaped as one key or value of a form, as [`FormParams::encode`] writes it.
+pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    encode_component(value, &mut out);
+    out
+}
+
 fn encode_component(value: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
