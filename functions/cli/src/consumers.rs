@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use frontdesk::alerts::email::FolderMailer;
 use frontdesk::blob::folder::FolderBlobs;
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::worker::{Consumer, Worker};
@@ -18,12 +19,27 @@ const VISIBILITY: Duration = Duration::from_secs(360);
 const BATCH: usize = 10;
 
 /// A worker on `app` whose recording copies go where the app keeps them (the store whose links
-/// `serve` answers), else to `data_dir/blobs/recordings/…`.
+/// `serve` answers), else to `data_dir/blobs/recordings/…`, and whose email alerts are `.eml`
+/// files in `data_dir/outbox/`.
 pub fn worker(app: &App) -> Result<Worker, crate::CliError> {
     let recordings = app
         .recordings_arc()
         .unwrap_or_else(|| Arc::new(FolderBlobs::new(app.config().data_dir.join("blobs"))));
-    Ok(Worker::new(app.clone(), recordings)?)
+    let mailer = FolderMailer {
+        dir: outbox(app),
+        from: app
+            .config()
+            .worker
+            .alert_email_from
+            .clone()
+            .unwrap_or_else(|| FolderMailer::DEFAULT_FROM.into()),
+    };
+    Ok(Worker::new(app.clone(), recordings)?.with_mailer(Arc::new(mailer)))
+}
+
+/// Where `serve` writes email alerts.
+pub fn outbox(app: &App) -> std::path::PathBuf {
+    app.config().data_dir.join("outbox")
 }
 
 /// Receives, processes and settles every visible message of `consumer`'s queue once; returns

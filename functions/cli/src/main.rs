@@ -230,7 +230,7 @@ async fn serve(
         &app.config().data_dir.join("frontdesk.sqlite3"),
     )?;
     frontdesk_cli::consumers::spawn(
-        frontdesk_cli::consumers::worker(&app)?,
+        frontdesk_cli::consumers::worker(&app)?.with_link_base(&link_base),
         std::sync::Arc::new(queue),
     );
     let shutdown = async {

@@ -63,6 +63,7 @@ impl TwilioRest {
             auth_token_previous: None,
             account_sid: Some(self.account_sid.clone()),
             api_base_url: self.api_base.clone(),
+            lookup_base_url: frontdesk::config::providers::DEFAULT_TWILIO_LOOKUP_BASE_URL.into(),
             calls_per_second,
         }
     }

@@ -17,6 +17,7 @@
 //! - [`telemetry`] — logging.
 //! - [`tls`] — the one TLS stack of every outbound connection.
 
+pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod blob;

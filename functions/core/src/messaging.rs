@@ -134,6 +134,36 @@ pub async fn send_sms(
     .await
 }
 
+/// A message from the business's first number.
+pub fn outbound(
+    business: &Business,
+    channel: Channel,
+    to: &WhatsAppAddress,
+    body: OutboundBody,
+    status_callback: Option<String>,
+) -> Result<Outbound, NoNumber> {
+    let from = business.phone_numbers.first().cloned().ok_or(NoNumber)?;
+    Ok(Outbound {
+        channel,
+        from: from.into(),
+        meta_phone_number_id: business.meta_phone_number_id.clone(),
+        to: to.clone(),
+        body,
+        status_callback,
+    })
+}
+
+/// Sends `outbound` through `provider` without keeping it as a conversation's message: what
+/// an owner's alert needs (the owner is not a customer). Every other send goes through
+/// [`send`] or [`send_sms`].
+pub async fn dispatch(
+    app: &App,
+    provider: Provider,
+    outbound: &Outbound,
+) -> Result<crate::whatsapp::send::Accepted, SendError> {
+    sender(app, provider)?.send(outbound).await
+}
+
 async fn deliver(
     app: &App,
     business: &Business,
@@ -143,19 +173,8 @@ async fn deliver(
     body: OutboundBody,
     status_callback: Option<String>,
 ) -> Result<Sent, NoNumber> {
-    let from = business.phone_numbers.first().cloned().ok_or(NoNumber)?;
-    let outbound = Outbound {
-        channel,
-        from: from.into(),
-        meta_phone_number_id: business.meta_phone_number_id.clone(),
-        to: to.clone(),
-        body,
-        status_callback,
-    };
-    let sent = match sender(app, provider) {
-        Ok(sender) => sender.send(&outbound).await,
-        Err(err) => Err(err),
-    };
+    let outbound = outbound(business, channel, to, body, status_callback)?;
+    let sent = dispatch(app, provider, &outbound).await;
     let (id, status, failure) = match sent {
         Ok(accepted) => (accepted.id, accepted.status, None),
         Err(err) => (MessageId::new_local(), MessageStatus::Failed, Some(err)),

@@ -7,6 +7,7 @@ use super::{ConfigError, Secret};
 pub const DEFAULT_META_GRAPH_BASE_URL: &str = "https://graph.facebook.com";
 pub const DEFAULT_META_GRAPH_VERSION: &str = "v21.0";
 pub const DEFAULT_TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
+pub const DEFAULT_TWILIO_LOOKUP_BASE_URL: &str = "https://lookups.twilio.com";
 
 /// Twilio's account.
 #[derive(Clone, Debug, Default)]
@@ -20,6 +21,8 @@ pub struct TwilioSettings {
     pub account_sid: Option<String>,
     /// `TWILIO_API_BASE_URL` (default Twilio's).
     pub api_base_url: String,
+    /// `TWILIO_LOOKUP_BASE_URL` (default Twilio Lookup's): owner alerts look callers up there.
+    pub lookup_base_url: String,
     /// `TWILIO_CALLS_PER_SECOND`: outbound calls the account may start per second (default 1,
     /// Twilio's default CPS); placements beyond it wait for a later second.
     pub calls_per_second: u32,
@@ -35,6 +38,8 @@ impl TwilioSettings {
             auth_token_previous: env.secret("TWILIO_AUTH_TOKEN_PREVIOUS"),
             account_sid: env.trimmed("TWILIO_ACCOUNT_SID"),
             api_base_url: env.base_url("TWILIO_API_BASE_URL", DEFAULT_TWILIO_API_BASE_URL)?,
+            lookup_base_url: env
+                .base_url("TWILIO_LOOKUP_BASE_URL", DEFAULT_TWILIO_LOOKUP_BASE_URL)?,
             calls_per_second: env
                 .positive("TWILIO_CALLS_PER_SECOND", DEFAULT_TWILIO_CALLS_PER_SECOND)?,
         })

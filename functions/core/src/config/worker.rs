@@ -7,6 +7,7 @@ use super::env::{http_base, Env};
 use super::{ConfigError, Secret};
 
 pub const DEFAULT_TRANSCRIBE_MODEL: &str = "whisper-1";
+pub const DEFAULT_SUMMARY_MODEL: &str = "gpt-4o-mini";
 
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {
@@ -25,6 +26,19 @@ pub struct WorkerSettings {
     pub webhook_timeout: Duration,
     /// How long a recording link in an event or API answer stays valid (7 days, S3's maximum).
     pub link_lifetime: Duration,
+    /// `SUMMARY_API_BASE`: an OpenAI-compatible chat server (`/v1/chat/completions`) that
+    /// summarises voicemails for the businesses that ask for it. Unset: rules alone.
+    pub summary_api_base: Option<String>,
+    /// `SUMMARY_API_KEY`: its bearer token.
+    pub summary_api_key: Option<Secret>,
+    /// `SUMMARY_MODEL` (default `gpt-4o-mini`).
+    pub summary_model: String,
+    /// `SUMMARY_TIMEOUT_SECONDS` (default 10): one summary request; past it the alert goes out
+    /// without a summary.
+    pub summary_timeout: Duration,
+    /// `FRONTDESK_ALERT_EMAIL_FROM`: the address (an SES-verified identity on AWS) owner
+    /// alerts are emailed from.
+    pub alert_email_from: Option<String>,
 }
 
 impl WorkerSettings {
@@ -42,7 +56,21 @@ impl WorkerSettings {
                 Some(base.strip_suffix("/v1").unwrap_or(&base).to_string())
             }
         };
+        let summary_api_base = match env.non_empty("SUMMARY_API_BASE") {
+            None => None,
+            Some(base) => {
+                let base = http_base("SUMMARY_API_BASE", &base)?;
+                Some(base.strip_suffix("/v1").unwrap_or(&base).to_string())
+            }
+        };
         Ok(Self {
+            summary_api_base,
+            summary_api_key: env.secret("SUMMARY_API_KEY"),
+            summary_model: env
+                .non_empty("SUMMARY_MODEL")
+                .unwrap_or_else(|| DEFAULT_SUMMARY_MODEL.into()),
+            summary_timeout: env.seconds("SUMMARY_TIMEOUT_SECONDS", 10)?,
+            alert_email_from: env.non_empty("FRONTDESK_ALERT_EMAIL_FROM"),
             transcribe_api_base,
             transcribe_api_key: env.secret("TRANSCRIBE_API_KEY"),
             transcribe_model: env

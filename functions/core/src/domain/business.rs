@@ -140,6 +140,24 @@ pub struct Business {
     /// message reads anyway, so blocking costs the hot path no extra read.
     #[serde(default)]
     pub blocked_numbers: Vec<PhoneNumber>,
+    /// Who hears about voicemails, missed calls and bookings, and how; `None`: nobody.
+    #[serde(default, deserialize_with = "lenient_alerts")]
+    pub alerts: Option<super::alert::AlertSettings>,
+}
+
+/// Stored alert settings that no longer parse are no alerts, logged, rather than a business
+/// that cannot be read (every call reads it).
+fn lenient_alerts<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<super::alert::AlertSettings>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| match serde_json::from_value(v) {
+        Ok(settings) => Some(settings),
+        Err(err) => {
+            tracing::warn!(error = %err, "stored alert settings unreadable; no alerts");
+            None
+        }
+    }))
 }
 
 fn default_fallback_text() -> String {
@@ -197,6 +215,7 @@ impl Business {
             reminders: None,
             reply_template: None,
             blocked_numbers: Vec::new(),
+            alerts: None,
         }
     }
 

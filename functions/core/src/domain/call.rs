@@ -265,7 +265,43 @@ pub struct Call {
     pub appointment_id: Option<super::AppointmentId>,
 }
 
+/// How a call ended up, as the inbox, alerts and the digest tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallOutcome {
+    /// Frontdesk or the business called out.
+    Outbound,
+    /// The caller booked an appointment on it.
+    Booked,
+    /// The caller left a recording.
+    Voicemail,
+    /// Not over yet.
+    InProgress,
+    /// The caller went through a dialogue (entered digits) without leaving a message.
+    Answered,
+    /// Over without a message, a booking or an answer.
+    Missed,
+}
+
 impl Call {
+    pub fn outcome(&self) -> CallOutcome {
+        if self.direction.is_outbound() {
+            CallOutcome::Outbound
+        } else if self.appointment_id.is_some() {
+            CallOutcome::Booked
+        } else if self.recording.is_some() {
+            CallOutcome::Voicemail
+        } else {
+            match self.status {
+                CallStatus::Queued
+                | CallStatus::Initiated
+                | CallStatus::Ringing
+                | CallStatus::InProgress => CallOutcome::InProgress,
+                CallStatus::Completed if self.gathered_digits.is_some() => CallOutcome::Answered,
+                _ => CallOutcome::Missed,
+            }
+        }
+    }
+
     /// The customer on the call ([`Direction::contact`]).
     pub fn contact(&self) -> Option<PhoneNumber> {
         self.direction.contact(

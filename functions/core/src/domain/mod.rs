@@ -2,6 +2,7 @@
 //! recordings and their transcription, outbound placements, messages, business events, API keys, and booking:
 //! settings, the free-slot engine, appointments and their follow-ups.
 
+pub mod alert;
 pub mod api_key;
 pub mod appointment;
 pub mod booking;
@@ -19,14 +20,18 @@ pub mod time;
 pub mod token;
 pub mod transcription;
 
+pub use alert::{
+    AlertAttempt, AlertKind, AlertRecord, AlertSettings, AlertState, CallerLookup, EmailAddress,
+    Intent, QuietHours, Recipient, Triage, TriageSource, Urgency,
+};
 pub use api_key::{ApiKey, ApiKeyHash};
 pub use appointment::{
     Appointment, AppointmentId, AppointmentStatus, Channel, NewAppointment, RequestKey,
 };
 pub use business::{Business, CallGoal, RecordSettings, VoiceMode};
 pub use call::{
-    Call, CallEvent, CallStart, CallStatus, Direction, PlacedBy, Recording, StatusUpdate,
-    TranscriptionState,
+    Call, CallEvent, CallOutcome, CallStart, CallStatus, Direction, PlacedBy, Recording,
+    StatusUpdate, TranscriptionState,
 };
 pub use conversation::{Conversation, ConversationKey};
 pub use delivery::{DeliveryAttempt, DeliveryLog, DeliveryState, Subject};

@@ -16,6 +16,9 @@ pub struct CallMedia {
     pub reason: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
+    /// What Frontdesk made of the call (summary, intent, urgency, spam), once assessed.
+    #[serde(default)]
+    pub triage: Option<super::alert::Triage>,
 }
 
 /// How a call's transcription ended.

@@ -1,6 +1,6 @@
 //! What the inbox's pages say, in the business's language: Hebrew (right to left) or English.
 
-use crate::domain::{AppointmentStatus, Business, Call, CallStatus, Channel, MessageStatus};
+use crate::domain::{AppointmentStatus, Business, Call, CallOutcome, Channel, MessageStatus};
 
 /// The pages' words in one language, and which way it is written.
 #[derive(Debug)]
@@ -364,21 +364,13 @@ impl Words {
 
     /// What became of a call, as the owner thinks of it.
     pub fn outcome(&self, call: &Call) -> &'static str {
-        if call.direction.is_outbound() {
-            self.outbound
-        } else if call.appointment_id.is_some() {
-            self.booked_call
-        } else if call.recording.is_some() {
-            self.voicemail
-        } else {
-            match call.status {
-                CallStatus::Queued
-                | CallStatus::Initiated
-                | CallStatus::Ringing
-                | CallStatus::InProgress => self.in_progress,
-                CallStatus::Completed if call.gathered_digits.is_some() => self.answered,
-                _ => self.missed,
-            }
+        match call.outcome() {
+            CallOutcome::Outbound => self.outbound,
+            CallOutcome::Booked => self.booked_call,
+            CallOutcome::Voicemail => self.voicemail,
+            CallOutcome::InProgress => self.in_progress,
+            CallOutcome::Answered => self.answered,
+            CallOutcome::Missed => self.missed,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The jobs Frontdesk puts on its queues, one module per kind of work. A job carries what its
 //! consumer needs and knows its queue and deduplication id ([`crate::queue::OutboundMessage`]).
 //! The `notify` queue carries business events and the booking outbox's follow-ups (calendar
-//! sync, confirmation, reminders) side by side ([`outbox::NotifyMessage`]).
+//! sync, confirmation, reminders) and owner alerts side by side ([`outbox::NotifyMessage`]).
 
+pub mod alert;
 pub mod calendar;
 pub mod confirmation;
 pub mod notify;
@@ -10,6 +11,7 @@ pub mod outbox;
 pub mod reminder;
 pub mod transcription;
 
+pub use alert::{AlertAbout, AlertJob};
 pub use calendar::CalendarJob;
 pub use confirmation::ConfirmationJob;
 pub use notify::{

@@ -6,6 +6,7 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::alert::AlertJob;
 use super::calendar::CalendarJob;
 use super::confirmation::ConfirmationJob;
 use super::notify::NotifyJob;
@@ -61,12 +62,18 @@ impl FollowUpJob {
 pub enum NotifyMessage {
     Event(NotifyJob),
     FollowUp(FollowUpJob),
+    /// An owner alert (`"job": "alert"`).
+    Alert(AlertJob),
 }
 
 impl<'de> Deserialize<'de> for NotifyMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        if value.get("job").is_some() {
+        if value.get("job").and_then(serde_json::Value::as_str) == Some(AlertJob::JOB) {
+            AlertJob::deserialize(value)
+                .map(Self::Alert)
+                .map_err(D::Error::custom)
+        } else if value.get("job").is_some() {
             FollowUpJob::deserialize(value)
                 .map(Self::FollowUp)
                 .map_err(D::Error::custom)

@@ -15,8 +15,8 @@ use crate::queue::{Disposition, Received};
 use crate::worker::{Consumer, ConsumerProcess, Worker};
 
 /// The consumer's worker and the SQS client and queue URL it settles messages with, built once
-/// per Lambda instance through the one [`Wiring`] (every backend, and the bucket of recording
-/// copies named by `FRONTDESK_RECORDINGS_BUCKET`).
+/// per Lambda instance through the one [`Wiring`] (every backend, the bucket of recording
+/// copies named by `FRONTDESK_RECORDINGS_BUCKET`, and SES for email alerts).
 pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
     let wiring = Wiring::from_env().await?.queue().greetings().recordings();
     let queue_url = match consumer {
@@ -27,11 +27,12 @@ pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
         .sqs()
         .cloned()
         .expect("the queue was wired just above");
+    let mailer = wiring.mailer();
     let app = wiring.app()?;
     let recordings = app
         .recordings_arc()
         .expect("the recordings bucket was wired just above");
-    let worker = Worker::new(app, recordings)?;
+    let worker = Worker::new(app, recordings)?.with_mailer(mailer);
     Ok((worker, Settle { sqs, queue_url }))
 }
 

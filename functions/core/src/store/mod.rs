@@ -6,7 +6,7 @@
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
 //! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`],
-//! [`ReminderStore`], [`InboxStore`], [`FindStore`]), combined by the blanket
+//! [`ReminderStore`], [`InboxStore`], [`FindStore`], [`AlertStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -15,6 +15,7 @@
 //! Methods of the aggregate traits are callable on a `dyn Store` without importing them; on a
 //! concrete store, import the traits used.
 
+pub mod alerts;
 mod api_keys;
 mod appointments;
 mod businesses;
@@ -36,6 +37,7 @@ mod transcription;
 use time::OffsetDateTime;
 
 use crate::domain::{BusinessId, PhoneNumber};
+pub use alerts::{AlertStore, RECENT_ALERTS};
 pub use api_keys::ApiKeyStore;
 pub use appointments::{
     AppointmentPage, AppointmentQuery, AppointmentStore, Booking, Change, MAX_APPOINTMENT_PAGE,
@@ -98,6 +100,7 @@ pub trait Store:
     + ReminderStore
     + InboxStore
     + FindStore
+    + AlertStore
     + Send
     + Sync
     + 'static
@@ -119,6 +122,7 @@ impl<T> Store for T where
         + ReminderStore
         + InboxStore
         + FindStore
+        + AlertStore
         + Send
         + Sync
         + 'static

@@ -47,7 +47,7 @@ pub async fn process(worker: &Worker, job: &ConfirmationJob, receive_count: u32)
 }
 
 /// Worth another try later: the provider could not be reached, or was down or throttling.
-pub(super) fn is_retryable(error: &SendError) -> bool {
+pub(crate) fn is_retryable(error: &SendError) -> bool {
     match error {
         SendError::Unreachable { .. } => true,
         SendError::Refused { status, .. } => *status >= 500 || *status == 429,

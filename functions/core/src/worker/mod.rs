@@ -5,6 +5,7 @@
 //! the Lambda edge (`lambda::sqs`) and `frontdesk serve`'s loop apply that to SQS or the
 //! embedded queue.
 
+pub mod alert;
 pub mod calendar;
 pub mod confirmation;
 pub mod media;
@@ -19,6 +20,7 @@ pub mod transcriber;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::alerts::email::{Mailer, NoMailer};
 use crate::app::App;
 use crate::blob::BlobStore;
 use crate::config::WorkerSettings;
@@ -99,6 +101,10 @@ pub struct Worker {
     pub http: reqwest::Client,
     /// Webhook deliveries: never follows a redirect (a POST must not turn into a GET).
     pub webhooks: reqwest::Client,
+    /// Where owner alerts by email go: SES on AWS, a folder under `frontdesk serve`.
+    pub mailer: Arc<dyn Mailer>,
+    /// The base of the inbox links alerts carry: `PUBLIC_BASE_URL`, or `serve`'s own address.
+    pub link_base: Option<String>,
 }
 
 impl Worker {
@@ -113,12 +119,36 @@ impl Worker {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("Frontdesk-Webhooks/1")
             .build()?;
+        let link_base = app
+            .config()
+            .public_base_url
+            .as_ref()
+            .map(|base| base.as_str().to_string());
         Ok(Self {
             app,
             recordings,
             http,
             webhooks,
+            mailer: Arc::new(NoMailer),
+            link_base,
         })
+    }
+
+    /// This worker, emailing alerts through `mailer`.
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+
+    /// This worker, linking alerts to the inbox under `base` (`http://127.0.0.1:8080`).
+    pub fn with_link_base(mut self, base: &str) -> Self {
+        self.link_base = Some(base.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// An absolute link to `path` (`/inbox/calls/CA…`), when the worker knows its base.
+    pub fn link(&self, path: &str) -> Option<String> {
+        self.link_base.as_ref().map(|base| format!("{base}{path}"))
     }
 
     /// The consumers' settings ([`crate::config::Config::worker`]).

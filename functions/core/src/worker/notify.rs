@@ -1,5 +1,5 @@
-//! The `notify` consumer: business events about calls and appointments, signed per Standard
-//! Webhooks, delivered to the URL the routing rules choose, with a delivery log per event kept
+//! The `notify` consumer: business events about calls and appointments (each first turned
+//! into the owner's alerts, [`crate::alerts::on_event`]), signed per Standard Webhooks, delivered to the URL the routing rules choose, with a delivery log per event kept
 //! with its subject.
 //!
 //! Routing (note 002): an inbound call goes to `inbound_webhook_url`, an outbound one
@@ -32,7 +32,7 @@ use crate::jobs::{
 
 mod payload;
 
-pub use payload::{appointment_data, call_completed_data};
+pub use payload::{appointment_data, call_completed_data, recording_link};
 
 /// Receives before the dead-letter queue (template.yaml `NotifyQueue` redrive policy).
 pub const MAX_RECEIVES: u32 = 8;
@@ -120,6 +120,9 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
         Ok(NotifyMessage::FollowUp(FollowUpJob::Reminder(job))) => {
             return super::reminder::process(worker, &job, message.receive_count).await
         }
+        Ok(NotifyMessage::Alert(job)) => {
+            return super::alert::process(worker, &job, message.receive_count).await
+        }
         Err(err) => {
             error!(metric = "job_malformed", error = %err, "notify job is not a job; dropped");
             return Disposition::Done;
@@ -146,6 +149,14 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
                     after: backoff(FIRST_BACKOFF, message.receive_count),
                 };
             }
+        }
+        // Before the webhook: the event's payload carries the call's triage, and the owner's
+        // alerts must not wait on a business's receiver that is down.
+        if let Err(reason) = crate::alerts::on_event(worker, &job).await {
+            warn!(reason, "alerts not queued; event retried later");
+            return Disposition::Retry {
+                after: backoff(FIRST_BACKOFF, message.receive_count),
+            };
         }
         match deliver(worker, &job, message.receive_count).await {
             Ok(disposition) => disposition,

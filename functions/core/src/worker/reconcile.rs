@@ -1,6 +1,7 @@
 //! The reconciler: sends the transcription jobs that could not be sent when their recording
 //! arrived (queue down), and re-sends jobs queued long ago and never finished; and queues the
-//! reminders that are due ([`super::reminder_scan`]).
+//! reminders that are due ([`super::reminder_scan`]) and the daily digests
+//! ([`crate::alerts::digest::scan`]).
 //! Runs on a schedule (Lambda) or as a background task in `frontdesk serve`.
 
 use time::{Duration, OffsetDateTime};
@@ -23,6 +24,8 @@ pub struct ReconcileReport {
     pub failed: usize,
     /// The reminders' tick.
     pub reminders: ReminderScan,
+    /// Digest jobs queued ([`crate::alerts::digest::scan`]).
+    pub digests: usize,
 }
 
 pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
@@ -30,6 +33,7 @@ pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
         .unwrap_or_else(|_| jiff::Timestamp::now());
     let mut report = ReconcileReport {
         reminders: reminder_scan::scan(app, at).await,
+        digests: crate::alerts::digest::scan(app, at).await,
         ..ReconcileReport::default()
     };
     let backlog = match app

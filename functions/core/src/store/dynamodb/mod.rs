@@ -7,7 +7,7 @@
 //! | call | `CALL#{sid}` | `CALL` | `status`, `status_rank`, `status_seq`, `business_id`, `from`, `to`, `direction`, `caller_name`, `started_at`, `ended_at`, `duration_seconds`, `recording_sid`, `recording_url`, `recording_duration`, `recording_digits`, `recording_status`, `transcription`, `transcription_queued_at`, `gathered_digits`, `purpose`, `requested_by`, `answered_by`, `handled` (a boolean; absent reads as false), `appointment_id` (booked on the call by phone), `revision`; once its business and start are known `gsi1pk` = `BIZ#{business}#CALLS`, `gsi1sk` = `{started_at}#{sid}`. No `status` while the call is known only from its recording or digits (it reads as `in-progress`) |
 //! | call event | `CALL#{sid}` | `EVENT#{sequence, 10 digits}#{status}`, or `EVENT#-#{status}` without a sequence | `status`, `sequence`, `at`, `duration_seconds`, `sip_response_code` |
 //! | transcription work-list | `RECON` | `CALL#{sid}` | `since`; present while the call's transcription is `pending` or `queued` |
-//! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at` |
+//! | call media | `CALL#{sid}` | `MEDIA` | `recording_key`, `transcript`, `language`, `reason`, `finished_at`, `triage` |
 //! | delivery log | `CALL#{sid}` (a call's event) or `APPT#{id}` (an appointment's) | `DELIVERY#{event id}` | `data` (the `DeliveryLog` as JSON) |
 //! | webhook secret | `BIZ#{id}` | `WEBHOOK_SECRET` | `secret` |
 //! | API key | `APIKEY#{sha256 hex}` | `APIKEY` | `business_id`, `created_at` (the key itself is never stored) |
@@ -26,12 +26,13 @@
 //! again. So two copies of one callback arriving together have exactly one effect.
 //!
 //! One file per aggregate (WhatsApp messages', appointments', conversations', follow-ups',
-//! the inbox's and the find indexes' records are described in `messages.rs`,
-//! `appointments.rs`, `conversations.rs`, `follow_ups.rs`, `inbox.rs` and `find.rs`), and three
+//! the inbox's, the find indexes' and the alerts' records are described in `messages.rs`,
+//! `appointments.rs`, `conversations.rs`, `follow_ups.rs`, `inbox.rs`, `find.rs` and `alerts.rs`), and three
 //! they share: `keys.rs` (the key design and attribute names), `item.rs` (attribute values and
 //! items back to domain records), `expr.rs` (expressions under placeholders, conditional writes
 //! and transactions).
 
+mod alerts;
 mod api_keys;
 mod appointment_transactions;
 mod appointments;

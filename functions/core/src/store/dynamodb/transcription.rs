@@ -226,6 +226,7 @@ impl TranscriptionStore for DynamoStore {
             language: get_s(&item, LANGUAGE)?.map(str::to_string),
             reason: get_s(&item, REASON)?.map(str::to_string),
             finished_at: get_time(&item, FINISHED_AT)?,
+            triage: super::alerts::triage_from_item(&item)?,
         }))
     }
 }

@@ -12,6 +12,7 @@
 //! One file per aggregate, and the ones they share: `connection.rs` (how every embedded
 //! connection is opened), `schema.rs` (the tables), `row.rs` (errors and reading rows back).
 
+mod alerts;
 mod api_keys;
 mod appointments;
 mod businesses;
@@ -39,7 +40,7 @@ use crate::store::StoreError;
 pub(crate) use connection::open_connection;
 use row::db;
 use schema::{
-    add_missing_columns, BOOKING_SCHEMA, FIND_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA,
+    add_missing_columns, ALERTS_SCHEMA, BOOKING_SCHEMA, FIND_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA,
     PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
 };
 
@@ -67,6 +68,7 @@ impl SqliteStore {
         tx.execute_batch(SCHEMA).map_err(db)?;
         add_missing_columns(&tx).map_err(db)?;
         tx.execute_batch(PLACEMENTS_SCHEMA).map_err(db)?;
+        tx.execute_batch(ALERTS_SCHEMA).map_err(db)?;
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
         tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;
         tx.execute_batch(INBOX_SCHEMA).map_err(db)?;

@@ -115,29 +115,49 @@ CREATE TABLE IF NOT EXISTS api_keys (
 pub(super) const CALL_CONTACT: &str =
     "(CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END)";
 
-/// Columns added to `calls` after version 1, with their types: a file made by an older build
+/// Columns added after version 1, by table, with their types: a file made by an older build
 /// gains them when it is opened ([`add_missing_columns`]).
-const ADDED_CALL_COLUMNS: &[(&str, &str)] = &[
-    ("purpose", "TEXT"),
-    ("requested_by", "TEXT"),
-    ("answered_by", "TEXT"),
-    ("handled", "INTEGER NOT NULL DEFAULT 0"),
-    ("appointment_id", "TEXT"),
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("calls", "purpose", "TEXT"),
+    ("calls", "requested_by", "TEXT"),
+    ("calls", "answered_by", "TEXT"),
+    ("calls", "handled", "INTEGER NOT NULL DEFAULT 0"),
+    ("calls", "appointment_id", "TEXT"),
+    ("call_media", "triage", "TEXT"),
 ];
 
 /// Adds the columns a file from an older build lacks (SQLite has no `ADD COLUMN IF NOT EXISTS`).
 pub(super) fn add_missing_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    let existing: Vec<String> = tx
-        .prepare("SELECT name FROM pragma_table_info('calls')")?
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (name, kind) in ADDED_CALL_COLUMNS {
-        if !existing.iter().any(|c| c == name) {
-            tx.execute_batch(&format!("ALTER TABLE calls ADD COLUMN {name} {kind}"))?;
+    for (table, name, kind) in ADDED_COLUMNS {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            [table, name],
+            |row| row.get(0),
+        )?;
+        if !exists {
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {name} {kind}"))?;
         }
     }
     Ok(())
 }
+
+/// Owner alerts, one row per alert and recipient (the document is an
+/// [`crate::domain::AlertRecord`]), and Twilio Lookup's answers per number.
+pub(super) const ALERTS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS alerts (
+    business_id TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    created_ns  INTEGER NOT NULL,
+    document    TEXT NOT NULL,
+    PRIMARY KEY (business_id, key)
+) STRICT;
+CREATE INDEX IF NOT EXISTS alerts_by_business_time ON alerts (business_id, created_ns);
+
+CREATE TABLE IF NOT EXISTS caller_lookups (
+    number   TEXT PRIMARY KEY,
+    document TEXT NOT NULL
+) STRICT;
+";
 
 /// Outbound calls Frontdesk placed, one row per placement id (the business and the request
 /// key, hashed): the JSON document, and the CallSid once Twilio took the call.

@@ -196,16 +196,18 @@ impl TranscriptionStore for SqliteStore {
     }
 
     async fn call_media(&self, sid: &CallSid) -> Result<Option<CallMedia>, StoreError> {
-        let row: Option<(
+        type MediaRow = (
             Option<String>,
             Option<String>,
             Option<String>,
             Option<String>,
             Option<String>,
-        )> = self
+            Option<String>,
+        );
+        let row: Option<MediaRow> = self
             .conn()
             .prepare_cached(
-                "SELECT recording_key, transcript, language, reason, finished_at
+                "SELECT recording_key, transcript, language, reason, finished_at, triage
                  FROM call_media WHERE call_sid = ?1",
             )
             .and_then(|mut statement| {
@@ -216,19 +218,24 @@ impl TranscriptionStore for SqliteStore {
                         row.get(2)?,
                         row.get(3)?,
                         row.get(4)?,
+                        row.get(5)?,
                     ))
                 })
             })
             .optional()
             .map_err(db)?;
         row.map(
-            |(recording_key, transcript, language, reason, finished_at)| {
+            |(recording_key, transcript, language, reason, finished_at, triage)| {
                 Ok(CallMedia {
                     recording_key,
                     transcript,
                     language,
                     reason,
                     finished_at: parse_optional_time(finished_at)?,
+                    triage: triage
+                        .map(|t| serde_json::from_str(&t))
+                        .transpose()
+                        .map_err(|e| super::row::corrupt("call triage", e))?,
                 })
             },
         )

@@ -8,7 +8,7 @@ use tracing::warn;
 
 use super::Worker;
 use crate::domain::time::format_time;
-use crate::domain::{Business, Call};
+use crate::domain::{Business, Call, CallMedia};
 use crate::jobs::{AppointmentEvent, AppointmentJob, CallJob};
 
 /// `call.completed`'s `data`: the call as it now stands, with a fresh recording link.
@@ -24,20 +24,7 @@ pub async fn call_completed_data(
         .await
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
-    let link = match &media.recording_key {
-        Some(key) => match worker
-            .recordings
-            .link(key, worker.settings().link_lifetime)
-            .await
-        {
-            Ok(link) => link,
-            Err(err) => {
-                warn!(error = %err, "no recording link for the event");
-                None
-            }
-        },
-        None => None,
-    };
+    let link = recording_link(worker, &media).await;
     let expires_at = link
         .as_ref()
         .map(|_| format_time(OffsetDateTime::now_utc() + worker.settings().link_lifetime));
@@ -63,7 +50,32 @@ pub async fn call_completed_data(
             "language": media.language,
             "reason": media.reason,
         })),
+        "triage": media.triage.as_ref().map(|t| json!({
+            "summary": t.summary,
+            "intent": t.intent.map(|i| i.as_str()),
+            "urgency": t.urgency.as_str(),
+            "callback_number": t.callback.as_ref().map(|n| n.as_str()),
+            "source": t.source,
+            "spam": t.spam,
+        })),
     }))
+}
+
+/// A fresh link to the call's recording copy, valid for the worker's link lifetime; `None`
+/// without a copy or when the blob store cannot sign one.
+pub async fn recording_link(worker: &Worker, media: &CallMedia) -> Option<String> {
+    let key = media.recording_key.as_ref()?;
+    match worker
+        .recordings
+        .link(key, worker.settings().link_lifetime)
+        .await
+    {
+        Ok(link) => link,
+        Err(err) => {
+            warn!(error = %err, "no recording link");
+            None
+        }
+    }
 }
 
 /// `call.verification_code`'s `data`: the digits the job carries, else the call's.

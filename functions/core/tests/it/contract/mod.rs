@@ -7,6 +7,7 @@
 //!
 //! Tests may share one table, so every id is made unique per test.
 
+pub mod alerts;
 pub mod api_keys;
 pub mod appointment_changes;
 pub mod appointments;
@@ -174,6 +175,12 @@ macro_rules! contract_tests {
                 a_calendar_key_is_set_replaced_removed_and_goes_with_its_business
             ],
             api_keys: [an_api_key_resolves_to_its_business_by_hash_only],
+            alerts: [
+                an_alert_is_claimed_once_and_its_attempts_kept,
+                a_businesss_newest_alerts_come_first,
+                a_calls_triage_is_kept_with_its_transcript,
+                a_lookup_is_kept_per_number
+            ],
             find: [
                 customers_are_listed_by_their_latest_activity_and_paged,
                 a_reply_answers_a_customer_and_an_older_one_does_not,

@@ -1,0 +1,199 @@
+//! Owner alerts: the owner hears about every voicemail, missed call and booking on their own
+//! phone or inbox within a minute, with who called, when, a summary, how urgent it is and
+//! links to the inbox and the recording; then a daily digest.
+//!
+//! The path: the `notify` consumer, handling a call's `call.completed` or an appointment's
+//! event, first assesses the call once ([`triage`]: rules, the optional summary endpoint,
+//! Twilio Lookup) and keeps that with the transcript, then queues one [`AlertJob`] per
+//! recipient ([`on_event`]). The alert consumer (`worker::alert`) writes the alert
+//! ([`compose`]) when it goes out and sends it ([`send`]), once per event and recipient (its
+//! [`AlertRecord`](crate::domain::AlertRecord) is claimed before sending), holding it through
+//! the business's quiet hours unless urgent. A caller screened as spam or blocked alerts
+//! nobody: the call waits for the [`digest`].
+
+pub mod compose;
+pub mod digest;
+pub mod email;
+pub mod lookup;
+pub mod rules;
+pub mod send;
+pub mod summary;
+pub mod triage;
+
+use jiff::Timestamp;
+use tracing::{info, warn};
+
+use crate::domain::{
+    AlertKind, AlertRecord, AlertState, Business, Call, CallOutcome, TranscriptionState, Triage,
+    Urgency,
+};
+use crate::jobs::{AlertAbout, AlertJob, AppointmentEvent, EventType, NotifyJob};
+use crate::worker::Worker;
+
+/// Whether a finished call is one the owner hears about, and as what.
+pub fn call_alert_kind(call: &Call) -> Option<AlertKind> {
+    if call.direction.is_outbound() {
+        return None;
+    }
+    match call.outcome() {
+        CallOutcome::Voicemail => match call.transcription {
+            Some(TranscriptionState::Pending | TranscriptionState::Queued) => None,
+            Some(TranscriptionState::Ready) => Some(AlertKind::Voicemail),
+            Some(TranscriptionState::Failed | TranscriptionState::Skipped) | None => {
+                Some(AlertKind::VoicemailUntranscribed)
+            }
+        },
+        CallOutcome::Missed if call.status.is_final() => Some(AlertKind::MissedCall),
+        _ => None,
+    }
+}
+
+/// The call's triage: the stored one, else assessed now and kept.
+pub async fn triage_of(
+    worker: &Worker,
+    business: &Business,
+    call: &Call,
+) -> Result<Triage, String> {
+    let store = worker.app.store();
+    let media = store
+        .call_media(&call.sid)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    if let Some(triage) = media.triage {
+        return Ok(triage);
+    }
+    let triage = triage::assess(worker, business, call, &media).await;
+    store
+        .set_call_triage(&call.sid, &triage)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(triage)
+}
+
+/// What a business event means for the owner: a call is assessed (once), and one alert job
+/// per recipient is queued. `Err`: the store or the queue failed; the event is retried, and
+/// a job queued before that is dropped by its claim.
+pub async fn on_event(worker: &Worker, job: &NotifyJob) -> Result<(), String> {
+    let store = worker.app.store();
+    let (business_id, about) = match job {
+        NotifyJob::Call(call_job) if call_job.event == EventType::CallCompleted => {
+            let Some(call) = store
+                .call(&call_job.call_sid)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                return Ok(());
+            };
+            let Some(kind) = call_alert_kind(&call) else {
+                return Ok(());
+            };
+            let Some(business_id) = call_job.business_id.clone().or(call.business_id.clone())
+            else {
+                return Ok(());
+            };
+            let Some(business) = store
+                .business(&business_id)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                return Ok(());
+            };
+            if call.contact().is_some_and(|c| business.blocks(c.as_str())) {
+                info!("blocked caller; no alert");
+                return Ok(());
+            }
+            let triage = triage_of(worker, &business, &call).await?;
+            if let Some(reason) = &triage.spam {
+                screen(worker, &business, &call, kind, &triage, reason).await?;
+                return Ok(());
+            }
+            (
+                business_id,
+                AlertAbout::Call {
+                    call_sid: call.sid.clone(),
+                },
+            )
+        }
+        NotifyJob::Appointment(appointment_job)
+            if matches!(
+                appointment_job.event,
+                AppointmentEvent::Booked | AppointmentEvent::Cancelled
+            ) =>
+        {
+            (
+                appointment_job.appointment.business_id.clone(),
+                AlertAbout::Appointment {
+                    event: appointment_job.event,
+                    appointment: appointment_job.appointment.clone(),
+                },
+            )
+        }
+        _ => return Ok(()),
+    };
+    let Some(business) = store
+        .business(&business_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
+    let Some(settings) = business.alerts.as_ref().filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    for recipient in &settings.recipients {
+        let alert = AlertJob {
+            business_id: business.id.clone(),
+            about: about.clone(),
+            recipient: recipient.clone(),
+        };
+        worker
+            .app
+            .queue()
+            .send(&alert.message())
+            .await
+            .map_err(|e| format!("alert not queued: {e}"))?;
+    }
+    info!(recipients = settings.recipients.len(), "alerts queued");
+    Ok(())
+}
+
+/// Keeps a screened call's record (`doctor` and the inbox show the rule's hits); nobody is
+/// alerted, the digest lists it apart.
+async fn screen(
+    worker: &Worker,
+    business: &Business,
+    call: &Call,
+    kind: AlertKind,
+    triage: &Triage,
+    reason: &str,
+) -> Result<(), String> {
+    let now = Timestamp::now();
+    let record = AlertRecord {
+        business_id: business.id.clone(),
+        key: format!(
+            "{}:screened",
+            AlertJob::about_key(&AlertAbout::Call {
+                call_sid: call.sid.clone()
+            })
+        ),
+        kind,
+        recipient: String::new(),
+        state: AlertState::Screened,
+        urgency: triage.urgency.min(Urgency::Low),
+        note: Some(reason.to_string()),
+        attempts: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    match worker.app.store().claim_alert(&record).await {
+        Ok(_) => {
+            info!(reason, "caller screened; for the digest only");
+            Ok(())
+        }
+        Err(err) => {
+            warn!(error = %err, "screening not recorded");
+            Err(err.to_string())
+        }
+    }
+}
