@@ -1,6 +1,8 @@
 //! The AWS the tests run against: the moto server the test command starts, reached with
 //! Frontdesk's own SDK configuration (timeouts, retries, TLS) and dummy credentials.
 
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use frontdesk::config::AwsResources;
 use frontdesk::lambda::aws::{config_loader, AwsClients};
 use frontdesk::lambda::Wiring;
@@ -88,4 +90,30 @@ pub async fn app_at(endpoint: &str, vars: &[(&str, &str)], resources: &AwsResour
 /// [`app_at`] on moto.
 pub async fn app(vars: &[(&str, &str)], resources: &AwsResources) -> App {
     app_at(&endpoint(), vars, resources).await
+}
+
+/// Every message now on `url`, as an SQS event source mapping would hand it over.
+pub async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
+    let out = clients
+        .sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(0)
+        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+        .send()
+        .await
+        .unwrap();
+    let mut event = SqsEvent::default();
+    for message in out.messages.unwrap_or_default() {
+        let mut record = SqsMessage::default();
+        record.message_id = message.message_id.clone();
+        record.receipt_handle = message.receipt_handle.clone();
+        record.body = message.body.clone();
+        for (name, value) in message.attributes.unwrap_or_default() {
+            record.attributes.insert(name.as_str().to_string(), value);
+        }
+        event.records.push(record);
+    }
+    event
 }

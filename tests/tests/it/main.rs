@@ -5,6 +5,7 @@
 //! The AWS modules need `FRONTDESK_TEST_AWS_ENDPOINT` (`./infra/test.sh`, or
 //! `eval "$(./infra/moto.sh start)"`).
 
+mod alerts;
 mod appointments_api;
 mod appointments_api_aws;
 mod appointments_api_embedded;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, Message};
 
 use crate::domain::EmailAddress;
@@ -48,6 +48,8 @@ pub fn render(from: &str, email: &Email) -> Result<Vec<u8>, MailError> {
         .subject(email.subject.replace(['\r', '\n'], " "))
         .message_id(None)
         .header(ContentType::TEXT_PLAIN)
+        // Quoted-printable keeps numbers and links readable in the raw message.
+        .header(ContentTransferEncoding::QuotedPrintable)
         .body(email.text.clone())
         .map_err(|e| MailError::Refused(e.to_string()))?;
     Ok(message.formatted())
@@ -188,6 +190,11 @@ mod tests {
         );
         assert!(raw.contains("Content-Type: text/plain; charset=utf-8"));
         assert!(raw.contains("Message-ID: <"));
+        assert!(raw.contains("Content-Transfer-Encoding: quoted-printable"));
+        assert!(
+            raw.contains("https://frontdesk.example/inbox/calls/CA1"),
+            "{raw}"
+        );
     }
 
     #[tokio::test]

@@ -7,13 +7,10 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_s3::types::ServerSideEncryption;
-use aws_sdk_sqs::types::MessageSystemAttributeName;
 use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::{Direction, TranscriptionState};
-use frontdesk::lambda::aws::AwsClients;
 use frontdesk::lambda::sqs::{handle_batch, Settle};
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue};
 use frontdesk::store::dynamodb::DynamoStore;
@@ -25,31 +22,7 @@ use frontdesk_testkit::workers::{Env, Scripts, WEBHOOK_SECRET};
 
 use crate::workers_embedded::appointments::appointment;
 
-/// Every message now on `url`, as an SQS event source mapping would hand it over.
-pub(crate) async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
-    let out = clients
-        .sqs
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(0)
-        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-        .send()
-        .await
-        .unwrap();
-    let mut event = SqsEvent::default();
-    for message in out.messages.unwrap_or_default() {
-        let mut record = SqsMessage::default();
-        record.message_id = message.message_id.clone();
-        record.receipt_handle = message.receipt_handle.clone();
-        record.body = message.body.clone();
-        for (name, value) in message.attributes.unwrap_or_default() {
-            record.attributes.insert(name.as_str().to_string(), value);
-        }
-        event.records.push(record);
-    }
-    event
-}
+pub(crate) use frontdesk_testkit::aws::receive;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recorded_call_ends_with_its_copy_in_s3_its_transcript_and_a_signed_event() {

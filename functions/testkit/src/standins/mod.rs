@@ -8,9 +8,11 @@
 //! - [`provider`]: Twilio's Messages API or Meta's Graph API with one canned answer (the
 //!   WhatsApp send API);
 //! - [`hook_receiver`]: a business's webhook receiver with a settable answer (the doctor's ping);
+//! - [`chat`]: an OpenAI-compatible chat endpoint, the summary model of owner alerts;
 //! - [`google`]: Google's token endpoint and Calendar API (the calendar sync, busy times, the
 //!   doctor).
 
+pub mod chat;
 pub mod google;
 pub mod hook_receiver;
 pub mod provider;

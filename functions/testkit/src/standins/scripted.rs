@@ -39,6 +39,8 @@ struct Inner {
     requests: Mutex<Vec<Recorded>>,
     mp3: Bytes,
     expected_auth: String,
+    /// What the transcription API hears in the recording ([`TRANSCRIPT`] unless told).
+    transcript: Mutex<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +74,7 @@ impl StandIn {
             requests: Mutex::new(Vec::new()),
             mp3,
             expected_auth,
+            transcript: Mutex::new(TRANSCRIPT.to_string()),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
@@ -88,6 +91,11 @@ impl StandIn {
 
     pub fn hits(&self) -> usize {
         self.inner.requests.lock().unwrap().len()
+    }
+
+    /// The transcription API hears `text` in the next recordings.
+    pub fn say(&self, text: &str) {
+        *self.inner.transcript.lock().unwrap() = text.to_string();
     }
 }
 
@@ -139,7 +147,8 @@ async fn answer(State(inner): State<Arc<Inner>>, request: axum::extract::Request
                 if let Err(reason) = check_multipart(&parts.headers, &body, &inner.mp3) {
                     return (StatusCode::BAD_REQUEST, reason).into_response();
                 }
-                let answer = serde_json::json!({ "text": TRANSCRIPT, "language": "he" });
+                let text = inner.transcript.lock().unwrap().clone();
+                let answer = serde_json::json!({ "text": text, "language": "he" });
                 return ([("content-type", "application/json")], answer.to_string())
                     .into_response();
             }
