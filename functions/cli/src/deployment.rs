@@ -20,6 +20,8 @@ use frontdesk::store::dynamodb::DynamoStore;
 use frontdesk::store::Store;
 use frontdesk::{App, Config};
 
+use frontdesk::alerts::email::{FolderMailer, Mailer, NoMailer, SesMailer};
+
 use crate::twilio_rest::TwilioRest;
 use crate::CliError;
 
@@ -81,6 +83,9 @@ pub struct Deployment {
     /// reads, so an appointment booked here is announced as one booked over WhatsApp or the
     /// API is. `None` for a table named without its queue.
     pub events: Option<Arc<dyn Queue>>,
+    /// Where email alerts go: `.eml` files under the data folder locally, SES from the stack's
+    /// `AlertEmailFrom` (or `FRONTDESK_ALERT_EMAIL_FROM`) on AWS, else nowhere.
+    pub mailer: Arc<dyn Mailer>,
 }
 
 impl Deployment {
@@ -197,6 +202,10 @@ pub struct Settings {
     pub twilio_calls_per_second: u32,
     /// Where Google's token endpoint and Calendar API are (`GOOGLE_*`; Google's own unless set).
     pub google: GoogleSettings,
+    /// The summary endpoint (`SUMMARY_API_BASE`), when one is set.
+    pub summary_api_base: Option<String>,
+    /// The address alerts are emailed from (`FRONTDESK_ALERT_EMAIL_FROM`), when one is set.
+    pub alert_email_from: Option<String>,
 }
 
 impl Settings {
@@ -217,12 +226,25 @@ impl Settings {
                 .map_or(1, |twilio| twilio.calls_per_second),
             // A malformed override is the operator's shell, not the deployment: Google's own.
             google: GoogleSettings::read(&env).unwrap_or_default(),
+            summary_api_base: env.non_empty("SUMMARY_API_BASE"),
+            alert_email_from: env.non_empty("FRONTDESK_ALERT_EMAIL_FROM"),
         }
     }
 
     /// The environment's settings, as `frontdesk serve` reads them.
     pub fn from_env() -> Self {
         Self::from_lookup("the environment", process_lookup)
+    }
+}
+
+/// SES from `from`, or no mailer without one.
+fn ses_mailer(sdk: &aws_config::SdkConfig, from: Option<&str>) -> Arc<dyn Mailer> {
+    match from {
+        Some(from) => Arc::new(SesMailer {
+            client: aws_sdk_sesv2::Client::new(sdk),
+            from: from.to_string(),
+        }),
+        None => Arc::new(NoMailer),
     }
 }
 
@@ -266,13 +288,15 @@ impl TargetArgs {
                     };
                     Arc::new(NotifyOnly(SqsQueue::new(clients.sqs.clone(), urls))) as Arc<dyn Queue>
                 });
+                let settings = Settings::from_env();
                 Ok(Deployment {
                     store: Arc::new(DynamoStore::new(clients.dynamodb.clone(), table.clone())),
                     greetings,
                     base_url: self.base_url_or(None)?,
                     name: format!("table {table}"),
                     queues: DeadLetters::Unknown,
-                    settings: Settings::from_env(),
+                    mailer: ses_mailer(&sdk, settings.alert_email_from.as_deref()),
+                    settings,
                     events,
                 })
             }
@@ -291,13 +315,23 @@ impl TargetArgs {
     fn open_local(&self) -> Result<Deployment, CliError> {
         let backends = Backends::embedded(&self.data_dir)?;
         let queue = EmbeddedQueue::open(&self.data_dir.join("frontdesk.sqlite3"))?;
+        let settings = Settings::from_env();
+        // `frontdesk serve` writes its email alerts to the same folder.
+        let mailer = FolderMailer {
+            dir: self.data_dir.join("outbox"),
+            from: settings
+                .alert_email_from
+                .clone()
+                .unwrap_or_else(|| FolderMailer::DEFAULT_FROM.into()),
+        };
         Ok(Deployment {
+            mailer: Arc::new(mailer),
             store: backends.store,
             greetings: backends.greetings,
             base_url: self.base_url_or(None)?,
             name: format!("local store {}", self.data_dir.display()),
             queues: DeadLetters::Embedded(queue),
-            settings: Settings::from_env(),
+            settings,
             // The embedded queue `frontdesk serve`'s notify consumer polls.
             events: Some(backends.queue),
         })
@@ -337,11 +371,16 @@ impl TargetArgs {
             Some(secret) => {
                 let mut settings =
                     read_secret(&aws_sdk_secretsmanager::Client::new(sdk), secret).await?;
-                settings.transcribe_api_base = description
-                    .parameters
-                    .get("TranscribeApiBase")
-                    .filter(|v| !v.trim().is_empty())
-                    .cloned();
+                let parameter = |name: &str| {
+                    description
+                        .parameters
+                        .get(name)
+                        .filter(|v| !v.trim().is_empty())
+                        .cloned()
+                };
+                settings.transcribe_api_base = parameter("TranscribeApiBase");
+                settings.summary_api_base = parameter("SummaryApiBase");
+                settings.alert_email_from = parameter("AlertEmailFrom");
                 settings
             }
             None => Settings::from_env(),
@@ -356,6 +395,7 @@ impl TargetArgs {
                 client: clients.sqs.clone(),
                 queues,
             },
+            mailer: ses_mailer(sdk, settings.alert_email_from.as_deref()),
             settings,
             events,
         })

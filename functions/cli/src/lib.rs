@@ -1,5 +1,6 @@
 //! The `frontdesk` command's library: the local server and operator tools.
 
+pub mod alerts;
 pub mod block;
 pub mod booking;
 pub mod business;

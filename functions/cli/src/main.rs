@@ -90,6 +90,10 @@ enum Command {
     /// Block, unblock or list the numbers a business rejects.
     #[command(subcommand)]
     Block(frontdesk_cli::block::BlockCommand),
+    /// Set, show or test who hears about voicemails, missed calls and bookings (SMS,
+    /// WhatsApp, email), quiet hours and the daily digest. `test` exits 1 when any failed.
+    #[command(subcommand)]
+    Alerts(frontdesk_cli::alerts::AlertsCommand),
     /// Check every business (or one) and say what to fix: exits 1 on any FAIL.
     Doctor(DoctorArgs),
     /// Point a business's Twilio numbers at this deployment.
@@ -143,6 +147,11 @@ async fn operate(target: &TargetArgs, command: Command) -> Result<ExitCode, CliE
         Command::Business(command) => business::run(&deployment, *command, &mut out).await?,
         Command::Greeting(command) => greeting::run(&deployment, command, &mut out).await?,
         Command::Inbox(command) => inbox::run(&deployment, command, &mut out).await?,
+        Command::Alerts(command) => {
+            if !frontdesk_cli::alerts::run(&deployment, command, &mut out).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Block(command) => {
             frontdesk_cli::block::run(&deployment, command, &mut out).await?
         }

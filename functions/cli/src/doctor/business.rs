@@ -21,6 +21,7 @@ impl Doctor<'_> {
         checks.extend(self.booking(business).await?);
         checks.extend(self.follow_ups(business).await?);
         checks.extend(self.reminders(business).await?);
+        checks.extend(self.alerts(business).await?);
         checks.push(self.transcription_setup(business));
         checks.extend(self.transcription_backlog(business).await?);
         checks.push(self.outbound_calls(business).await?);

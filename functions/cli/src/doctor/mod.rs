@@ -4,7 +4,7 @@
 //!
 //! [`Doctor`] gathers the report: the deployment-wide checks, then each business's (its
 //! numbers and greeting, its webhooks, its calls, its Twilio numbers and Meta settings, its
-//! calendar and the follow-ups of its bookings).
+//! calendar and the follow-ups of its bookings, its owner alerts).
 
 use std::io::Write;
 use std::time::Duration;
@@ -17,6 +17,7 @@ use crate::deployment::{DeadLetters, Deployment};
 use crate::twilio_rest::TwilioRest;
 use crate::CliError;
 
+mod alerts;
 mod booking;
 mod business;
 mod calls;

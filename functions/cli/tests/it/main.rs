@@ -6,6 +6,7 @@
 //! `new_user`'s stack walk-through needs `FRONTDESK_TEST_AWS_ENDPOINT` (`./infra/test.sh`, or
 //! `eval "$(./infra/moto.sh start)"`).
 
+mod alerts;
 mod block;
 mod booking;
 mod booking_doctor;
