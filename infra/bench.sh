@@ -12,6 +12,9 @@
 #   ./infra/bench.sh inbox [N] the owner's calls page with 10,000 calls in the store: time to the
 #                              whole page (first page, page 40, the filter) on SQLite and on
 #                              DynamoDB + S3 (moto), and the page's weight
+#   ./infra/bench.sh alerts [N] from a recording callback to the owner's SMS alert: N voicemails
+#                              (default 200) through the embedded queue, the transcription and
+#                              summary stand-ins and the alert consumer; p50 and p99
 # Release builds: the first run compiles the workspace with the release profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +45,11 @@ inbox)
     eval "$moto_env"
     cargo bench -p frontdesk --bench inbox_page -- "${2:-200}"
     ;;
+alerts)
+    cargo bench -p frontdesk --bench alert_latency -- "${2:-200}"
+    ;;
 *)
-    echo "usage: ./infra/bench.sh booking|voice|reminders|reminder-calls|inbox [bookings, calls, reminders or requests] [calls per second]" >&2
+    echo "usage: ./infra/bench.sh booking|voice|reminders|reminder-calls|inbox|alerts [bookings, calls, reminders or requests] [calls per second]" >&2
     exit 2
     ;;
 esac
