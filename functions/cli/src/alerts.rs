@@ -226,7 +226,8 @@ async fn test(
     let mut all_sent = true;
     for recipient in &settings.recipients {
         let sent = send(
-            &worker,
+            &worker.app,
+            worker.mailer.as_ref(),
             business,
             recipient,
             &alert,

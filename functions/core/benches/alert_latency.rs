@@ -62,7 +62,10 @@ async fn main() {
             let sid: String = body[at + 13..].chars().take(34).collect();
             log.lock().unwrap().insert(sid, Instant::now());
         }
-        (201, json!({"sid": format!("SM{k:032x}"), "status": "queued"}))
+        (
+            201,
+            json!({"sid": format!("SM{k:032x}"), "status": "queued"}),
+        )
     })
     .await;
 
@@ -117,7 +120,12 @@ async fn main() {
                 for message in &received {
                     let disposition = consumer.process(&worker, message).await;
                     queue
-                        .settle(message, disposition, consumer.max_receives(), OffsetDateTime::now_utc())
+                        .settle(
+                            message,
+                            disposition,
+                            consumer.max_receives(),
+                            OffsetDateTime::now_utc(),
+                        )
                         .unwrap();
                 }
                 if received.is_empty() {

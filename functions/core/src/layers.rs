@@ -16,7 +16,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["jobs"],
     &["app"],
     &["messaging", "dial"],
-    &["api", "booking", "inbox", "voice"],
+    &["alerts", "api", "booking", "inbox", "voice"],
     &["phone"],
     &["handlers", "worker"],
     &["routes"],

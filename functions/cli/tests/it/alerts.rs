@@ -29,9 +29,15 @@ async fn alerts_are_set_shown_and_tested_through_every_channel() {
     let is_down = down.clone();
     let twilio = responding(move |n, _| {
         if is_down.load(std::sync::atomic::Ordering::SeqCst) {
-            return (503, json!({"code": 20503, "message": "Service Unavailable"}));
+            return (
+                503,
+                json!({"code": 20503, "message": "Service Unavailable"}),
+            );
         }
-        (201, json!({"sid": format!("SM{n:032x}"), "status": "queued"}))
+        (
+            201,
+            json!({"sid": format!("SM{n:032x}"), "status": "queued"}),
+        )
     })
     .await;
     let run = |args: &[&str]| -> Output {
@@ -52,8 +58,19 @@ async fn alerts_are_set_shown_and_tested_through_every_channel() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("050-CALL-ME"));
 
     let set = run(&[
-        "alerts", "set", "acme", "--sms", OWNER, "--email", "owner@acme.example", "--quiet",
-        "21:00-07:00", "--digest", "08:00", "--summaries", "on",
+        "alerts",
+        "set",
+        "acme",
+        "--sms",
+        OWNER,
+        "--email",
+        "owner@acme.example",
+        "--quiet",
+        "21:00-07:00",
+        "--digest",
+        "08:00",
+        "--summaries",
+        "on",
     ]);
     assert!(set.status.success(), "{set:?}");
     let shown = text(&run(&["alerts", "show", "acme"]));
@@ -90,7 +107,10 @@ async fn alerts_are_set_shown_and_tested_through_every_channel() {
     let failing = run(&["alerts", "test", "acme"]);
     assert_eq!(failing.status.code(), Some(1));
     let said = text(&failing);
-    assert!(said.contains(&format!("FAIL  sms {OWNER}: twilio refused")), "{said}");
+    assert!(
+        said.contains(&format!("FAIL  sms {OWNER}: twilio refused")),
+        "{said}"
+    );
     assert!(said.contains("ok    email"), "{said}");
 
     let doctor = text(&run(&["doctor", "acme"]));

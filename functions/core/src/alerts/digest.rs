@@ -16,7 +16,6 @@ use crate::domain::{
 };
 use crate::jobs::{AlertAbout, AlertJob};
 use crate::store::CallQuery;
-use crate::worker::Worker;
 
 /// Calls read for one digest at most; a busier day says how many were left out.
 const MAX_CALLS: usize = 500;
@@ -49,9 +48,15 @@ struct Line {
     text: String,
 }
 
-/// The digest of the day before `date` for `business`.
-pub async fn build(worker: &Worker, business: &Business, date: Date) -> Result<Composed, String> {
-    let store = worker.app.store();
+/// The digest of the day before `date` for `business`, linking to the inbox under
+/// `link_base` when given.
+pub async fn build(
+    app: &App,
+    link_base: Option<&str>,
+    business: &Business,
+    date: Date,
+) -> Result<Composed, String> {
+    let store = app.store();
     let (start, end) = yesterday(business, date).ok_or("the day is out of range")?;
     let mut calls: Vec<Call> = Vec::new();
     let mut after = None;
@@ -116,7 +121,7 @@ pub async fn build(worker: &Worker, business: &Business, date: Date) -> Result<C
             text,
         });
     }
-    let messages = messages_received(worker, business, start, end).await?;
+    let messages = messages_received(app, business, start, end).await?;
     lines.sort_by_key(|line| line.at);
 
     let hebrew = business.language.starts_with("he");
@@ -177,7 +182,7 @@ pub async fn build(worker: &Worker, business: &Business, date: Date) -> Result<C
             format!("(the last {MAX_CALLS} calls shown)")
         });
     }
-    let inbox = worker.link("/inbox");
+    let inbox = link_base.map(|base| format!("{base}/inbox"));
     if let Some(link) = &inbox {
         body.push(String::new());
         body.push(link.clone());
@@ -196,12 +201,12 @@ pub async fn build(worker: &Worker, business: &Business, date: Date) -> Result<C
 
 /// WhatsApp messages customers sent the business in `[start, end)`.
 async fn messages_received(
-    worker: &Worker,
+    app: &App,
     business: &Business,
     start: Timestamp,
     end: Timestamp,
 ) -> Result<usize, String> {
-    let store = worker.app.store();
+    let store = app.store();
     let (start, end) = (offset(start), offset(end));
     let mut count = 0;
     let mut seen = 0;

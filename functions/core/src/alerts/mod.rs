@@ -2,8 +2,8 @@
 //! phone or inbox within a minute, with who called, when, a summary, how urgent it is and
 //! links to the inbox and the recording; then a daily digest.
 //!
-//! The path: the `notify` consumer, handling a call's `call.completed` or an appointment's
-//! event, first assesses the call once ([`triage`]: rules, the optional summary endpoint,
+//! The path: the `notify` consumer (`worker::notify`), handling a call's `call.completed` or an
+//! appointment's event, first assesses the call once ([`triage`]: rules, the optional summary endpoint,
 //! Twilio Lookup) and keeps that with the transcript, then queues one [`AlertJob`] per
 //! recipient ([`on_event`]). The alert consumer (`worker::alert`) writes the alert
 //! ([`compose`]) when it goes out and sends it ([`send`]), once per event and recipient (its
@@ -23,12 +23,12 @@ pub mod triage;
 use jiff::Timestamp;
 use tracing::{info, warn};
 
+use crate::app::App;
 use crate::domain::{
     AlertKind, AlertRecord, AlertState, Business, Call, CallOutcome, TranscriptionState, Triage,
     Urgency,
 };
 use crate::jobs::{AlertAbout, AlertJob, AppointmentEvent, EventType, NotifyJob};
-use crate::worker::Worker;
 
 /// Whether a finished call is one the owner hears about, and as what.
 pub fn call_alert_kind(call: &Call) -> Option<AlertKind> {
@@ -50,11 +50,12 @@ pub fn call_alert_kind(call: &Call) -> Option<AlertKind> {
 
 /// The call's triage: the stored one, else assessed now and kept.
 pub async fn triage_of(
-    worker: &Worker,
+    app: &App,
+    http: &reqwest::Client,
     business: &Business,
     call: &Call,
 ) -> Result<Triage, String> {
-    let store = worker.app.store();
+    let store = app.store();
     let media = store
         .call_media(&call.sid)
         .await
@@ -63,7 +64,7 @@ pub async fn triage_of(
     if let Some(triage) = media.triage {
         return Ok(triage);
     }
-    let triage = triage::assess(worker, business, call, &media).await;
+    let triage = triage::assess(app, http, business, call, &media).await;
     store
         .set_call_triage(&call.sid, &triage)
         .await
@@ -74,8 +75,8 @@ pub async fn triage_of(
 /// What a business event means for the owner: a call is assessed (once), and one alert job
 /// per recipient is queued. `Err`: the store or the queue failed; the event is retried, and
 /// a job queued before that is dropped by its claim.
-pub async fn on_event(worker: &Worker, job: &NotifyJob) -> Result<(), String> {
-    let store = worker.app.store();
+pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Result<(), String> {
+    let store = app.store();
     let (business_id, about) = match job {
         NotifyJob::Call(call_job) if call_job.event == EventType::CallCompleted => {
             let Some(call) = store
@@ -103,9 +104,9 @@ pub async fn on_event(worker: &Worker, job: &NotifyJob) -> Result<(), String> {
                 info!("blocked caller; no alert");
                 return Ok(());
             }
-            let triage = triage_of(worker, &business, &call).await?;
+            let triage = triage_of(app, http, &business, &call).await?;
             if let Some(reason) = &triage.spam {
-                screen(worker, &business, &call, kind, &triage, reason).await?;
+                screen(app, &business, &call, kind, &triage, reason).await?;
                 return Ok(());
             }
             (
@@ -147,9 +148,7 @@ pub async fn on_event(worker: &Worker, job: &NotifyJob) -> Result<(), String> {
             about: about.clone(),
             recipient: recipient.clone(),
         };
-        worker
-            .app
-            .queue()
+        app.queue()
             .send(&alert.message())
             .await
             .map_err(|e| format!("alert not queued: {e}"))?;
@@ -161,7 +160,7 @@ pub async fn on_event(worker: &Worker, job: &NotifyJob) -> Result<(), String> {
 /// Keeps a screened call's record (`doctor` and the inbox show the rule's hits); nobody is
 /// alerted, the digest lists it apart.
 async fn screen(
-    worker: &Worker,
+    app: &App,
     business: &Business,
     call: &Call,
     kind: AlertKind,
@@ -186,7 +185,7 @@ async fn screen(
         created_at: now,
         updated_at: now,
     };
-    match worker.app.store().claim_alert(&record).await {
+    match app.store().claim_alert(&record).await {
         Ok(_) => {
             info!(reason, "caller screened; for the digest only");
             Ok(())

@@ -7,12 +7,11 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::compose::Composed;
-use super::email::{Email, MailError};
+use super::email::{Email, MailError, Mailer};
+use crate::app::App;
 use crate::domain::{Business, ConfirmationTemplate, Provider, Recipient, WhatsAppAddress};
 use crate::messaging::{dispatch, outbound};
 use crate::whatsapp::send::{Channel, OutboundBody, SendError};
-use crate::worker::confirmation::is_retryable;
-use crate::worker::Worker;
 
 /// Why an alert did not go out, and whether trying again may help.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Failure {
 impl From<SendError> for Failure {
     fn from(err: SendError) -> Self {
         Self {
-            retryable: is_retryable(&err),
+            retryable: err.is_retryable(),
             error: err.to_string(),
         }
     }
@@ -64,16 +63,16 @@ pub fn template_body(
     }
 }
 
-/// Sends `alert` to `recipient`; `template` is the WhatsApp template to use, if any. Returns
-/// the provider's id for it.
+/// Sends `alert` to `recipient` (an email through `mailer`); `template` is the WhatsApp template
+/// to use, if any. Returns the provider's id for it.
 pub async fn send(
-    worker: &Worker,
+    app: &App,
+    mailer: &dyn Mailer,
     business: &Business,
     recipient: &Recipient,
     alert: &Composed,
     template: Option<&ConfirmationTemplate>,
 ) -> Result<String, Failure> {
-    let app = &worker.app;
     let no_number = |_| Failure {
         error: "the business has no phone number to send from".into(),
         retryable: false,
@@ -114,7 +113,7 @@ pub async fn send(
                 subject: alert.headline.clone(),
                 text: format!("{}\n\n-- \nFrontdesk · {}\n", alert.text(), business.name),
             };
-            Ok(worker.mailer.send(&email).await?)
+            Ok(mailer.send(&email).await?)
         }
     }
 }

@@ -9,10 +9,10 @@ use tracing::{info, warn};
 use super::lookup::look_up;
 use super::rules::{rule_urgency, urgent_words_in, without_instructions};
 use super::summary::{self, Endpoint};
+use crate::app::App;
 use crate::domain::{
     AlertSettings, Business, Call, CallMedia, Direction, Intent, Triage, TriageSource, Urgency,
 };
-use crate::worker::Worker;
 
 /// Calls from the same number within this long before a call make it a repeat.
 pub const REPEAT_WINDOW: SignedDuration = SignedDuration::from_hours(1);
@@ -23,13 +23,12 @@ fn timestamp(at: time::OffsetDateTime) -> Timestamp {
 
 /// How many other inbound calls the caller made to the business within [`REPEAT_WINDOW`]
 /// before `call`.
-async fn repeat_calls(worker: &Worker, business: &Business, call: &Call) -> usize {
+async fn repeat_calls(app: &App, business: &Business, call: &Call) -> usize {
     let (Some(contact), Some(started)) = (call.contact(), call.started_at) else {
         return 0;
     };
     let started = timestamp(started);
-    match worker
-        .app
+    match app
         .store()
         .calls_with(&business.id, &contact, None, 10)
         .await
@@ -48,8 +47,8 @@ async fn repeat_calls(worker: &Worker, business: &Business, call: &Call) -> usiz
     }
 }
 
-fn endpoint(worker: &Worker) -> Option<Endpoint> {
-    let settings = worker.settings();
+fn endpoint(app: &App) -> Option<Endpoint> {
+    let settings = &app.config().worker;
     Some(Endpoint {
         base: settings.summary_api_base.clone()?,
         key: settings.summary_api_key.clone(),
@@ -58,9 +57,11 @@ fn endpoint(worker: &Worker) -> Option<Endpoint> {
     })
 }
 
-/// Assesses `call` (with its `media`) for `business`.
+/// Assesses `call` (with its `media`) for `business`, asking the summary endpoint and Lookup
+/// through `http`.
 pub async fn assess(
-    worker: &Worker,
+    app: &App,
+    http: &reqwest::Client,
     business: &Business,
     call: &Call,
     media: &CallMedia,
@@ -75,7 +76,7 @@ pub async fn assess(
     }
     let words = urgent_words_in(&spoken, &settings.urgent_words);
     reasons.extend(words.iter().map(|w| format!("keyword: {w}")));
-    let repeats = repeat_calls(worker, business, call).await;
+    let repeats = repeat_calls(app, business, call).await;
     if repeats > 0 {
         reasons.push(format!("repeat caller: {} within the hour", repeats + 1));
     }
@@ -93,15 +94,8 @@ pub async fn assess(
     };
 
     let wants_summary = settings.summaries && !spoken.trim().is_empty();
-    if let Some(endpoint) = endpoint(worker).filter(|_| wants_summary) {
-        match summary::summarise(
-            &worker.http,
-            &endpoint,
-            &business.name,
-            &business.language,
-            &spoken,
-        )
-        .await
+    if let Some(endpoint) = endpoint(app).filter(|_| wants_summary) {
+        match summary::summarise(http, &endpoint, &business.name, &business.language, &spoken).await
         {
             Ok(answer) => {
                 triage.summary = Some(answer.summary);
@@ -134,7 +128,7 @@ pub async fn assess(
 
     if settings.lookup {
         if let Some(contact) = call.contact().filter(|_| !call.direction.is_outbound()) {
-            if let Some(found) = look_up(&worker.app, &worker.http, &contact).await {
+            if let Some(found) = look_up(app, http, &contact).await {
                 if let Some(line_type) = &found.line_type {
                     if settings.screen_line_types.iter().any(|t| t == line_type) {
                         triage.spam = Some(format!("line type: {line_type}"));

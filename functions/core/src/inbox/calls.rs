@@ -99,6 +99,7 @@ pub async fn view(app: &App, request: &InboundRequest, call: Call) -> CallView {
             .contact()
             .map(|number| (super::customer_url(app, request, &number), number)),
         transcript: media.transcript.filter(|text| !text.trim().is_empty()),
+        triage: media.triage,
         recording_url,
         call,
     }

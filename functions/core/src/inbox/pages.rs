@@ -19,7 +19,7 @@ article h2{font-size:1rem;margin:0 0 4px;overflow-wrap:anywhere}\
 .meta{color:#555;font-size:.9rem;display:flex;flex-wrap:wrap;gap:4px 12px}\
 .transcript{white-space:pre-wrap;overflow-wrap:anywhere;margin:8px 0}\
 audio{width:100%;margin:8px 0}\
-.handled{color:#1d6b2f}.open{color:#9a3b00;font-weight:600}\
+.handled{color:#1d6b2f}.open{color:#9a3b00;font-weight:600}.urgent{color:#fff;background:#b00020;padding:0 .4em;border-radius:.3em}.summary{font-weight:600}\
 button{font:inherit;padding:8px 12px;border:1px solid #888;border-radius:6px;background:#fff}\
 form{display:inline}\
 form.block{display:block;margin:8px 0}\
@@ -39,6 +39,8 @@ nav.sections{display:flex;flex-wrap:wrap;gap:4px 16px;padding:8px 16px;backgroun
 pub struct CallView {
     pub call: Call,
     pub transcript: Option<String>,
+    /// What Frontdesk made of the call: its summary, urgency, why it was screened.
+    pub triage: Option<crate::domain::Triage>,
     pub recording_url: Option<String>,
     /// Where the call's own page is, and where its handled flag is posted.
     pub page_url: String,
@@ -170,6 +172,17 @@ pub(crate) fn call_card(
                 } @else {
                     span.open { (words.needs_call_back) }
                 }
+                @if view.triage.as_ref().is_some_and(|t| t.urgency == crate::domain::Urgency::High) {
+                    span.urgent { (words.urgent) }
+                }
+            }
+            @if let Some(triage) = &view.triage {
+                @if let Some(summary) = &triage.summary {
+                    p.summary dir="auto" { (summary) }
+                }
+                @if let Some(reason) = &triage.spam {
+                    p.meta { (words.screened) ": " bdi { (reason) } }
+                }
             }
             @if let Some(url) = &view.recording_url {
                 audio controls preload="none" src=(url) {}
@@ -300,6 +313,69 @@ pub fn signed_out(words: &Words) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_card_shows_its_summary_urgency_and_why_it_was_screened() {
+        use crate::domain::{BusinessId, CallSid, CallStatus, Direction, Triage, TriageSource};
+        let business = Business::new(BusinessId::parse("demo").unwrap(), "Demo");
+        let triage = Triage {
+            summary: Some("דנה <b>מבקשת</b> תור".into()),
+            intent: None,
+            urgency: crate::domain::Urgency::High,
+            callback: None,
+            source: TriageSource::Model,
+            reasons: vec![],
+            spam: Some("line type: nonFixedVoip".into()),
+            caller_name: None,
+            line_type: None,
+        };
+        let call = Call {
+            sid: CallSid::parse("CA1").unwrap(),
+            business_id: Some(business.id.clone()),
+            from: Some("+972501234567".into()),
+            to: Some("+97233334444".into()),
+            direction: Direction::Inbound,
+            caller_name: None,
+            status: CallStatus::Completed,
+            status_sequence: None,
+            started_at: None,
+            ended_at: None,
+            duration_seconds: None,
+            recording: None,
+            recording_status: None,
+            transcription: None,
+            transcription_queued_at: None,
+            gathered_digits: None,
+            purpose: None,
+            requested_by: None,
+            answered_by: None,
+            handled: false,
+            appointment_id: None,
+        };
+        let view = CallView {
+            call,
+            transcript: None,
+            triage: Some(triage),
+            recording_url: None,
+            page_url: "/inbox/calls/CA1".into(),
+            handled_url: "/inbox/calls/CA1/handled".into(),
+            back: "/inbox".into(),
+            customer: None,
+        };
+        let html = call_card(Words::of(&business), &business, &view, "t", false).into_string();
+        assert!(
+            html.contains(r#"<span class="urgent">דחוף</span>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("דנה &lt;b&gt;מבקשת&lt;/b&gt; תור"),
+            "escaped: {html}"
+        );
+        assert!(
+            html.contains("סונן כספאם: <bdi>line type: nonFixedVoip</bdi>"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn clipping_counts_characters_not_bytes() {

@@ -31,6 +31,10 @@ pub struct Words {
     pub unknown_caller: &'static str,
     pub transcript: &'static str,
     pub no_transcript: &'static str,
+    /// A call triaged urgent.
+    pub urgent: &'static str,
+    /// Before why a caller was screened as spam.
+    pub screened: &'static str,
     pub seconds: &'static str,
     pub handled: &'static str,
     pub needs_call_back: &'static str,
@@ -134,6 +138,8 @@ const HEBREW: Words = Words {
     unknown_caller: "מספר חסוי",
     transcript: "תמלול",
     no_transcript: "אין תמלול",
+    urgent: "דחוף",
+    screened: "סונן כספאם",
     seconds: "שניות",
     handled: "טופל",
     needs_call_back: "צריך לחזור",
@@ -245,6 +251,8 @@ const ENGLISH: Words = Words {
     unknown_caller: "Unknown caller",
     transcript: "Transcript",
     no_transcript: "No transcript",
+    urgent: "Urgent",
+    screened: "Screened as spam",
     seconds: "seconds",
     handled: "Handled",
     needs_call_back: "Needs a call back",

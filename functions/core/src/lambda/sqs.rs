@@ -17,9 +17,10 @@ use crate::worker::{Consumer, ConsumerProcess, Worker};
 /// The consumer's worker and the SQS client and queue URL it settles messages with, built once
 /// per Lambda instance through the one [`Wiring`] (every backend, the bucket of recording
 /// copies named by `FRONTDESK_RECORDINGS_BUCKET`, and SES for email alerts).
-pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
+pub async fn from_env(consumer: ConsumerProcess) -> Result<(Worker, Settle), Error> {
     let wiring = Wiring::from_env().await?.queue().greetings().recordings();
-    let queue_url = match consumer {
+    let mailer = (consumer.mailer)(wiring.sdk(), &wiring.config().worker);
+    let queue_url = match consumer.consumer {
         Consumer::Transcribe => wiring.resources().recordings_queue_url.clone(),
         Consumer::Notify => wiring.resources().notify_queue_url.clone(),
     };
@@ -27,7 +28,6 @@ pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
         .sqs()
         .cloned()
         .expect("the queue was wired just above");
-    let mailer = wiring.mailer();
     let app = wiring.app()?;
     let recordings = app
         .recordings_arc()
@@ -39,7 +39,7 @@ pub async fn from_env(consumer: Consumer) -> Result<(Worker, Settle), Error> {
 /// Serves SQS batches for the consumer `main` fixes at compile time
 /// (`const { Consumer::Transcribe.with_process() }`) until the Lambda runtime stops.
 pub async fn run_consumer(consumer: ConsumerProcess) -> Result<(), Error> {
-    let (worker, settle) = from_env(consumer.consumer).await?;
+    let (worker, settle) = from_env(consumer).await?;
     run(worker, settle, consumer).await
 }
 

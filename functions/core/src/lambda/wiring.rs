@@ -65,16 +65,14 @@ impl Wiring {
         }
     }
 
-    /// Where owner alerts are emailed: SES from `FRONTDESK_ALERT_EMAIL_FROM`, else nowhere
-    /// (an email alert then fails with the setting to add, and `doctor` shows it).
-    pub fn mailer(&self) -> Arc<dyn crate::alerts::email::Mailer> {
-        match &self.config.worker.alert_email_from {
-            Some(from) => Arc::new(crate::alerts::email::SesMailer {
-                client: aws_sdk_sesv2::Client::new(&self.sdk),
-                from: from.clone(),
-            }),
-            None => Arc::new(crate::alerts::email::NoMailer),
-        }
+    /// The SDK configuration every client is built from.
+    pub fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
+    }
+
+    /// The settings tree.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The SQS queues (transcription jobs, business notifications).

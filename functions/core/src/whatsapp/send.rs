@@ -157,6 +157,15 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// Worth another try later: the provider could not be reached, or was down or throttling.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } => true,
+            Self::Refused { status, .. } => *status >= 500 || *status == 429,
+            Self::NotConfigured(_) | Self::Unsupported(_) => false,
+        }
+    }
+
     /// The error code to store with the failed message.
     pub fn code(&self) -> String {
         match self {

@@ -156,7 +156,8 @@ pub async fn prepare(
             }))
         }
         AlertAbout::Digest { date } => {
-            let built = digest::build(worker, business, *date).await?;
+            let built =
+                digest::build(&worker.app, worker.link_base.as_deref(), business, *date).await?;
             Ok(Some(Prepared {
                 kind: AlertKind::Digest,
                 urgency: Urgency::Normal,
@@ -274,7 +275,8 @@ async fn run(worker: &Worker, job: &AlertJob, receive_count: u32) -> Result<Disp
     }
 
     let sent = send::send(
-        worker,
+        &worker.app,
+        worker.mailer.as_ref(),
         &business,
         &job.recipient,
         &prepared.alert,

@@ -46,15 +46,6 @@ pub async fn process(worker: &Worker, job: &ConfirmationJob, receive_count: u32)
     .await
 }
 
-/// Worth another try later: the provider could not be reached, or was down or throttling.
-pub(crate) fn is_retryable(error: &SendError) -> bool {
-    match error {
-        SendError::Unreachable { .. } => true,
-        SendError::Refused { status, .. } => *status >= 500 || *status == 429,
-        SendError::NotConfigured(_) | SendError::Unsupported(_) => false,
-    }
-}
-
 /// How the business confirms: its template when one is set for its own provider, else SMS.
 fn channel(business: &Business) -> Option<&ConfirmationTemplate> {
     business
@@ -173,7 +164,7 @@ async fn confirm(
             );
             (Disposition::Done, FollowUpState::Done)
         }
-        Some(err) if is_retryable(err) && receive_count < MAX_RECEIVES => {
+        Some(err) if err.is_retryable() && receive_count < MAX_RECEIVES => {
             let after = backoff(FIRST_BACKOFF, receive_count);
             warn!(error = %err, retry_in_s = after.as_secs(), "confirmation not sent; will retry");
             (Disposition::Retry { after }, FollowUpState::Retrying)
@@ -186,7 +177,7 @@ async fn confirm(
                 error = %err,
                 "confirmation not sent; the booking stands"
             );
-            let disposition = if is_retryable(err) {
+            let disposition = if err.is_retryable() {
                 // Every receive used: the job goes to the dead-letter queue.
                 Disposition::Retry {
                     after: backoff(FIRST_BACKOFF, receive_count),

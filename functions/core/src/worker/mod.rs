@@ -63,6 +63,12 @@ impl Consumer {
         ConsumerProcess {
             consumer: self,
             process: self.process_fn(),
+            mailer: match self {
+                // Only the notify consumer emails (owner alerts): the transcribe Lambda never
+                // links the SES client.
+                Self::Notify => ses_mailer,
+                Self::Transcribe => no_mailer,
+            },
         }
     }
 
@@ -80,6 +86,26 @@ pub type ProcessFuture<'a> =
 pub struct ConsumerProcess {
     pub consumer: Consumer,
     pub process: Process,
+    /// The consumer's mailer on AWS, from the SDK configuration and the settings.
+    pub mailer: MailerFn,
+}
+
+pub type MailerFn = fn(&aws_config::SdkConfig, &WorkerSettings) -> Arc<dyn Mailer>;
+
+/// SES from `FRONTDESK_ALERT_EMAIL_FROM`, else no mailer (an email alert then fails with the
+/// setting to add, and `doctor` shows it).
+fn ses_mailer(sdk: &aws_config::SdkConfig, settings: &WorkerSettings) -> Arc<dyn Mailer> {
+    match &settings.alert_email_from {
+        Some(from) => Arc::new(crate::alerts::email::SesMailer {
+            client: aws_sdk_sesv2::Client::new(sdk),
+            from: from.clone(),
+        }),
+        None => Arc::new(NoMailer),
+    }
+}
+
+fn no_mailer(_: &aws_config::SdkConfig, _: &WorkerSettings) -> Arc<dyn Mailer> {
+    Arc::new(NoMailer)
 }
 
 /// Exponential backoff for the `receive_count`-th receive: `first`, doubled each time, capped

@@ -152,7 +152,7 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
         }
         // Before the webhook: the event's payload carries the call's triage, and the owner's
         // alerts must not wait on a business's receiver that is down.
-        if let Err(reason) = crate::alerts::on_event(worker, &job).await {
+        if let Err(reason) = crate::alerts::on_event(&worker.app, &worker.http, &job).await {
             warn!(reason, "alerts not queued; event retried later");
             return Disposition::Retry {
                 after: backoff(FIRST_BACKOFF, message.receive_count),

@@ -18,7 +18,6 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tracing::{error, info, warn, Instrument};
 
-use super::confirmation::is_retryable;
 use super::notify::{FIRST_BACKOFF, MAX_RECEIVES};
 use super::{backoff, Disposition, Worker};
 use crate::booking::reminders::Words;
@@ -209,7 +208,7 @@ async fn remind(
             info!(channel = kind.as_str(), message_id = %sent.message.id, "reminder sent");
             (Disposition::Done, ReminderState::Sent, FollowUpState::Done)
         }
-        Some(err) if is_retryable(err) && receive_count < MAX_RECEIVES => {
+        Some(err) if err.is_retryable() && receive_count < MAX_RECEIVES => {
             let after = backoff(FIRST_BACKOFF, receive_count);
             warn!(error = %err, retry_in_s = after.as_secs(), "reminder not sent; will retry");
             (
@@ -220,7 +219,7 @@ async fn remind(
         }
         Some(err) => {
             error!(metric = "reminder_failed", channel = kind.as_str(), code = err.code(), error = %err, "reminder not sent");
-            let disposition = if is_retryable(err) {
+            let disposition = if err.is_retryable() {
                 Disposition::Retry {
                     after: backoff(FIRST_BACKOFF, receive_count),
                 }

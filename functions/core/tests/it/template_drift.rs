@@ -178,7 +178,8 @@ fn every_function_crate_has_exactly_one_template_function_built_from_its_bin() {
             .as_i64()
             .unwrap_or_else(|| panic!("{id}.Timeout is set"));
         let expected_timeout = match crate_name.as_str() {
-            "reconciler" | "notify" => 60,
+            "reconciler" => 60,
+            "notify" => 90,
             "transcribe" => 300,
             _ => 10,
         };

@@ -322,10 +322,15 @@ async fn a_caller_screened_as_spam_goes_to_the_digest_only() {
 
     let zone = jiff::tz::TimeZone::get("Asia/Jerusalem").unwrap();
     let tomorrow = Timestamp::now().to_zoned(zone).date().tomorrow().unwrap();
-    let text = digest::build(&world.worker, &world.business, tomorrow)
-        .await
-        .unwrap()
-        .text();
+    let text = digest::build(
+        &world.server.app,
+        world.worker.link_base.as_deref(),
+        &world.business,
+        tomorrow,
+    )
+    .await
+    .unwrap()
+    .text();
     assert!(text.contains("ספאם (2):"), "{text}");
     assert!(text.contains("[line type: nonFixedVoip]"), "{text}");
 

@@ -73,7 +73,8 @@ pub async fn a_voicemail_alerts_the_owner_once_by_sms_and_email_and_is_in_the_ne
     // The next morning's digest lists the call under urgent, and goes out once.
     let morning = next_morning(Timestamp::now());
     let built = digest::build(
-        &world.worker,
+        &world.server.app,
+        world.worker.link_base.as_deref(),
         &world.business,
         morning
             .to_zoned(jiff::tz::TimeZone::get("Asia/Jerusalem").unwrap())
