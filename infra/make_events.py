@@ -214,6 +214,13 @@ def main():
         "trigger": "transcription",
         "digits": None,
     })
+    # An owner alert for the same call, to the demo clinic's owner by email.
+    sqs_event("notify-alert", "notify", {
+        "job": "alert",
+        "business_id": "demo",
+        "about": {"kind": "call", "call_sid": CALL["CallSid"]},
+        "recipient": {"channel": "email", "to": "owner@demo-clinic.example"},
+    })
 
 
 if __name__ == "__main__":

@@ -413,3 +413,95 @@ async fn an_appointment_booked_and_cancelled_alerts_the_owner() {
         texts[1]["Body"]
     );
 }
+
+#[tokio::test]
+async fn a_whatsapp_alert_fills_the_template_through_the_business_provider() {
+    const CONTENT_SID: &str = "HX0123456789abcdef0123456789abcdef";
+    let mut world = world(vec![Reply::hebrew("high")]).await;
+    world
+        .edit(|b| {
+            let alerts = b.alerts.as_mut().unwrap();
+            alerts.recipients = vec![Recipient::parse("whatsapp", OWNER).unwrap()];
+            alerts.whatsapp_template =
+                Some(frontdesk::domain::ConfirmationTemplate::twilio(CONTENT_SID).unwrap());
+        })
+        .await;
+    let from = caller();
+    let sid = world.voicemail(&from).await;
+    world.pump().await;
+    let texts = world.texts();
+    assert_eq!(texts.len(), 1);
+    let form = &texts[0];
+    assert_eq!(form["To"], format!("whatsapp:{OWNER}"));
+    assert_eq!(form["ContentSid"], CONTENT_SID);
+    let variables: serde_json::Value = serde_json::from_str(&form["ContentVariables"]).unwrap();
+    assert_eq!(variables["1"], from.as_str());
+    assert_eq!(variables["4"], "דחוף");
+    assert!(variables["3"].as_str().unwrap().contains("תור"));
+    assert!(variables["5"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/inbox/calls/{sid}")));
+    assert!(!form.contains_key("Body"));
+
+    // Through Meta: the template's body parameters, in order.
+    world
+        .edit(|b| {
+            b.whatsapp_provider = frontdesk::domain::Provider::Meta;
+            b.alerts.as_mut().unwrap().whatsapp_template = Some(
+                frontdesk::domain::ConfirmationTemplate::meta("voicemail_alert", "he").unwrap(),
+            );
+        })
+        .await;
+    world.voicemail(&caller()).await;
+    world.pump().await;
+    let sent = world.meta.received.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let body = sent[0].json();
+    assert_eq!(body["to"], OWNER.trim_start_matches('+'));
+    assert_eq!(body["template"]["name"], "voicemail_alert");
+    assert_eq!(body["template"]["language"]["code"], "he");
+    let parameters = body["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap();
+    assert_eq!(parameters.len(), 5);
+    assert_eq!(parameters[3]["text"], "דחוף");
+}
+
+#[tokio::test]
+async fn call_completed_carries_the_triage() {
+    let mut world = world(vec![Reply::Triage {
+        summary: "דנה מבקשת שיחזרו אליה".into(),
+        intent: "booking".into(),
+        urgency: "normal".into(),
+        callback: Some("+972507654321".into()),
+    }])
+    .await;
+    let hooks = format!("{}/hooks", world.receiver.base_url);
+    world.edit(|b| b.inbound_webhook_url = Some(hooks)).await;
+    world
+        .server
+        .app
+        .store()
+        .put_webhook_secret(
+            &world.business.id,
+            &frontdesk::config::Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+        )
+        .await
+        .unwrap();
+    world
+        .transcription
+        .say("שלום, מדברת דנה, תחזרו אליי ל-050-765-4321 בבקשה.");
+    world.voicemail(&caller()).await;
+    world.pump().await;
+    let events = world.receiver.requests();
+    assert_eq!(events.len(), 1);
+    let event: serde_json::Value = serde_json::from_slice(&events[0].body).unwrap();
+    let triage = &event["data"]["triage"];
+    assert_eq!(triage["summary"], "דנה מבקשת שיחזרו אליה");
+    assert_eq!(triage["intent"], "booking");
+    assert_eq!(triage["urgency"], "normal");
+    assert_eq!(triage["callback_number"], "+972507654321");
+    assert_eq!(triage["source"], "model");
+    assert!(world.texts()[0]["Body"].contains("לחזור אל: +972507654321"));
+}

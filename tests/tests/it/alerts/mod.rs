@@ -36,6 +36,8 @@ pub const OWNER: &str = "+972526667777";
 pub const OWNER_EMAIL: &str = "owner@demo-clinic.example";
 /// The address alerts are emailed from (an SES identity on moto).
 pub const ALERTS_FROM: &str = "alerts@frontdesk.example";
+/// The Graph API token the Meta stand-in takes.
+pub const META_TOKEN: &str = "test-meta-access-token";
 /// A number Twilio refuses to text (21211, not a valid number).
 pub const INVALID_OWNER: &str = "+972500000000";
 
@@ -65,6 +67,10 @@ pub struct World {
     /// Statuses Twilio's Messages API answers first, before it accepts again.
     pub twilio_down: Arc<Mutex<VecDeque<u16>>>,
     pub lookup: ProviderStandIn,
+    /// Meta's Graph API, for a business whose WhatsApp goes through Meta.
+    pub meta: ProviderStandIn,
+    /// A business's webhook receiver (`call.completed`).
+    pub receiver: StandIn,
     pub mailbox: Mailbox,
     pub business: Business,
     pump: Pump,
@@ -91,7 +97,17 @@ impl World {
         let chat = ChatStandIn::start(chat).await;
         let twilio_down = Arc::new(Mutex::new(VecDeque::new()));
         let down = twilio_down.clone();
+        let basic = format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                format!("{ACCOUNT_SID}:{TEST_TOKEN}")
+            )
+        );
         let twilio = responding(move |_, request: &Received| {
+            if request.authorization.as_deref() != Some(basic.as_str()) {
+                return (401, json!({"code": 20003, "message": "Authenticate"}));
+            }
             if let Some(status) = down.lock().unwrap().pop_front() {
                 return (
                     status,
@@ -111,6 +127,18 @@ impl World {
             )
         })
         .await;
+        let meta = responding(|n, request: &Received| {
+            if request.authorization.as_deref() != Some(&format!("Bearer {META_TOKEN}")) {
+                return (401, json!({"error": {"code": 190, "message": "Invalid OAuth access token"}}));
+            }
+            (
+                200,
+                json!({"messaging_product": "whatsapp", "messages": [{"id": format!("wamid.ALERT{n}")}]}),
+            )
+        })
+        .await;
+        let receiver =
+            StandIn::start(Kind::Receiver, &ok, fixtures::demo_greeting(), TEST_TOKEN).await;
         let lookup = responding(|_, request: &Received| {
             let number = request
                 .path
@@ -143,6 +171,8 @@ impl World {
                 "FRONTDESK_ALERT_EMAIL_FROM",
                 format!("Frontdesk <{ALERTS_FROM}>"),
             ),
+            ("META_GRAPH_BASE_URL", meta.url.clone()),
+            ("META_ACCESS_TOKEN", META_TOKEN.to_string()),
         ];
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let dir = tempfile::tempdir().unwrap();
@@ -233,6 +263,8 @@ impl World {
             twilio,
             twilio_down,
             lookup,
+            meta,
+            receiver,
             mailbox,
             business,
             pump,

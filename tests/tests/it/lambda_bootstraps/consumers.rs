@@ -109,3 +109,21 @@ async fn notify_settles_an_event_for_an_unknown_call_without_retry() {
         function.log_text()
     );
 }
+
+#[tokio::test]
+async fn notify_settles_an_alert_about_an_unknown_call_without_retry() {
+    let (resources, _) = resources(true).await;
+    let mut function = Function::start(
+        "notify",
+        &resources,
+        &[("FRONTDESK_RECORDINGS_BUCKET", &resources.greetings_bucket)],
+    )
+    .await;
+    let response = function.invoke("notify-alert.json").await;
+    assert_eq!(
+        response,
+        serde_json::json!({"batchItemFailures": []}),
+        "{}",
+        function.log_text()
+    );
+}
