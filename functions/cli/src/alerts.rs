@@ -24,7 +24,7 @@ use crate::CliError;
 pub enum AlertsCommand {
     /// Set who is alerted and how. Recipient flags given replace the recipients; other
     /// settings keep their value unless given.
-    Set(SetArgs),
+    Set(Box<SetArgs>),
     /// Show the settings and the latest alerts with what became of each.
     Show { business: String },
     /// Send a test alert to every recipient now; exits 1 when any failed.

@@ -25,8 +25,8 @@ use tracing::{info, warn};
 
 use crate::app::App;
 use crate::domain::{
-    AlertKind, AlertRecord, AlertState, Business, Call, CallOutcome, TranscriptionState, Triage,
-    Urgency,
+    AlertKind, AlertRecord, AlertState, Business, BusinessId, Call, CallOutcome,
+    TranscriptionState, Triage, Urgency,
 };
 use crate::jobs::{AlertAbout, AlertJob, AppointmentEvent, EventType, NotifyJob};
 
@@ -77,7 +77,9 @@ pub async fn triage_of(
 /// a job queued before that is dropped by its claim.
 pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Result<(), String> {
     let store = app.store();
-    let (business_id, about) = match job {
+    let business =
+        |id: BusinessId| async move { store.business(&id).await.map_err(|e| e.to_string()) };
+    let (business, about) = match job {
         NotifyJob::Call(call_job) if call_job.event == EventType::CallCompleted => {
             let Some(call) = store
                 .call(&call_job.call_sid)
@@ -89,15 +91,10 @@ pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Res
             let Some(kind) = call_alert_kind(&call) else {
                 return Ok(());
             };
-            let Some(business_id) = call_job.business_id.clone().or(call.business_id.clone())
-            else {
+            let Some(id) = call_job.business_id.clone().or(call.business_id.clone()) else {
                 return Ok(());
             };
-            let Some(business) = store
-                .business(&business_id)
-                .await
-                .map_err(|e| e.to_string())?
-            else {
+            let Some(business) = business(id).await? else {
                 return Ok(());
             };
             if call.contact().is_some_and(|c| business.blocks(c.as_str())) {
@@ -109,12 +106,10 @@ pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Res
                 screen(app, &business, &call, kind, &triage, reason).await?;
                 return Ok(());
             }
-            (
-                business_id,
-                AlertAbout::Call {
-                    call_sid: call.sid.clone(),
-                },
-            )
+            let about = AlertAbout::Call {
+                call_sid: call.sid.clone(),
+            };
+            (business, about)
         }
         NotifyJob::Appointment(appointment_job)
             if matches!(
@@ -122,22 +117,17 @@ pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Res
                 AppointmentEvent::Booked | AppointmentEvent::Cancelled
             ) =>
         {
-            (
-                appointment_job.appointment.business_id.clone(),
-                AlertAbout::Appointment {
-                    event: appointment_job.event,
-                    appointment: appointment_job.appointment.clone(),
-                },
-            )
+            let Some(business) = business(appointment_job.appointment.business_id.clone()).await?
+            else {
+                return Ok(());
+            };
+            let about = AlertAbout::Appointment {
+                event: appointment_job.event,
+                appointment: appointment_job.appointment.clone(),
+            };
+            (business, about)
         }
         _ => return Ok(()),
-    };
-    let Some(business) = store
-        .business(&business_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(());
     };
     let Some(settings) = business.alerts.as_ref().filter(|s| !s.is_empty()) else {
         return Ok(());

@@ -293,13 +293,7 @@ impl World {
             "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}",
             self.media.base_url
         );
-        let call = [
-            ("CallSid", sid.as_str()),
-            ("AccountSid", ACCOUNT_SID),
-            ("From", caller),
-            ("To", CLINIC),
-            ("Direction", "inbound"),
-        ];
+        let call = call_params(&sid, caller);
         let twiml = self.ring(&call).await;
         assert!(twiml.contains("<Record"), "{twiml}");
         let recorded = self
@@ -326,13 +320,7 @@ impl World {
     /// A call that rang and ended `status` without a recording (a missed or rejected call).
     pub async fn call_without_message(&self, caller: &str, status: &str) -> (CallSid, String) {
         let sid = format!("CA{:032x}", frontdesk_testkit::unique::next());
-        let call = [
-            ("CallSid", sid.as_str()),
-            ("AccountSid", ACCOUNT_SID),
-            ("From", caller),
-            ("To", CLINIC),
-            ("Direction", "inbound"),
-        ];
+        let call = call_params(&sid, caller);
         let twiml = self.ring(&call).await;
         self.hang_up(&call, status).await;
         (CallSid::parse(&sid).unwrap(), twiml)
@@ -486,6 +474,17 @@ impl World {
     pub fn owner_email_count(emails: &[String], marker: &str) -> usize {
         emails.iter().filter(|e| e.contains(marker)).count()
     }
+}
+
+/// What each of Twilio's webhooks says of an inbound call from `caller` to the clinic.
+fn call_params<'a>(sid: &'a str, caller: &'a str) -> [(&'static str, &'a str); 5] {
+    [
+        ("CallSid", sid),
+        ("AccountSid", ACCOUNT_SID),
+        ("From", caller),
+        ("To", CLINIC),
+        ("Direction", "inbound"),
+    ]
 }
 
 /// Quoted-printable back to text: soft line breaks joined, `=XX` bytes decoded.

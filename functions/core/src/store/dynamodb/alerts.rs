@@ -79,14 +79,7 @@ impl AlertStore for DynamoStore {
     }
 
     async fn put_alert(&self, record: &AlertRecord) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(alert_item(record)))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        self.put_item(alert_item(record)).await
     }
 
     async fn alert(
@@ -156,14 +149,7 @@ impl AlertStore for DynamoStore {
         let mut item = lookup_key(&lookup.number);
         item.insert(DATA.into(), s(json(lookup)));
         item.insert(TTL_ATTRIBUTE.into(), n(expires(lookup.at, LOOKUP_DAYS)));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
+        self.put_item(item).await
     }
 }
 

@@ -242,10 +242,8 @@ impl DynamoStore {
         }
     }
 
-    /// Puts `secret` as the item at `key` (a business's webhook secret, its calendar key).
-    pub(super) async fn put_secret(&self, key: Item, secret: &Secret) -> Result<(), StoreError> {
-        let mut item = key;
-        item.insert(SECRET.into(), s(secret.expose()));
+    /// Puts `item`, replacing whatever has its key.
+    pub(super) async fn put_item(&self, item: Item) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -254,6 +252,13 @@ impl DynamoStore {
             .await
             .map_err(|e| unavailable("PutItem", e))?;
         Ok(())
+    }
+
+    /// Puts `secret` as the item at `key` (a business's webhook secret, its calendar key).
+    pub(super) async fn put_secret(&self, key: Item, secret: &Secret) -> Result<(), StoreError> {
+        let mut item = key;
+        item.insert(SECRET.into(), s(secret.expose()));
+        self.put_item(item).await
     }
 
     /// The secret at `key`, as [`Self::put_secret`] put it.

@@ -47,17 +47,6 @@ fn parts(item: &Item) -> Result<(BusinessId, Timestamp, Timestamp), StoreError> 
 }
 
 impl DynamoStore {
-    async fn put_item(&self, item: Item) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| unavailable("PutItem", e))?;
-        Ok(())
-    }
-
     /// Deletes the item under `key`, returning it when this delete removed it.
     async fn delete_returning(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self

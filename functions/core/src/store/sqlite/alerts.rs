@@ -18,44 +18,41 @@ fn read<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, Sto
     serde_json::from_str(text).map_err(|e| corrupt(what, e))
 }
 
+impl SqliteStore {
+    /// Inserts `record`, with `on_conflict` deciding what a record with its key does; whether
+    /// a row was written.
+    fn insert_alert(&self, record: &AlertRecord, on_conflict: &str) -> Result<bool, StoreError> {
+        let written = self
+            .conn()
+            .prepare_cached(&format!(
+                "INSERT INTO alerts (business_id, key, created_ns, document)
+                 VALUES (?1, ?2, ?3, ?4) {on_conflict}"
+            ))
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    record.business_id.as_str(),
+                    record.key,
+                    timestamp_ns(record.created_at),
+                    document(record),
+                ])
+            })
+            .map_err(db)?;
+        Ok(written == 1)
+    }
+}
+
 #[async_trait]
 impl AlertStore for SqliteStore {
     async fn claim_alert(&self, record: &AlertRecord) -> Result<bool, StoreError> {
-        let inserted = self
-            .conn()
-            .prepare_cached(
-                "INSERT INTO alerts (business_id, key, created_ns, document)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    record.business_id.as_str(),
-                    record.key,
-                    timestamp_ns(record.created_at),
-                    document(record),
-                ])
-            })
-            .map_err(db)?;
-        Ok(inserted == 1)
+        self.insert_alert(record, "ON CONFLICT DO NOTHING")
     }
 
     async fn put_alert(&self, record: &AlertRecord) -> Result<(), StoreError> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO alerts (business_id, key, created_ns, document)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (business_id, key) DO UPDATE SET document = excluded.document",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    record.business_id.as_str(),
-                    record.key,
-                    timestamp_ns(record.created_at),
-                    document(record),
-                ])
-            })
-            .map_err(db)?;
-        Ok(())
+        self.insert_alert(
+            record,
+            "ON CONFLICT (business_id, key) DO UPDATE SET document = excluded.document",
+        )
+        .map(drop)
     }
 
     async fn alert(
