@@ -65,9 +65,15 @@ pub struct SetArgs {
     /// The Twilio Content Template WhatsApp alerts go out with (`HX…`; five variables).
     #[arg(long, value_name = "HX…")]
     pub twilio_content_sid: Option<String>,
+    /// The Meta template WhatsApp alerts go out with, as `name:language` (five variables).
+    #[arg(long, value_name = "NAME:LANG", conflicts_with = "twilio_content_sid")]
+    pub meta_template: Option<String>,
     /// The Twilio Content Template the digest goes out with on WhatsApp (three variables).
     #[arg(long, value_name = "HX…")]
     pub digest_content_sid: Option<String>,
+    /// The Meta template the digest goes out with, as `name:language` (three variables).
+    #[arg(long, value_name = "NAME:LANG", conflicts_with = "digest_content_sid")]
+    pub digest_meta_template: Option<String>,
     /// No alerts at all.
     #[arg(long, conflicts_with_all = ["sms", "whatsapp", "email"])]
     pub off: bool,
@@ -124,7 +130,23 @@ pub fn apply(args: &SetArgs, mut settings: AlertSettings) -> Result<AlertSetting
     if let Some(sid) = &args.digest_content_sid {
         settings.digest_template = Some(frontdesk::domain::ConfirmationTemplate::twilio(sid)?);
     }
+    if let Some(template) = &args.meta_template {
+        settings.whatsapp_template = Some(meta_template(template)?);
+    }
+    if let Some(template) = &args.digest_meta_template {
+        settings.digest_template = Some(meta_template(template)?);
+    }
     Ok(settings)
+}
+
+/// A Meta template written `name:language` (`voicemail_alert:he`).
+fn meta_template(value: &str) -> Result<frontdesk::domain::ConfirmationTemplate, CliError> {
+    let (name, language) = value
+        .split_once(':')
+        .ok_or_else(|| format!("`{value}` is not NAME:LANGUAGE (voicemail_alert:he)"))?;
+    Ok(frontdesk::domain::ConfirmationTemplate::meta(
+        name, language,
+    )?)
 }
 
 fn describe(settings: &AlertSettings, out: &mut dyn Write) -> std::io::Result<()> {

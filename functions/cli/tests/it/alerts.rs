@@ -73,6 +73,23 @@ async fn alerts_are_set_shown_and_tested_through_every_channel() {
         "on",
     ]);
     assert!(set.status.success(), "{set:?}");
+    let bad_template = run(&[
+        "alerts",
+        "set",
+        "acme",
+        "--meta-template",
+        "Voicemail Alert",
+    ]);
+    assert!(!bad_template.status.success());
+    let meta = run(&[
+        "alerts",
+        "set",
+        "acme",
+        "--meta-template",
+        "voicemail_alert:he",
+    ]);
+    assert!(meta.status.success(), "{meta:?}");
+    assert!(text(&meta).contains("WhatsApp alert template: Meta template voicemail_alert (he)"));
     let shown = text(&run(&["alerts", "show", "acme"]));
     for line in [
         &format!("recipient: sms {OWNER}"),

@@ -505,3 +505,22 @@ async fn call_completed_carries_the_triage() {
     assert_eq!(triage["source"], "model");
     assert!(world.texts()[0]["Body"].contains("לחזור אל: +972507654321"));
 }
+
+#[tokio::test]
+async fn a_caller_the_summary_marks_as_spam_goes_to_the_digest_only() {
+    let world = world(vec![Reply::Triage {
+        summary: "הצעה לביטוח רכב במחיר מיוחד".into(),
+        intent: "spam".into(),
+        urgency: "low".into(),
+        callback: None,
+    }])
+    .await;
+    let sid = world.voicemail(&caller()).await;
+    world.pump().await;
+    assert!(world.texts().is_empty());
+    assert!(world.emails().await.is_empty());
+    let triage = triage_of(&world, &sid).await;
+    assert_eq!(triage.spam.as_deref(), Some("summary: spam"));
+    let states = alert_states(&world).await;
+    assert_eq!(states, vec![(String::new(), AlertState::Screened, 0)]);
+}

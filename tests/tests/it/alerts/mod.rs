@@ -33,7 +33,9 @@ use time::OffsetDateTime;
 pub const CLINIC: &str = "+97233334444";
 /// The owner's phone, where SMS alerts go.
 pub const OWNER: &str = "+972526667777";
-pub const OWNER_EMAIL: &str = "owner@demo-clinic.example";
+/// The owner's mailbox domain; each world's address is its own (`owner-…@`), since moto keeps
+/// every message SES sent for as long as it runs.
+pub const OWNER_EMAIL_DOMAIN: &str = "demo-clinic.example";
 /// The address alerts are emailed from (an SES identity on moto).
 pub const ALERTS_FROM: &str = "alerts@frontdesk.example";
 /// The Graph API token the Meta stand-in takes.
@@ -72,6 +74,8 @@ pub struct World {
     /// A business's webhook receiver (`call.completed`).
     pub receiver: StandIn,
     pub mailbox: Mailbox,
+    /// Where this world's email alerts go.
+    pub owner_email: String,
     pub business: Business,
     pump: Pump,
     _dir: tempfile::TempDir,
@@ -87,7 +91,7 @@ fn seed() -> PathBuf {
 }
 
 impl World {
-    /// The demo clinic with alerts by SMS to [`OWNER`] and email to [`OWNER_EMAIL`], summaries
+    /// The demo clinic with alerts by SMS to [`OWNER`] and email to [`World::owner_email`], summaries
     /// on, the digest at 08:00; the summary model answering `chat`.
     pub async fn start(backend: Backend, chat: Vec<Reply>) -> Self {
         let mp3 = fixtures::demo_greeting();
@@ -235,6 +239,10 @@ impl World {
                 )
             }
         };
+        let owner_email = format!(
+            "owner-{}@{OWNER_EMAIL_DOMAIN}",
+            frontdesk_testkit::unique::aws_name()
+        );
         frontdesk_cli::seed::load(&server.app, &seed())
             .await
             .expect("the demo seed loads");
@@ -247,7 +255,7 @@ impl World {
         business.alerts = Some(AlertSettings {
             recipients: vec![
                 Recipient::parse("sms", OWNER).unwrap(),
-                Recipient::parse("email", OWNER_EMAIL).unwrap(),
+                Recipient::parse("email", &owner_email).unwrap(),
             ],
             summaries: true,
             digest_at: Some(frontdesk::domain::reminder::LocalTime::parse("08:00").unwrap()),
@@ -266,6 +274,7 @@ impl World {
             meta,
             receiver,
             mailbox,
+            owner_email,
             business,
             pump,
             _dir: dir,
@@ -423,12 +432,15 @@ impl World {
             .collect()
     }
 
-    /// Every email alert sent so far, as their text (quoted-printable decoded).
+    /// Every email alert sent to this world's owner so far, as their text (quoted-printable
+    /// decoded).
     pub async fn emails(&self) -> Vec<String> {
+        let to = format!("To: {}", self.owner_email);
         self.raw_emails()
             .await
             .iter()
             .map(|raw| unquote(raw))
+            .filter(|email| email.contains(&to))
             .collect()
     }
 
