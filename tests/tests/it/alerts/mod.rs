@@ -206,9 +206,33 @@ impl World {
             }
             Backend::Aws => {
                 let stack = Stack::new().await;
-                let app = stack.app(&vars).await;
-                let server = TestServer::with_app(app, stack.probe()).await;
-                let ses = aws_sdk_sesv2::Client::new(&stack.sdk);
+                // The whole suite shares one moto, which can take longer than a Lambda's 1.5 s
+                // budget when busy: this world's clients wait, so what is tested is the alerts,
+                // not the emulator's speed (the voice tests hold the budget itself).
+                let sdk = frontdesk_testkit::aws::sdk_loader(&frontdesk_testkit::aws::endpoint())
+                    .timeout_config(
+                        aws_config::timeout::TimeoutConfig::builder()
+                            .operation_timeout(std::time::Duration::from_secs(60))
+                            .build(),
+                    )
+                    .load()
+                    .await;
+                let clients = AwsClients::from_config(&sdk);
+                let app = frontdesk::lambda::Wiring::new(
+                    frontdesk_testkit::config::config(&vars),
+                    sdk.clone(),
+                    stack.resources.clone(),
+                )
+                .queue()
+                .greetings()
+                .app()
+                .expect("no bucket of recording copies was asked for");
+                let probe = JobProbe::Sqs {
+                    client: clients.sqs.clone(),
+                    url: stack.resources.recordings_queue_url.clone(),
+                };
+                let server = TestServer::with_app(app, probe).await;
+                let ses = aws_sdk_sesv2::Client::new(&sdk);
                 // Tests share moto's one SES account: a second test finds it already made.
                 let _ = ses
                     .create_email_identity()
@@ -216,7 +240,7 @@ impl World {
                     .send()
                     .await;
                 let recordings = Arc::new(S3Blobs::new(
-                    stack.clients.s3.clone(),
+                    clients.s3.clone(),
                     stack.recordings_bucket.clone(),
                 ));
                 let worker = Worker::new(server.app.clone(), recordings)
@@ -227,7 +251,7 @@ impl World {
                     }))
                     .with_link_base(&server.base_url);
                 let pump = Pump::Sqs {
-                    clients: stack.clients.clone(),
+                    clients,
                     recordings: stack.resources.recordings_queue_url.clone(),
                     notify: stack.resources.notify_queue_url.clone(),
                 };
