@@ -93,6 +93,11 @@ impl StandIn {
         self.inner.requests.lock().unwrap().len()
     }
 
+    /// Answers `script` from now on (the last answer repeats).
+    pub fn answer_with(&self, script: &[Answer]) {
+        *self.inner.script.lock().unwrap() = script.iter().copied().collect();
+    }
+
     /// The transcription API hears `text` in the next recordings.
     pub fn say(&self, text: &str) {
         *self.inner.transcript.lock().unwrap() = text.to_string();

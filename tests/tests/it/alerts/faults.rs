@@ -524,3 +524,23 @@ async fn a_caller_the_summary_marks_as_spam_goes_to_the_digest_only() {
     let states = alert_states(&world).await;
     assert_eq!(states, vec![(String::new(), AlertState::Screened, 0)]);
 }
+
+#[tokio::test]
+async fn a_voicemail_whose_transcription_failed_still_alerts_with_its_recording() {
+    let world = world(vec![Reply::hebrew("normal")]).await;
+    // The transcription API refuses the file: the transcription fails for good at once.
+    world
+        .transcription
+        .answer_with(&[frontdesk_testkit::standins::scripted::Answer::Status(400)]);
+    let from = caller();
+    let sid = world.voicemail(&from).await;
+    world.pump().await;
+    let texts = world.texts();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    let body = &texts[0]["Body"];
+    assert!(body.starts_with("הודעה קולית (ללא תמלול) מ"), "{body}");
+    assert!(body.contains(&from), "{body}");
+    assert!(body.contains("הקלטה: http"), "the recording link: {body}");
+    assert!(body.contains(&format!("/inbox/calls/{sid}")), "{body}");
+    assert!(world.chat.asked().is_empty(), "nothing to summarise");
+}
