@@ -2,8 +2,14 @@
 # Load test: signed incoming_call requests against a release build of `frontdesk serve` on
 # the embedded default, for 15 s, from one wrk thread on this machine. Prints req/s, p50, p99.
 #   ./infra/load.sh [seconds] [connections]
+# Sustained load at a fixed rate, the webhooks mixed as real traffic brings them, with the
+# latency histogram (p50, p99, p99.9) and every non-2xx answer:
+#   ./infra/load.sh sustained [requests per second] [seconds]     (default 2,000 for 60 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = sustained ]; then
+  exec cargo bench -p frontdesk-cli --bench sustained_load -- "${2:-2000}" "${3:-60}"
+fi
 duration="${1:-15}"
 connections="${2:-8}"
 port=3917
