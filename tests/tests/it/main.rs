@@ -10,6 +10,7 @@ mod appointments_api;
 mod appointments_api_aws;
 mod appointments_api_embedded;
 mod calls_api;
+mod delivery_order;
 mod inbox;
 mod lambda_bootstraps;
 mod outbound;
