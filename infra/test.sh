@@ -20,7 +20,13 @@ moto_env="$(./infra/moto.sh start)"
 eval "$moto_env"
 
 step "cargo test --workspace"
+# Every test process keeps its log lines here for the secret scan below.
+export FRONTDESK_TEST_LOG_DIR="$PWD/target/test-logs"
+rm -rf "$FRONTDESK_TEST_LOG_DIR"
 cargo test --workspace
+
+step "no secret in any log line the suite wrote (scan-logs)"
+cargo run --quiet -p frontdesk-testkit --bin scan-logs -- "$FRONTDESK_TEST_LOG_DIR"
 
 step "./infra/browser.sh test (the inbox in Debian's chromium through playwright-core)"
 ./infra/browser.sh test

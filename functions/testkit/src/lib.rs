@@ -12,6 +12,7 @@ pub mod config;
 pub mod fixtures;
 pub mod follow_ups;
 pub mod http;
+pub mod logs;
 pub mod probe;
 #[cfg(feature = "serve")]
 pub mod serve;

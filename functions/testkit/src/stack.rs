@@ -26,6 +26,7 @@ pub struct Stack {
 impl Stack {
     /// A fresh stack on the moto server the test command started.
     pub async fn new() -> Self {
+        crate::logs::capture();
         let sdk = aws::sdk(&aws::endpoint()).await;
         let clients = AwsClients::from_config(&sdk);
         let name = crate::unique::aws_name();

@@ -69,6 +69,7 @@ impl Env {
         scripts: Scripts,
         urls: impl FnOnce(&mut Business, &str),
     ) -> Self {
+        crate::logs::capture();
         let mp3 = mp3();
         let media = StandIn::start(Kind::Media, &scripts.media, mp3.clone(), AUTH_TOKEN).await;
         let transcription = StandIn::start(

@@ -53,6 +53,7 @@ impl TestServer {
 
     /// Serves an app built by the test (for example on AWS backends against moto).
     pub async fn with_app(app: App, jobs: JobProbe) -> Self {
+        crate::logs::capture();
         let (listener, base_url) = super::loopback().await;
         let (stop, stopped) = oneshot::channel::<()>();
         super::spawn(app.clone(), listener, async {
