@@ -43,6 +43,20 @@ pub async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
     sdk_loader(endpoint).load().await
 }
 
+/// [`sdk`] whose operations may take a minute: for what takes moto longer than a webhook's
+/// budget (creating a stack) and for a test that checks behaviour, not the emulator's speed,
+/// on a moto the whole suite keeps busy.
+pub async fn patient_sdk(endpoint: &str) -> aws_config::SdkConfig {
+    sdk_loader(endpoint)
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(std::time::Duration::from_secs(60))
+                .build(),
+        )
+        .load()
+        .await
+}
+
 /// SDK clients for `endpoint`.
 pub async fn clients(endpoint: &str) -> AwsClients {
     AwsClients::from_config(&sdk(endpoint).await)

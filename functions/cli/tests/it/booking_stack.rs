@@ -65,14 +65,7 @@ async fn events(clients: &AwsClients, queue: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stack_books_and_cancels_through_its_table_and_notify_queue() {
     let endpoint = aws::endpoint();
-    let sdk = aws::sdk_loader(&endpoint)
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_timeout(std::time::Duration::from_secs(60))
-                .build(),
-        )
-        .load()
-        .await;
+    let sdk = aws::patient_sdk(&endpoint).await;
     let clients = AwsClients::from_config(&sdk);
     let (stack, _) = deployed_stack(&clients, &sdk, "https://api.example.com").await;
     let notify = clients

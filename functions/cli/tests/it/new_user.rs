@@ -302,14 +302,7 @@ pub(crate) async fn deployed_stack(
 async fn a_new_user_goes_from_business_create_to_an_all_pass_doctor_on_a_deployed_stack() {
     let endpoint = aws::endpoint();
     // Creating a stack takes moto longer than a webhook's budget: no retry may repeat it.
-    let sdk = aws::sdk_loader(&endpoint)
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_timeout(std::time::Duration::from_secs(60))
-                .build(),
-        )
-        .load()
-        .await;
+    let sdk = aws::patient_sdk(&endpoint).await;
     let clients = AwsClients::from_config(&sdk);
     // The stack's HTTP API: Frontdesk's routes on the stack's table and bucket.
     let (listener, base) = serve::loopback().await;

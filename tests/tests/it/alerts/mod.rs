@@ -209,14 +209,8 @@ impl World {
                 // The whole suite shares one moto, which can take longer than a Lambda's 1.5 s
                 // budget when busy: this world's clients wait, so what is tested is the alerts,
                 // not the emulator's speed (the voice tests hold the budget itself).
-                let sdk = frontdesk_testkit::aws::sdk_loader(&frontdesk_testkit::aws::endpoint())
-                    .timeout_config(
-                        aws_config::timeout::TimeoutConfig::builder()
-                            .operation_timeout(std::time::Duration::from_secs(60))
-                            .build(),
-                    )
-                    .load()
-                    .await;
+                let sdk =
+                    frontdesk_testkit::aws::patient_sdk(&frontdesk_testkit::aws::endpoint()).await;
                 let clients = AwsClients::from_config(&sdk);
                 let app = frontdesk::lambda::Wiring::new(
                     frontdesk_testkit::config::config(&vars),
