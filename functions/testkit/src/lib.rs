@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod faults;
 pub mod fixtures;
 pub mod follow_ups;
 pub mod http;

@@ -11,6 +11,7 @@ mod appointments_api_aws;
 mod appointments_api_embedded;
 mod calls_api;
 mod delivery_order;
+mod faults;
 mod inbox;
 mod lambda_bootstraps;
 mod outbound;
