@@ -3,13 +3,14 @@
 //! (Twilio Lookup's line type, a summary that says spam). Kept with the transcript, shown in
 //! the inbox, sent in `call.completed`, and read by the alert.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use tracing::{info, warn};
 
 use super::lookup::look_up;
 use super::rules::{rule_urgency, urgent_words_in, without_instructions};
 use super::summary::{self, Endpoint};
 use crate::app::App;
+use crate::domain::time::instant;
 use crate::domain::{
     AlertSettings, Business, Call, CallMedia, Direction, Intent, Triage, TriageSource, Urgency,
 };
@@ -17,17 +18,12 @@ use crate::domain::{
 /// Calls from the same number within this long before a call make it a repeat.
 pub const REPEAT_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 
-fn timestamp(at: time::OffsetDateTime) -> Timestamp {
-    Timestamp::from_nanosecond(at.unix_timestamp_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
 /// How many other inbound calls the caller made to the business within [`REPEAT_WINDOW`]
 /// before `call`.
 async fn repeat_calls(app: &App, business: &Business, call: &Call) -> usize {
-    let (Some(contact), Some(started)) = (call.contact(), call.started_at) else {
+    let (Some(contact), Some(started)) = (call.contact(), call.started_at.and_then(instant)) else {
         return 0;
     };
-    let started = timestamp(started);
     match app
         .store()
         .calls_with(&business.id, &contact, None, 10)
@@ -37,7 +33,7 @@ async fn repeat_calls(app: &App, business: &Business, call: &Call) -> usize {
             .calls
             .iter()
             .filter(|c| c.sid != call.sid && c.direction == Direction::Inbound)
-            .filter_map(|c| c.started_at.map(timestamp))
+            .filter_map(|c| c.started_at.and_then(instant))
             .filter(|at| *at <= started && started.duration_since(*at) <= REPEAT_WINDOW)
             .count(),
         Err(err) => {

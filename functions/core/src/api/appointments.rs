@@ -107,7 +107,7 @@ pub fn parse_date(what: &str, value: &str) -> Result<Date, String> {
 pub fn parse_start(what: &str, value: &str) -> Result<Timestamp, String> {
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
         .ok()
-        .and_then(|t| Timestamp::from_nanosecond(t.unix_timestamp_nanos()).ok())
+        .and_then(crate::domain::time::instant)
         .ok_or_else(|| {
             format!(
                 "{what} `{}` is not an RFC 3339 time with an offset (2026-11-23T10:00:00+02:00)",

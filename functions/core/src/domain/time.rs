@@ -21,6 +21,17 @@ pub fn time_ns(at: OffsetDateTime) -> i64 {
     i64::try_from(nanos).unwrap_or(if nanos < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// The same instant as a `jiff` timestamp (what zones, slots and the booking engine use);
+/// `None` outside jiff's range (beyond the years ±9999).
+pub fn instant(at: OffsetDateTime) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()).ok()
+}
+
+/// The same instant as an `OffsetDateTime` in UTC; `None` outside its range.
+pub fn offset_date_time(at: jiff::Timestamp) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +43,13 @@ mod tests {
         assert_eq!(format_time(at), "2026-11-21T10:00:00.25Z");
         assert_eq!(parse_time(&format_time(at)).unwrap(), at);
         assert!(parse_time("yesterday").is_err());
+    }
+
+    #[test]
+    fn an_instant_converts_both_ways_with_its_nanoseconds() {
+        let at = datetime!(2026-11-21 10:00:00.123456789 UTC);
+        let instant = instant(at).unwrap();
+        assert_eq!(instant.to_string(), "2026-11-21T10:00:00.123456789Z");
+        assert_eq!(offset_date_time(instant), Some(at));
     }
 }

@@ -124,9 +124,9 @@ pub(crate) fn top(words: &Words, business: &Business, nav: &Nav, csrf: &str) -> 
 }
 
 pub(crate) fn local_time(business: &Business, at: time::OffsetDateTime) -> String {
-    match jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos()) {
-        Ok(instant) => local_instant(&business.timezone, instant),
-        Err(_) => String::new(),
+    match crate::domain::time::instant(at) {
+        Some(instant) => local_instant(&business.timezone, instant),
+        None => String::new(),
     }
 }
 

@@ -17,6 +17,7 @@ use super::{backoff, Disposition, Worker};
 use crate::alerts::compose::{compose, local_time, Composed, Facts};
 use crate::alerts::rules::first_sentence;
 use crate::alerts::{call_alert_kind, digest, send};
+use crate::domain::time::instant;
 use crate::domain::{
     AlertAttempt, AlertKind, AlertRecord, AlertSettings, AlertState, Business,
     ConfirmationTemplate, QuietHours, Urgency,
@@ -51,10 +52,6 @@ pub struct Prepared {
     pub kind: AlertKind,
     pub urgency: Urgency,
     pub alert: Composed,
-}
-
-fn timestamp(at: time::OffsetDateTime) -> Timestamp {
-    Timestamp::from_nanosecond(at.unix_timestamp_nanos()).unwrap_or_else(|_| Timestamp::now())
 }
 
 /// The alert `about` makes for `business`, written now; `None` when there is nothing to say
@@ -112,7 +109,10 @@ pub async fn prepare(
                 kind,
                 business_name: business.name.clone(),
                 who,
-                at: call.started_at.map_or_else(Timestamp::now, timestamp),
+                at: call
+                    .started_at
+                    .and_then(instant)
+                    .unwrap_or_else(Timestamp::now),
                 timezone: business.timezone.clone(),
                 what,
                 urgency,

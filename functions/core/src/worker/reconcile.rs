@@ -9,6 +9,7 @@ use tracing::{info, warn};
 
 use super::reminder_scan::{self, ScanReport as ReminderScan};
 use crate::app::App;
+use crate::domain::time::instant;
 use crate::domain::TranscriptionState;
 use crate::jobs::TranscriptionJob;
 use crate::voice::recordings::send_job;
@@ -29,8 +30,7 @@ pub struct ReconcileReport {
 }
 
 pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
-    let at = jiff::Timestamp::from_nanosecond(now.unix_timestamp_nanos())
-        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let at = instant(now).unwrap_or_else(jiff::Timestamp::now);
     let mut report = ReconcileReport {
         reminders: reminder_scan::scan(app, at).await,
         digests: crate::alerts::digest::scan(app, at).await,
