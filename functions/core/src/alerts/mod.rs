@@ -5,7 +5,8 @@
 //! The path: the `notify` consumer (`worker::notify`), handling a call's `call.completed` or an
 //! appointment's event, first assesses the call once ([`triage`]: rules, the optional summary endpoint,
 //! Twilio Lookup) and keeps that with the transcript, then queues one [`AlertJob`] per
-//! recipient ([`on_event`]). The alert consumer (`worker::alert`) writes the alert
+//! recipient ([`on_call_completed`], [`on_appointment`]), reusing the call and business the
+//! consumer already read. The alert consumer (`worker::alert`) writes the alert
 //! ([`compose`]) when it goes out and sends it ([`send`]), once per event and recipient (its
 //! [`AlertRecord`](crate::domain::AlertRecord) is claimed before sending), holding it through
 //! the business's quiet hours unless urgent. A caller screened as spam or blocked alerts
@@ -25,10 +26,10 @@ use tracing::{info, warn};
 
 use crate::app::App;
 use crate::domain::{
-    AlertKind, AlertRecord, AlertState, Business, BusinessId, Call, CallOutcome,
-    TranscriptionState, Triage, Urgency,
+    AlertKind, AlertRecord, AlertState, Business, Call, CallOutcome, TranscriptionState, Triage,
+    Urgency,
 };
-use crate::jobs::{AlertAbout, AlertJob, AppointmentEvent, EventType, NotifyJob};
+use crate::jobs::{AlertAbout, AlertJob, AppointmentEvent, AppointmentJob};
 
 /// Whether a finished call is one the owner hears about, and as what.
 pub fn call_alert_kind(call: &Call) -> Option<AlertKind> {
@@ -72,63 +73,54 @@ pub async fn triage_of(
     Ok(triage)
 }
 
-/// What a business event means for the owner: a call is assessed (once), and one alert job
-/// per recipient is queued. `Err`: the store or the queue failed; the event is retried, and
-/// a job queued before that is dropped by its claim.
-pub async fn on_event(app: &App, http: &reqwest::Client, job: &NotifyJob) -> Result<(), String> {
-    let store = app.store();
-    let business =
-        |id: BusinessId| async move { store.business(&id).await.map_err(|e| e.to_string()) };
-    let (business, about) = match job {
-        NotifyJob::Call(call_job) if call_job.event == EventType::CallCompleted => {
-            let Some(call) = store
-                .call(&call_job.call_sid)
-                .await
-                .map_err(|e| e.to_string())?
-            else {
-                return Ok(());
-            };
-            let Some(kind) = call_alert_kind(&call) else {
-                return Ok(());
-            };
-            let Some(id) = call_job.business_id.clone().or(call.business_id.clone()) else {
-                return Ok(());
-            };
-            let Some(business) = business(id).await? else {
-                return Ok(());
-            };
-            if call.contact().is_some_and(|c| business.blocks(c.as_str())) {
-                info!("blocked caller; no alert");
-                return Ok(());
-            }
-            let triage = triage_of(app, http, &business, &call).await?;
-            if let Some(reason) = &triage.spam {
-                screen(app, &business, &call, kind, &triage, reason).await?;
-                return Ok(());
-            }
-            let about = AlertAbout::Call {
-                call_sid: call.sid.clone(),
-            };
-            (business, about)
-        }
-        NotifyJob::Appointment(appointment_job)
-            if matches!(
-                appointment_job.event,
-                AppointmentEvent::Booked | AppointmentEvent::Cancelled
-            ) =>
-        {
-            let Some(business) = business(appointment_job.appointment.business_id.clone()).await?
-            else {
-                return Ok(());
-            };
-            let about = AlertAbout::Appointment {
-                event: appointment_job.event,
-                appointment: appointment_job.appointment.clone(),
-            };
-            (business, about)
-        }
-        _ => return Ok(()),
+/// A finished call's alerts: the call is assessed (once), and unless the caller is blocked or
+/// screened, one alert job per recipient is queued. `Err`: the store or the queue failed; the
+/// event is retried, and a job queued before that is dropped by its claim.
+pub async fn on_call_completed(
+    app: &App,
+    http: &reqwest::Client,
+    business: &Business,
+    call: &Call,
+) -> Result<(), String> {
+    let Some(kind) = call_alert_kind(call) else {
+        return Ok(());
     };
+    if call.contact().is_some_and(|c| business.blocks(c.as_str())) {
+        info!("blocked caller; no alert");
+        return Ok(());
+    }
+    let triage = triage_of(app, http, business, call).await?;
+    if let Some(reason) = &triage.spam {
+        return screen(app, business, call, kind, &triage, reason).await;
+    }
+    let about = AlertAbout::Call {
+        call_sid: call.sid.clone(),
+    };
+    queue_alerts(app, business, about).await
+}
+
+/// An appointment booked or cancelled: one alert job per recipient (a reschedule alerts
+/// nobody).
+pub async fn on_appointment(
+    app: &App,
+    business: &Business,
+    job: &AppointmentJob,
+) -> Result<(), String> {
+    if !matches!(
+        job.event,
+        AppointmentEvent::Booked | AppointmentEvent::Cancelled
+    ) {
+        return Ok(());
+    }
+    let about = AlertAbout::Appointment {
+        event: job.event,
+        appointment: job.appointment.clone(),
+    };
+    queue_alerts(app, business, about).await
+}
+
+/// One alert job about `about` per recipient of `business`.
+async fn queue_alerts(app: &App, business: &Business, about: AlertAbout) -> Result<(), String> {
     let Some(settings) = business.alerts.as_ref().filter(|s| !s.is_empty()) else {
         return Ok(());
     };

@@ -1,5 +1,5 @@
 //! The `notify` consumer: business events about calls and appointments (each first turned
-//! into the owner's alerts, [`crate::alerts::on_event`]), signed per Standard Webhooks, delivered to the URL the routing rules choose, with a delivery log per event kept
+//! into the owner's alerts, [`crate::alerts`]), signed per Standard Webhooks, delivered to the URL the routing rules choose, with a delivery log per event kept
 //! with its subject.
 //!
 //! Routing (note 002): an inbound call goes to `inbound_webhook_url`, an outbound one
@@ -150,14 +150,6 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
                 };
             }
         }
-        // Before the webhook: the event's payload carries the call's triage, and the owner's
-        // alerts must not wait on a business's receiver that is down.
-        if let Err(reason) = crate::alerts::on_event(&worker.app, &worker.http, &job).await {
-            warn!(reason, "alerts not queued; event retried later");
-            return Disposition::Retry {
-                after: backoff(FIRST_BACKOFF, message.receive_count),
-            };
-        }
         match deliver(worker, &job, message.receive_count).await {
             Ok(disposition) => disposition,
             Err(reason) => {
@@ -297,6 +289,9 @@ async fn deliver(
         };
         return skip(worker, log, why.into()).await;
     };
+    // Before the webhook: the event's payload carries the call's triage, and the owner's
+    // alerts must not wait on a route, a secret or a receiver that is down.
+    alerts(worker, &about, &business).await?;
     let destination = match about.route(&business) {
         Ok(destination) => destination,
         Err(why) => {
@@ -348,6 +343,18 @@ async fn deliver(
         Err(err) => return skip(worker, log, err.to_string()).await,
     };
     attempt(worker, log, request, now, receive_count).await
+}
+
+/// The owner's alerts of an event, from the call and business its delivery read.
+async fn alerts(worker: &Worker, about: &About<'_>, business: &Business) -> Result<(), String> {
+    let queued = match about {
+        About::Call(job, call) if job.event == EventType::CallCompleted => {
+            crate::alerts::on_call_completed(&worker.app, &worker.http, business, call).await
+        }
+        About::Call(..) => Ok(()),
+        About::Appointment(job) => crate::alerts::on_appointment(&worker.app, business, job).await,
+    };
+    queued.map_err(|reason| format!("alerts not queued: {reason}"))
 }
 
 /// A call that ended with a recording still being transcribed: its `call.completed` is queued
