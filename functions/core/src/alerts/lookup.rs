@@ -3,7 +3,6 @@
 //! kept in the store so each number costs one lookup. A lookup that fails leaves the caller
 //! unscreened; it never holds an alert back.
 
-use base64::Engine as _;
 use jiff::Timestamp;
 use serde_json::Value;
 use tracing::{info, warn};
@@ -44,8 +43,6 @@ pub async fn look_up(
     }
     let config = app.config();
     let (account_sid, auth_token) = config.twilio.credentials()?;
-    let credentials = base64::engine::general_purpose::STANDARD
-        .encode(format!("{account_sid}:{}", auth_token.expose()));
     let url = format!(
         "{}/v2/PhoneNumbers/{}?Fields=line_type_intelligence,caller_name",
         config.twilio.lookup_base_url,
@@ -53,7 +50,7 @@ pub async fn look_up(
     );
     let answer = client
         .get(url)
-        .header("authorization", format!("Basic {credentials}"))
+        .basic_auth(account_sid, Some(auth_token.expose()))
         .timeout(std::time::Duration::from_secs(5))
         .send()
         .await;

@@ -8,7 +8,6 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use base64::Engine as _;
 use serde_json::Value;
 use tracing::warn;
 
@@ -172,18 +171,13 @@ pub async fn create(
 }
 
 async fn attempt_once(account: &Account, call: &NewCall) -> Attempt {
-    let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
-        "{}:{}",
-        account.sid,
-        account.auth_token.expose()
-    ));
     let url = format!(
         "{}/2010-04-01/Accounts/{}/Calls.json",
         account.base_url, account.sid
     );
     let sent = http_client()
         .post(url)
-        .header("authorization", format!("Basic {credentials}"))
+        .basic_auth(&account.sid, Some(account.auth_token.expose()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(call.form().encode())
         .send()

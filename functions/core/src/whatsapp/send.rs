@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::interactive::{Buttons, List};
@@ -236,18 +235,13 @@ impl WhatsAppSender for TwilioSender {
         if let Some(callback) = &message.status_callback {
             pairs.push(("StatusCallback".to_string(), callback.clone()));
         }
-        let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            self.account_sid,
-            self.auth_token.expose()
-        ));
         let url = format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
             self.base_url, self.account_sid
         );
         let response = http_client()
             .post(url)
-            .header("authorization", format!("Basic {credentials}"))
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose()))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(FormParams::from_pairs(pairs).encode())
             .send()
