@@ -227,7 +227,7 @@ async fn test(
     }
     let worker = worker(deployment)?;
     let now = Timestamp::now();
-    let hebrew = business.language.starts_with("he");
+    let hebrew = frontdesk::alerts::compose::is_hebrew(&business.language);
     let facts = Facts {
         kind: AlertKind::Test,
         business_name: business.name.clone(),

@@ -97,11 +97,30 @@ const ENGLISH: Words = Words {
     urgency: "Urgency",
 };
 
+/// Whether alerts in `language` are written in Hebrew (anything else is English).
+pub fn is_hebrew(language: &str) -> bool {
+    language.starts_with("he") || language.starts_with("iw")
+}
+
 fn words(language: &str) -> &'static Words {
-    if language.starts_with("he") || language.starts_with("iw") {
+    if is_hebrew(language) {
         &HEBREW
     } else {
         &ENGLISH
+    }
+}
+
+/// What an alert of `kind` starts with in `language` (`Voicemail from `, `Daily digest: `).
+pub fn prefix(language: &str, kind: AlertKind) -> &'static str {
+    let w = words(language);
+    match kind {
+        AlertKind::Voicemail => w.voicemail,
+        AlertKind::VoicemailUntranscribed => w.untranscribed,
+        AlertKind::MissedCall => w.missed,
+        AlertKind::AppointmentBooked => w.booked,
+        AlertKind::AppointmentCancelled => w.cancelled,
+        AlertKind::Test => w.test,
+        AlertKind::Digest => w.digest,
     }
 }
 
@@ -124,15 +143,7 @@ pub fn local_time(at: Timestamp, timezone: &str) -> String {
 /// Writes `facts` in `language`.
 pub fn compose(language: &str, facts: &Facts) -> Composed {
     let w = words(language);
-    let prefix = match facts.kind {
-        AlertKind::Voicemail => w.voicemail,
-        AlertKind::VoicemailUntranscribed => w.untranscribed,
-        AlertKind::MissedCall => w.missed,
-        AlertKind::AppointmentBooked => w.booked,
-        AlertKind::AppointmentCancelled => w.cancelled,
-        AlertKind::Test => w.test,
-        AlertKind::Digest => w.digest,
-    };
+    let prefix = prefix(language, facts.kind);
     let subject = match facts.kind {
         AlertKind::Test | AlertKind::Digest => facts.business_name.as_str(),
         _ => facts.who.as_str(),

@@ -8,9 +8,10 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use tracing::{error, info, warn};
 
-use super::compose::{local_time, urgency_word, Composed};
+use super::compose::{is_hebrew, local_time, prefix, urgency_word, Composed};
 use super::rules::first_sentence;
 use crate::app::App;
+use crate::domain::time::{instant, offset_date_time};
 use crate::domain::{
     AlertKind, AlertRecord, AlertState, Business, Call, CallOutcome, MessageDirection, Urgency,
 };
@@ -26,9 +27,9 @@ fn zone(business: &Business) -> TimeZone {
     TimeZone::get(&business.timezone).unwrap_or(TimeZone::UTC)
 }
 
+/// The store's bounds for a day's instants (always in range: they come from a calendar date).
 fn offset(at: Timestamp) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    offset_date_time(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The local day `date - 1` as `[start, end)` instants.
@@ -84,14 +85,15 @@ pub async fn build(
     let (mut answered, mut voicemail, mut missed, mut booked) = (0, 0, 0, 0);
     let mut lines = Vec::new();
     for call in &calls {
-        match call.outcome() {
+        let outcome = call.outcome();
+        match outcome {
             CallOutcome::Answered => answered += 1,
             CallOutcome::Voicemail => voicemail += 1,
             CallOutcome::Missed => missed += 1,
             CallOutcome::Booked => booked += 1,
             CallOutcome::Outbound | CallOutcome::InProgress => continue,
         }
-        if !matches!(call.outcome(), CallOutcome::Voicemail | CallOutcome::Missed) {
+        if !matches!(outcome, CallOutcome::Voicemail | CallOutcome::Missed) {
             continue;
         }
         let media = store
@@ -100,10 +102,7 @@ pub async fn build(
             .map_err(|e| e.to_string())?
             .unwrap_or_default();
         let triage = media.triage.as_ref();
-        let at = call
-            .started_at
-            .and_then(|t| Timestamp::from_nanosecond(t.unix_timestamp_nanos()).ok())
-            .unwrap_or(start);
+        let at = call.started_at.and_then(instant).unwrap_or(start);
         let who = call
             .contact()
             .map_or_else(|| "anonymous".to_string(), |c| c.to_string());
@@ -124,16 +123,16 @@ pub async fn build(
     let messages = messages_received(app, business, start, end).await?;
     lines.sort_by_key(|line| line.at);
 
-    let hebrew = business.language.starts_with("he");
+    let hebrew = is_hebrew(&business.language);
     let day = date
         .yesterday()
         .map(|d| d.strftime("%d/%m").to_string())
         .unwrap_or_default();
-    let headline = if hebrew {
-        format!("סיכום יומי: {} · {day}", business.name)
-    } else {
-        format!("Daily digest: {} · {day}", business.name)
-    };
+    let headline = format!(
+        "{}{} · {day}",
+        prefix(&business.language, AlertKind::Digest),
+        business.name
+    );
     let counts = if hebrew {
         format!(
             "שיחות: {} · נענו {answered} · הודעות קוליות {voicemail} · לא נענו {missed} · תורים {booked} · הודעות וואטסאפ {messages}",

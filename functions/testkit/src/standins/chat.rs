@@ -154,12 +154,7 @@ async fn answer(State(inner): State<Arc<Inner>>, request: axum::extract::Request
         }
     };
     let content = match reply {
-        Reply::Triage {
-            summary,
-            intent,
-            urgency,
-            callback,
-        } => json!({"summary": summary, "intent": intent, "urgency": urgency, "callback_number": callback}).to_string(),
+        triage @ Reply::Triage { .. } => triage.content(),
         Reply::Content(text) => text,
         Reply::Status(status) => return StatusCode::from_u16(status).unwrap().into_response(),
         Reply::Stall(wait) => {
@@ -186,6 +181,7 @@ async fn answer(State(inner): State<Arc<Inner>>, request: axum::extract::Request
 }
 
 impl Reply {
+    /// A `Triage` answer's message content (other replies have none).
     fn content(&self) -> String {
         match self {
             Self::Triage {
