@@ -6,13 +6,33 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
+use tracing::{error, warn};
+
 use crate::blob::BlobStore;
 use crate::config::{Config, Secret};
 use crate::domain::{Business, PhoneNumber};
 use crate::google::Google;
-use crate::queue::Queue;
-use crate::store::{Store, StoreError};
+use crate::queue::{OutboundMessage, Queue};
+use crate::store::{ParkedMessage, Store, StoreError};
 use crate::twilio::webhook::Gate;
+
+/// What became of a message given to [`App::send_or_park`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    Queued,
+    /// Kept in the store until the reconciler sends it.
+    Parked,
+    /// Neither the queue nor the store took it (logged).
+    Lost,
+}
+
+impl Sent {
+    /// Whether the message will reach its queue.
+    pub fn is_kept(self) -> bool {
+        self != Self::Lost
+    }
+}
 
 /// Where state, jobs and greetings live.
 #[derive(Clone)]
@@ -154,6 +174,31 @@ impl App {
 
     pub fn queue(&self) -> &dyn Queue {
         self.inner.backends.queue.as_ref()
+    }
+
+    /// Sends `message`, or with its queue down parks it in the store, where the reconciler
+    /// finds and sends it. Only both down loses it, and that is logged as data at risk.
+    pub async fn send_or_park(&self, message: &OutboundMessage) -> Sent {
+        let queue_err = match self.queue().send(message).await {
+            Ok(()) => return Sent::Queued,
+            Err(err) => err,
+        };
+        let parked = ParkedMessage {
+            queue: message.queue.as_str().to_string(),
+            dedup_id: message.dedup_id.clone(),
+            body: message.body.clone(),
+            parked_at: OffsetDateTime::now_utc(),
+        };
+        match self.store().park(&parked).await {
+            Ok(()) => {
+                warn!(metric = "message_parked", queue = parked.queue, dedup_id = parked.dedup_id, error = %queue_err, "queue unavailable; message parked for the reconciler");
+                Sent::Parked
+            }
+            Err(store_err) => {
+                error!(metric = "message_at_risk", queue = parked.queue, dedup_id = parked.dedup_id, queue_error = %queue_err, store_error = %store_err, "queue and store both unavailable: message lost");
+                Sent::Lost
+            }
+        }
     }
 
     /// Google Calendar for the businesses that connected one.

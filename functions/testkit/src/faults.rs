@@ -108,11 +108,21 @@ async fn handle(
     }
     let mut server = TcpStream::connect(upstream).await?;
     if fault == Fault::Reset {
-        // The request through, then half an answer and a reset.
-        let head = read_head(&mut client).await?;
-        server.write_all(&head).await?;
+        // The whole request through (a server left waiting for the rest of a body would hold
+        // it, and moto serves one request at a time), then half an answer and a reset.
         let mut answer = vec![0u8; 64];
-        let n = server.read(&mut answer).await?;
+        let n = {
+            let (mut from_client, _) = client.split();
+            let (mut from_server, mut to_server) = server.split();
+            let upload = async {
+                let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                read = from_server.read(&mut answer) => read?,
+                () = upload => unreachable!("the upload never finishes on its own"),
+            }
+        };
         client.write_all(&answer[..n / 2]).await?;
         client.set_zero_linger()?;
         return Ok(());

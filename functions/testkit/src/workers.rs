@@ -19,6 +19,7 @@ use frontdesk::worker::{Consumer, Worker};
 use frontdesk::{App, Config};
 use time::OffsetDateTime;
 
+use crate::faults::FaultProxy;
 use crate::fixtures::demo_greeting as mp3;
 use crate::standins::scripted::{Answer, Kind, StandIn, ACCOUNT_SID, TRANSCRIBE_KEY};
 use crate::unique::number as unique;
@@ -50,6 +51,17 @@ pub struct Env {
     pub transcription: StandIn,
     pub receiver: StandIn,
     pub business: Business,
+    /// The proxies in front of the stand-ins, when started with [`Env::start_behind_faults`].
+    pub faults: Option<StandInFaults>,
+    /// Where the worker reaches Twilio's media: the stand-in, or its proxy.
+    media_base: String,
+}
+
+/// A fault-injecting proxy in front of each stand-in ([`crate::faults`]).
+pub struct StandInFaults {
+    pub media: FaultProxy,
+    pub transcription: FaultProxy,
+    pub receiver: FaultProxy,
 }
 
 /// The worker's configuration: the test token, and no signature check (no webhooks here).
@@ -69,6 +81,26 @@ impl Env {
         scripts: Scripts,
         urls: impl FnOnce(&mut Business, &str),
     ) -> Self {
+        Self::start_with(backends, recordings, scripts, urls, false).await
+    }
+
+    /// [`Env::start`] with a fault proxy between the worker and each stand-in (`env.faults`).
+    pub async fn start_behind_faults(
+        backends: Backends,
+        recordings: Arc<dyn BlobStore>,
+        scripts: Scripts,
+        urls: impl FnOnce(&mut Business, &str),
+    ) -> Self {
+        Self::start_with(backends, recordings, scripts, urls, true).await
+    }
+
+    async fn start_with(
+        backends: Backends,
+        recordings: Arc<dyn BlobStore>,
+        scripts: Scripts,
+        urls: impl FnOnce(&mut Business, &str),
+        behind_faults: bool,
+    ) -> Self {
         crate::logs::capture();
         let mp3 = mp3();
         let media = StandIn::start(Kind::Media, &scripts.media, mp3.clone(), AUTH_TOKEN).await;
@@ -80,10 +112,31 @@ impl Env {
         )
         .await;
         let receiver = StandIn::start(Kind::Receiver, &scripts.receiver, mp3, AUTH_TOKEN).await;
+        let faults = if behind_faults {
+            Some(StandInFaults {
+                media: FaultProxy::start(&media.base_url).await,
+                transcription: FaultProxy::start(&transcription.base_url).await,
+                receiver: FaultProxy::start(&receiver.base_url).await,
+            })
+        } else {
+            None
+        };
+        let (media_base, transcription_base, receiver_base) = match &faults {
+            Some(faults) => (
+                faults.media.url.clone(),
+                faults.transcription.url.clone(),
+                faults.receiver.url.clone(),
+            ),
+            None => (
+                media.base_url.clone(),
+                transcription.base_url.clone(),
+                receiver.base_url.clone(),
+            ),
+        };
         let mut config = config();
         config.twilio.account_sid = Some(ACCOUNT_SID.into());
         config.worker = {
-            let base = transcription.base_url.clone();
+            let base = transcription_base;
             WorkerSettings::from_lookup(move |name| match name {
                 "TRANSCRIBE_API_BASE" => Some(format!("{base}/v1")),
                 "TRANSCRIBE_API_KEY" => Some(TRANSCRIBE_KEY.into()),
@@ -98,7 +151,7 @@ impl Env {
             BusinessId::parse(&format!("biz-{}", unique())).unwrap(),
             "Acme Dental",
         );
-        urls(&mut business, &receiver.base_url);
+        urls(&mut business, &receiver_base);
         app.store().put_business(&business).await.unwrap();
         app.store()
             .put_webhook_secret(&business.id, &Secret::new(WEBHOOK_SECRET).unwrap())
@@ -111,11 +164,21 @@ impl Env {
             transcription,
             receiver,
             business,
+            faults,
+            media_base,
         }
     }
 
     pub fn app(&self) -> &App {
         &self.worker.app
+    }
+
+    /// The URL of recording `sid` on Twilio's media as the worker reaches it.
+    pub fn recording_url(&self, sid: &RecordingSid) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}",
+            self.media_base
+        )
     }
 
     /// A call that rang in (or out), was recorded and completed; its transcription job is
@@ -141,10 +204,7 @@ impl Env {
             .unwrap();
         let recording = Recording {
             sid: recording_sid.clone(),
-            url: format!(
-                "{}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}",
-                self.media.base_url
-            ),
+            url: self.recording_url(&recording_sid),
             duration_seconds: Some(7),
             digits: Some("hangup".into()),
         };

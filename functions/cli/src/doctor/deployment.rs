@@ -1,11 +1,15 @@
-//! The deployment's own checks: it answers, it can verify Twilio, no job is dead-lettered, and it
-//! has a business.
+//! The deployment's own checks: it answers, it can verify Twilio, no job is dead-lettered or
+//! left parked by a queue outage, and it has a business.
 
+use frontdesk::domain::time::format_time;
 use frontdesk::Route;
 
 use super::report::{fail, pass, warn, Check};
 use super::Doctor;
 use crate::CliError;
+
+/// A parked job older than this is not getting through.
+const STALE_PARKED: time::Duration = time::Duration::minutes(15);
 
 impl Doctor<'_> {
     pub(super) async fn deployment_checks(
@@ -52,6 +56,7 @@ impl Doctor<'_> {
                 "check the AWS credentials' sqs:GetQueueAttributes permission",
             ),
         });
+        checks.push(self.parked().await?);
         if no_businesses {
             checks.push(fail(
                 "businesses",
@@ -60,6 +65,30 @@ impl Doctor<'_> {
             ));
         }
         Ok(checks)
+    }
+
+    /// Jobs kept in the store while their queue was down: the reconciler sends them on its
+    /// next pass, so only old ones mean it is not getting through.
+    async fn parked(&self) -> Result<Check, CliError> {
+        const CHECK: &str = "parked jobs";
+        let parked = self.deployment.store.parked(1000).await?;
+        let Some(oldest) = parked.first() else {
+            return Ok(pass(CHECK, "none: the queues took every job"));
+        };
+        let waiting = format!(
+            "{} job(s) kept while their queue was down, the oldest since {}",
+            parked.len(),
+            format_time(oldest.parked_at)
+        );
+        Ok(if oldest.parked_at < self.now - STALE_PARKED {
+            fail(
+                CHECK,
+                waiting,
+                "the reconciler sends them each minute: check its logs and the queues",
+            )
+        } else {
+            warn(CHECK, waiting, "the reconciler sends them on its next pass")
+        })
     }
 
     async fn health(&self) -> Check {

@@ -23,7 +23,7 @@ pub(crate) mod tests_desk;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
-use tracing::{error, info};
+use tracing::info;
 
 use crate::app::App;
 use crate::domain::booking::engine::{self, Busy, EngineError, Reason, Refusal, Slot};
@@ -424,18 +424,16 @@ async fn raise_booked_again(
     }
 }
 
-/// Queues a business event. The appointment is already stored; a queue that is down loses only
-/// the event, and says so.
+/// Queues a business event. The appointment is already stored; with the queue down the event
+/// waits in the store for the reconciler.
 async fn raise(app: &App, job: NotifyJob) {
-    if let Err(err) = app.queue().send(&job.message()).await {
-        error!(metric = "event_at_risk", event_id = %job.event_id(), error = %err, "appointment stored; its business event could not be queued");
-    }
+    app.send_or_park(&job.message()).await;
 }
 
 /// Queues the change's follow-ups (the outbox): the calendar's sync when the business has a
 /// calendar, and a phone booking's confirmation; and writes, moves or drops its reminders.
-/// Like the event, only after the store committed; a queue that is down loses the follow-up,
-/// never the appointment, and says so.
+/// Like the event, only after the store committed, and parked in the store while the queue is
+/// down.
 async fn follow_up(
     app: &App,
     business: &Business,
@@ -456,14 +454,6 @@ async fn follow_up(
         jobs.push(FollowUpJob::Confirmation(ConfirmationJob::new(appointment)));
     }
     for job in jobs {
-        if let Err(err) = app.queue().send(&job.message()).await {
-            error!(
-                metric = "follow_up_at_risk",
-                job = job.kind(),
-                appointment_id = %appointment.id,
-                error = %err,
-                "appointment stored; its follow-up could not be queued"
-            );
-        }
+        app.send_or_park(&job.message()).await;
     }
 }

@@ -205,8 +205,8 @@ pub struct Recording {
     pub digits: Option<String>,
 }
 
-/// One status callback, as received.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One status callback, as received (and as a deferred write carries it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusUpdate {
     pub sid: CallSid,
     pub status: CallStatus,
@@ -218,6 +218,7 @@ pub struct StatusUpdate {
     pub direction: Direction,
     pub duration_seconds: Option<u32>,
     /// Twilio's `Timestamp`, or the time received.
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub sip_response_code: Option<String>,
     /// `AnsweredBy` with answering-machine detection: `human`, `machine_end_beep`, `fax`, …

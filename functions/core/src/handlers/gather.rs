@@ -29,9 +29,7 @@ pub async fn gather(app: &App, request: &InboundRequest) -> Response {
                 business.as_ref().map(|b| b.id.clone()),
                 digits.clone(),
             );
-            if let Err(err) = app.queue().send(&job.message()).await {
-                error!(metric = "event_lost", error = %err, "call.verification_code not queued");
-            }
+            app.send_or_park(&job.message()).await;
         }
         business.map(|b| (b.thanks_text, b.language))
     };

@@ -6,7 +6,8 @@
 //! message stored for the first time goes to the booking dialogue (a reminder's answer first), whose reply is sent through the Messages API; the answer
 //! is then an empty `<Response/>`. A message the dialogue leaves alone gets the auto-reply as
 //! before; a retried webhook (the message already stored) gets `<Response/>` and nothing is
-//! sent again; a message the store could not take gets a short apology in the TwiML itself.
+//! sent again; a message the store could not take goes to the `notify` queue to be stored when
+//! the store is back, and its sender gets a short apology in the TwiML itself.
 
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
@@ -17,6 +18,7 @@ use crate::domain::{
     Business, MessageDirection, MessageStatus, NewMessage, Provider, WhatsAppAddress,
 };
 use crate::http::{response, FormParams, InboundRequest, Response};
+use crate::jobs::DeferredWrite;
 use crate::messaging;
 use crate::twilio::params::{message_content, message_sid, reply_id};
 use crate::twilio::twiml::{Message, MessagingResponse};
@@ -50,22 +52,26 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         None => return response::bad_request("From is required"),
     };
     let content = message_content(&form);
+    let mut message = NewMessage {
+        id: id.clone(),
+        business_id: None,
+        direction: MessageDirection::Inbound,
+        contact: Some(from.number().clone()),
+        from: Some(from.address()),
+        to: form
+            .non_empty("To")
+            .map(|to| WhatsAppAddress::parse(to).map_or_else(|_| to.to_string(), |a| a.address())),
+        content: content.clone(),
+        status: MessageStatus::Received,
+        error_code: None,
+        error_message: None,
+        at: OffsetDateTime::now_utc(),
+    };
     let work = async {
         let business = business_for(app, &form).await;
         let message = NewMessage {
-            id: id.clone(),
             business_id: business.as_ref().map(|b| b.id.clone()),
-            direction: MessageDirection::Inbound,
-            contact: Some(from.number().clone()),
-            from: Some(from.address()),
-            to: form.non_empty("To").map(|to| {
-                WhatsAppAddress::parse(to).map_or_else(|_| to.to_string(), |a| a.address())
-            }),
-            content: content.clone(),
-            status: MessageStatus::Received,
-            error_code: None,
-            error_message: None,
-            at: OffsetDateTime::now_utc(),
+            ..message.clone()
         };
         let stored = app.store().insert_message(&message).await;
         (business, stored)
@@ -76,11 +82,12 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             (business, Some(inserted))
         }
         Ok((business, Err(err))) => {
-            error!(metric = "whatsapp_message_lost", message_sid = %id, error = %err, "whatsapp message not stored");
+            message.business_id = business.as_ref().map(|b| b.id.clone());
+            defer(app, message, &err.to_string()).await;
             (business, None)
         }
         Err(_) => {
-            error!(metric = "whatsapp_message_lost", message_sid = %id, "store too slow; whatsapp message not stored");
+            defer(app, message, "store too slow").await;
             (None, None)
         }
     };
@@ -115,6 +122,21 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         None => MessagingResponse::new(),
     };
     response::twiml(twiml.to_xml())
+}
+
+/// Keeps a message the store could not take: on the `notify` queue, stored when the store is
+/// back ([`DeferredWrite`]).
+async fn defer(app: &App, message: NewMessage, why: &str) {
+    let id = message.id.clone();
+    if app
+        .send_or_park(&DeferredWrite::Message(message).message())
+        .await
+        .is_kept()
+    {
+        warn!(metric = "whatsapp_message_deferred", message_sid = %id, error = why, "whatsapp message not stored; queued to store when the store is back");
+    } else {
+        error!(metric = "whatsapp_message_lost", message_sid = %id, error = why, "whatsapp message neither stored nor queued");
+    }
 }
 
 /// The answer for a business that books over WhatsApp, or `None` to answer as before.

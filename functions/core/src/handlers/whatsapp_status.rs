@@ -1,11 +1,13 @@
 //! `POST /webhook/whatsapp/status`, Twilio's message status callback: applies a delivery status
-//! monotonically and answers 204.
+//! monotonically and answers 204; one the store cannot take in time is applied later from the
+//! `notify` queue ([`DeferredWrite`]).
 
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::app::App;
 use crate::domain::{MessageStatus, MessageStatusUpdate};
 use crate::http::{response, InboundRequest, Response};
+use crate::jobs::DeferredWrite;
 use crate::twilio::params::{callback_time, message_sid};
 use crate::voice::VOICE_DEADLINE;
 
@@ -43,23 +45,22 @@ pub async fn status(app: &App, request: &InboundRequest) -> Response {
             .map(str::to_string),
     };
     let work = app.store().apply_message_status(&update);
-    match tokio::time::timeout(VOICE_DEADLINE, work).await {
+    let why = match tokio::time::timeout(VOICE_DEADLINE, work).await {
         Ok(Ok(advanced)) => {
-            info!(message_sid = %id, status = status.as_str(), advanced, "whatsapp status applied")
+            info!(message_sid = %id, status = status.as_str(), advanced, "whatsapp status applied");
+            return response::no_content();
         }
-        Ok(Err(err)) => error!(
-            metric = "whatsapp_status_lost",
-            message_sid = %id,
-            status = status.as_str(),
-            error = %err,
-            "whatsapp status not stored"
-        ),
-        Err(_) => error!(
-            metric = "whatsapp_status_lost",
-            message_sid = %id,
-            status = status.as_str(),
-            "store too slow; whatsapp status not stored"
-        ),
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => "store too slow".to_string(),
+    };
+    if app
+        .send_or_park(&DeferredWrite::MessageStatus(update).message())
+        .await
+        .is_kept()
+    {
+        warn!(metric = "whatsapp_status_deferred", message_sid = %id, status = status.as_str(), error = why, "whatsapp status not stored; queued to apply when the store is back");
+    } else {
+        error!(metric = "whatsapp_status_lost", message_sid = %id, status = status.as_str(), error = why, "whatsapp status neither stored nor queued");
     }
     response::no_content()
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::alert::AlertJob;
 use super::calendar::CalendarJob;
 use super::confirmation::ConfirmationJob;
+use super::deferred::DeferredWrite;
 use super::notify::NotifyJob;
 use super::reminder::ReminderJob;
 use crate::domain::AppointmentId;
@@ -58,20 +59,27 @@ impl FollowUpJob {
 }
 
 /// One message of the `notify` queue.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum NotifyMessage {
     Event(NotifyJob),
     FollowUp(FollowUpJob),
     /// An owner alert (`"job": "alert"`).
     Alert(AlertJob),
+    /// A webhook's write the store could not take (`"job": "deferred_write"`).
+    Deferred(DeferredWrite),
 }
 
 impl<'de> Deserialize<'de> for NotifyMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        if value.get("job").and_then(serde_json::Value::as_str) == Some(AlertJob::JOB) {
+        let job = value.get("job").and_then(serde_json::Value::as_str);
+        if job == Some(AlertJob::JOB) {
             AlertJob::deserialize(value)
                 .map(Self::Alert)
+                .map_err(D::Error::custom)
+        } else if job == Some(DeferredWrite::JOB) {
+            DeferredWrite::deserialize(value)
+                .map(Self::Deferred)
                 .map_err(D::Error::custom)
         } else if value.get("job").is_some() {
             FollowUpJob::deserialize(value)

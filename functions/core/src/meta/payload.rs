@@ -6,6 +6,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::domain::time::writable;
 use crate::domain::{Media, MessageContent};
 use crate::domain::{MessageId, MessageStatus, WhatsAppAddress};
 
@@ -77,7 +78,8 @@ fn string_at(value: &Value, pointer: &str) -> Option<String> {
     str_at(value, pointer).map(str::to_string)
 }
 
-/// Meta's `timestamp`: Unix seconds as a string (or a number); now when absent or unreadable.
+/// Meta's `timestamp`: Unix seconds as a string (or a number); now when absent, unreadable or
+/// out of the years the stores keep ([`writable`]).
 fn timestamp(value: &Value) -> OffsetDateTime {
     let seconds = match value.get("timestamp") {
         Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
@@ -86,6 +88,7 @@ fn timestamp(value: &Value) -> OffsetDateTime {
     };
     seconds
         .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(writable)
         .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
@@ -322,5 +325,26 @@ mod tests {
         let change = &parse(br#"{"entry":[{"changes":[{"value":{"statuses":[{"id":"wamid.X","status":"deleted"}]}}]}]}"#).unwrap()[0];
         assert!(change.statuses.is_empty());
         assert_eq!(change.skipped.len(), 1);
+    }
+
+    #[test]
+    fn a_timestamp_outside_the_years_the_stores_keep_reads_as_now() {
+        let at = |timestamp: &str| {
+            let body = format!(
+                r#"{{"entry":[{{"changes":[{{"value":{{"statuses":[{{"id":"wamid.X","status":"read","timestamp":{timestamp}}}]}}}}]}}]}}"#
+            );
+            parse(body.as_bytes()).unwrap()[0].statuses[0].at
+        };
+        assert_eq!(at(r#""9223372036""#).year(), 2262);
+        assert_eq!(at("0").unix_timestamp(), 0);
+        let before = OffsetDateTime::now_utc();
+        for unwritable in [
+            r#""-62167219201""#,
+            "-377705116800",
+            r#""253402300799""#,
+            r#""9223372037""#,
+        ] {
+            assert!(at(unwritable) >= before, "{unwritable}");
+        }
     }
 }

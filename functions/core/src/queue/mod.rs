@@ -26,6 +26,13 @@ impl QueueName {
             Self::Notify => "notify",
         }
     }
+
+    /// The queue [`Self::as_str`] names.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Recordings, Self::Notify]
+            .into_iter()
+            .find(|queue| queue.as_str() == name)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,13 @@
 //! State: businesses, calls, their status events and recordings, transcriptions, deliveries,
 //! API keys, WhatsApp messages, rate-limit and pacing counters, appointments, conversations, the
 //! appointments' follow-ups, outbound call placements, the inbox's sign-in links and
-//! sessions, and the indexes that find a business's customers and words.
+//! sessions, the indexes that find a business's customers and words, and queue messages
+//! parked while their queue was down.
 //!
 //! One small trait per aggregate ([`BusinessStore`], [`CallStore`], [`TranscriptionStore`],
 //! [`DeliveryStore`], [`ApiKeyStore`], [`MessageStore`], [`RateStore`], [`AppointmentStore`],
 //! [`ConversationStore`], [`FollowUpStore`], [`PlacementStore`],
-//! [`ReminderStore`], [`InboxStore`], [`FindStore`], [`AlertStore`]), combined by the blanket
+//! [`ReminderStore`], [`InboxStore`], [`FindStore`], [`AlertStore`], [`ParkedStore`]), combined by the blanket
 //! [`Store`] so the app hands out one `Arc<dyn Store>`. Two backends implement them all:
 //! [`dynamodb::DynamoStore`] on AWS and [`sqlite::SqliteStore`] for `frontdesk serve`. Both pass
 //! the one contract suite in `functions/core/tests/it/contract/`. Every write that a retried
@@ -27,6 +28,7 @@ pub mod find;
 pub mod follow_ups;
 mod inbox;
 pub mod messages;
+mod parked;
 mod placements;
 mod rates;
 pub mod reminders;
@@ -50,6 +52,7 @@ pub use find::FindStore;
 pub use follow_ups::{FollowUp, FollowUpStore};
 pub use inbox::InboxStore;
 pub use messages::MessageStore;
+pub use parked::{ParkedMessage, ParkedStore};
 pub use placements::PlacementStore;
 pub use rates::RateStore;
 pub use reminders::ReminderStore;
@@ -101,6 +104,7 @@ pub trait Store:
     + InboxStore
     + FindStore
     + AlertStore
+    + ParkedStore
     + Send
     + Sync
     + 'static
@@ -123,6 +127,7 @@ impl<T> Store for T where
         + InboxStore
         + FindStore
         + AlertStore
+        + ParkedStore
         + Send
         + Sync
         + 'static

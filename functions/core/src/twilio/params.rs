@@ -2,16 +2,19 @@
 
 use time::OffsetDateTime;
 
+use crate::domain::time::writable;
 use crate::domain::{Media, MessageContent, MessageId, MessageSid, Recording, RecordingSid};
 use crate::http::FormParams;
 
 /// Twilio's media parameters are numbered from 0; it sends at most 10 per message.
 const MAX_MEDIA: usize = 10;
 
-/// Twilio's `Timestamp` (RFC 2822), else now.
+/// Twilio's `Timestamp` (RFC 2822) in UTC, else now: also when the stores could not keep it
+/// ([`writable`]).
 pub fn callback_time(form: &FormParams) -> OffsetDateTime {
     form.non_empty("Timestamp")
         .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc2822).ok())
+        .and_then(writable)
         .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
@@ -135,6 +138,25 @@ mod tests {
         assert_eq!(parsed.duration_seconds, Some(7));
         assert!(recording(&form(&[("RecordingUrl", "https://x/not-a-sid")])).is_none());
         assert!(recording(&form(&[])).is_none());
+    }
+
+    #[test]
+    fn a_callback_time_the_store_cannot_write_is_now_and_any_other_is_kept_in_utc() {
+        let at = |timestamp: &str| callback_time(&form(&[("Timestamp", timestamp)]));
+        let kept = at("Fri, 02 Jan 1970 00:00:00 +2400");
+        assert_eq!(kept.unix_timestamp(), 0);
+        assert_eq!(kept.offset(), time::UtcOffset::UTC);
+        assert_eq!(at("Sat, 01 Jan 1900 00:00:00 +0000").year(), 1900);
+        assert_eq!(at("Fri, 11 Apr 2262 23:47:16 +0000").year(), 2262);
+        let before = OffsetDateTime::now_utc();
+        for unwritable in [
+            "Fri, 31 Dec 9999 23:59:59 -2359",
+            "Fri, 11 Apr 2262 23:47:17 +0000",
+            "yesterday",
+            "",
+        ] {
+            assert!(at(unwritable) >= before, "{unwritable}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! TwiML every voice mode falls back to, and keeping a recording ([`recordings`]).
 
 pub mod recordings;
+pub mod status;
 
 use std::time::Duration;
 
@@ -78,13 +79,17 @@ fn required_call_sid(form: &FormParams) -> Result<CallSid, Rejected> {
 /// The business's own number for a call: `To` for inbound calls, `From` for outbound ones.
 pub fn business_number(form: &FormParams) -> Option<PhoneNumber> {
     let direction = Direction::parse(form.get("Direction").unwrap_or_default());
-    let field = if direction.is_outbound() {
-        "From"
-    } else {
-        "To"
-    };
-    form.non_empty(field)
-        .and_then(|n| PhoneNumber::parse(n).ok())
+    business_side(direction, form.non_empty("From"), form.non_empty("To"))
+}
+
+/// Of a call's two parties, the business's number.
+pub fn business_side(
+    direction: Direction,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Option<PhoneNumber> {
+    let number = if direction.is_outbound() { from } else { to };
+    number.and_then(|n| PhoneNumber::parse(n).ok())
 }
 
 /// The business a webhook is about, or `None` for an unknown number.

@@ -8,6 +8,7 @@
 pub mod alert;
 pub mod calendar;
 pub mod confirmation;
+pub mod deferred;
 pub mod media;
 pub mod notify;
 pub mod reconcile;

@@ -123,6 +123,9 @@ pub async fn process(worker: &Worker, message: &Received) -> Disposition {
         Ok(NotifyMessage::Alert(job)) => {
             return super::alert::process(worker, &job, message.receive_count).await
         }
+        Ok(NotifyMessage::Deferred(write)) => {
+            return super::deferred::process(worker, write, message.receive_count).await
+        }
         Err(err) => {
             error!(metric = "job_malformed", error = %err, "notify job is not a job; dropped");
             return Disposition::Done;

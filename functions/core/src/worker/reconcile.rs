@@ -1,17 +1,20 @@
 //! The reconciler: sends the transcription jobs that could not be sent when their recording
-//! arrived (queue down), and re-sends jobs queued long ago and never finished; and queues the
+//! arrived (queue down), and re-sends jobs queued long ago and never finished; sends the
+//! messages parked in the store while their queue was down ([`crate::app::App::send_or_park`]);
+//! and queues the
 //! reminders that are due ([`super::reminder_scan`]) and the daily digests
 //! ([`crate::alerts::digest::scan`]).
 //! Runs on a schedule (Lambda) or as a background task in `frontdesk serve`.
 
 use time::{Duration, OffsetDateTime};
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use super::reminder_scan::{self, ScanReport as ReminderScan};
 use crate::app::App;
 use crate::domain::time::instant;
 use crate::domain::TranscriptionState;
 use crate::jobs::TranscriptionJob;
+use crate::queue::{OutboundMessage, QueueName};
 use crate::voice::recordings::send_job;
 
 /// A job queued this long ago without a transcript is sent again.
@@ -27,6 +30,8 @@ pub struct ReconcileReport {
     pub reminders: ReminderScan,
     /// Digest jobs queued ([`crate::alerts::digest::scan`]).
     pub digests: usize,
+    /// Parked messages sent to their queue at last.
+    pub unparked: usize,
 }
 
 pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
@@ -34,6 +39,7 @@ pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
     let mut report = ReconcileReport {
         reminders: reminder_scan::scan(app, at).await,
         digests: crate::alerts::digest::scan(app, at).await,
+        unparked: unpark(app).await,
         ..ReconcileReport::default()
     };
     let backlog = match app
@@ -84,4 +90,45 @@ pub async fn reconcile(app: &App, now: OffsetDateTime) -> ReconcileReport {
         "reconciler pass"
     );
     report
+}
+
+/// Sends the parked messages, oldest first, forgetting each once its queue took it. Stops at the
+/// first the queue refuses: it is still down.
+async fn unpark(app: &App) -> usize {
+    let parked = match app.store().parked(BATCH).await {
+        Ok(parked) => parked,
+        Err(err) => {
+            warn!(error = %err, "reconciler could not read the parked messages");
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for message in parked {
+        let Some(queue) = QueueName::parse(&message.queue) else {
+            error!(
+                queue = message.queue,
+                dedup_id = message.dedup_id,
+                "parked message for an unknown queue; left parked"
+            );
+            continue;
+        };
+        let outbound = OutboundMessage {
+            queue,
+            dedup_id: message.dedup_id.clone(),
+            body: message.body.clone(),
+        };
+        if let Err(err) = app.queue().send(&outbound).await {
+            warn!(error = %err, "queue still unavailable; parked messages wait");
+            break;
+        }
+        // Sent and not forgotten: the next pass sends it again, and its consumer drops the repeat.
+        if let Err(err) = app.store().unpark(&message.queue, &message.dedup_id).await {
+            warn!(error = %err, dedup_id = message.dedup_id, "parked message sent but not forgotten");
+        }
+        sent += 1;
+    }
+    if sent > 0 {
+        info!(sent, "parked messages sent");
+    }
+    sent
 }

@@ -259,9 +259,7 @@ async fn announce(worker: &Worker, job: &TranscriptionJob) {
         job.business_id.clone(),
         Trigger::Transcription,
     );
-    if let Err(err) = worker.app.queue().send(&event.message()).await {
-        error!(metric = "event_lost", error = %err, "call.completed not queued");
-    }
+    worker.app.send_or_park(&event.message()).await;
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use frontdesk::blob::s3::S3Blobs;
 use frontdesk::blob::BlobStore;
 use frontdesk::domain::{Business, BusinessId, CallStatus, Direction, RecordingSid};
 use frontdesk::domain::{Recording, StatusUpdate};
+use frontdesk::lambda::aws::AwsClients;
 use frontdesk::queue::sqs::{QueueUrls, SqsQueue, DEDUP_ID_ATTRIBUTE};
 use frontdesk::queue::{OutboundMessage, Queue, QueueName};
 use frontdesk::store::dynamodb::{create_table, DynamoStore, TTL_ATTRIBUTE};
@@ -26,19 +27,23 @@ use time::OffsetDateTime;
 
 use crate::contract::{self, Backends};
 
-/// Fresh backends on a fresh [`Stack`] for one test.
+/// Fresh backends on a fresh [`Stack`] for one test. The contract is about what the adapters
+/// do, not how fast moto answers while the whole suite shares it: their clients wait up to a
+/// minute (`aws::patient_sdk`); the webhook budget's timeouts have their own tests.
 async fn aws() -> Backends {
     let stack = Stack::new().await;
+    let clients = AwsClients::from_config(&aws::patient_sdk(&aws::endpoint()).await);
     Backends {
         store: Arc::new(DynamoStore::new(
-            stack.clients.dynamodb.clone(),
+            clients.dynamodb,
             stack.resources.table.clone(),
         )),
-        queue: Arc::new(SqsQueue::new(stack.clients.sqs.clone(), stack.queue_urls())),
+        queue: Arc::new(SqsQueue::new(clients.sqs, stack.queue_urls())),
         blobs: Arc::new(S3Blobs::new(
-            stack.clients.s3.clone(),
+            clients.s3,
             stack.resources.greetings_bucket.clone(),
         )),
+        cases: 24,
     }
 }
 

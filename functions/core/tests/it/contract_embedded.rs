@@ -36,6 +36,7 @@ async fn embedded() -> Backends {
         store: Arc::new(SqliteStore::open(&database).expect("store opens")),
         queue: Arc::new(EmbeddedQueue::open(&database).expect("queue opens")),
         blobs: Arc::new(FolderBlobs::new(dir.join("blobs"))),
+        cases: 96,
     }
 }
 

@@ -38,7 +38,7 @@ macro_rules! outbound_tests {
     };
 }
 
-fn say(text: &str) -> Value {
+pub(crate) fn say(text: &str) -> Value {
     json!({ "to": CUSTOMER, "purpose": "callback", "say": text })
 }
 

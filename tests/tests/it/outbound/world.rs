@@ -15,6 +15,7 @@ use frontdesk::lambda::sqs::{handle_batch, Settle};
 use frontdesk::queue::embedded::EmbeddedQueue;
 use frontdesk::worker::{Consumer, Worker};
 use frontdesk::Route;
+use frontdesk_testkit::faults::FaultProxy;
 use frontdesk_testkit::standins::scripted::{Answer, Kind, StandIn, TRANSCRIBE_KEY};
 use frontdesk_testkit::standins::twilio_rest::TwilioApi;
 use frontdesk_testkit::workers::WEBHOOK_SECRET;
@@ -150,9 +151,25 @@ impl World {
 
     /// On moto: DynamoDB, SQS and S3, the consumers through their Lambda adapter.
     pub async fn aws() -> Self {
+        Self::aws_configured(StandIns::start().await, &[]).await
+    }
+
+    /// [`World::aws`] reaching Twilio's REST API through a fault-injecting proxy.
+    pub async fn aws_behind_faults() -> (Self, FaultProxy) {
         let standins = StandIns::start().await;
+        let proxy = FaultProxy::start(standins.twilio.base_url()).await;
+        let world = Self::aws_configured(standins, &[("TWILIO_API_BASE_URL", &proxy.url)]).await;
+        (world, proxy)
+    }
+
+    async fn aws_configured(standins: StandIns, overrides: &[(&str, &str)]) -> Self {
         let stack = Stack::new().await;
-        let app = stack.app(&borrowed(&standins.vars())).await;
+        let mut vars = standins.vars();
+        for (name, value) in overrides {
+            vars.retain(|(k, _)| k != name);
+            vars.push((name.to_string(), value.to_string()));
+        }
+        let app = stack.app(&borrowed(&vars)).await;
         let server = TestServer::with_app(app, stack.probe()).await;
         let recordings = Arc::new(S3Blobs::new(
             stack.clients.s3.clone(),

@@ -63,7 +63,7 @@ pub fn meta_batch(
     )
 }
 
-async fn post_meta(
+pub(crate) async fn post_meta(
     server: &TestServer,
     body: &[u8],
     signature: Option<String>,
@@ -78,7 +78,7 @@ async fn post_meta(
     request.send().await.unwrap()
 }
 
-fn wamid() -> String {
+pub(crate) fn wamid() -> String {
     format!("wamid.HBgM{}", unique())
 }
 

@@ -61,7 +61,7 @@ fn number(business: &Business) -> &str {
     business.phone_numbers[0].as_str()
 }
 
-async fn stored(server: &TestServer, id: &str) -> frontdesk::domain::StoredMessage {
+pub(crate) async fn stored(server: &TestServer, id: &str) -> frontdesk::domain::StoredMessage {
     server
         .app
         .store()
@@ -71,7 +71,7 @@ async fn stored(server: &TestServer, id: &str) -> frontdesk::domain::StoredMessa
         .unwrap_or_else(|| panic!("message {id} is stored"))
 }
 
-async fn incoming(
+pub(crate) async fn incoming(
     server: &TestServer,
     sid: &str,
     business: &Business,
@@ -102,7 +102,12 @@ async fn incoming(
         .await
 }
 
-async fn status(server: &TestServer, sid: &str, status: &str, extra: &[(&str, &str)]) -> u16 {
+pub(crate) async fn status(
+    server: &TestServer,
+    sid: &str,
+    status: &str,
+    extra: &[(&str, &str)],
+) -> u16 {
     let mut params = vec![
         ("MessageSid", sid),
         ("MessageStatus", status),

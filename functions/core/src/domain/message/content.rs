@@ -39,8 +39,8 @@ pub struct MessageContent {
     pub raw: serde_json::Value,
 }
 
-/// A message to store.
-#[derive(Clone, Debug, PartialEq)]
+/// A message to store (and as a deferred write carries it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewMessage {
     pub id: MessageId,
     pub business_id: Option<BusinessId>,
@@ -54,14 +54,16 @@ pub struct NewMessage {
     pub status: MessageStatus,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 
 /// One status callback about a message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageStatusUpdate {
     pub id: MessageId,
     pub status: MessageStatus,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub error_code: Option<String>,
     pub error_message: Option<String>,

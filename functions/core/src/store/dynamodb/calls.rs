@@ -335,7 +335,10 @@ impl CallStore for DynamoStore {
                 update.sequence,
                 update.at,
             );
-            if let Some(duration) = update.duration_seconds.filter(|_| change.advances) {
+            // Only an ended call has a duration (as on SQLite): one a live status carried
+            // would read back on a call still ringing or in progress.
+            let ended = change.advances && update.status.is_final();
+            if let Some(duration) = update.duration_seconds.filter(|_| ended) {
                 changes.set(DURATION_SECONDS, n(duration));
             }
             changes.fill_opt(

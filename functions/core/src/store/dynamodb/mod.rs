@@ -15,6 +15,7 @@
 //! | rate counter | `RATE#{business}#{from}#{minute_start}` | `RATE` | `n`, `expires_at` (minute start + 180 s) |
 //! | pacing counter | `PACE#{account sid}#{second}` | `PACE` | `n`, `expires_at` (second + 180 s) |
 //! | call placement | `PLACEMENT#{id}` | `PLACEMENT` | `business_id`, `data` (the `Placement` as JSON), `expires_at` (created + 7 days) |
+//! | parked queue message | `PARKED` | `{queue}#{dedup id}` | `queue`, `dedup_id`, `data` (the body), `at`; present while its queue was down and the reconciler has not sent it |
 //!
 //! GSI `gsi1` (`gsi1pk`, `gsi1sk`, all attributes): businesses in id order, a business's calls
 //! in start order (and, in the other files' records, a conversation's messages, a business's
@@ -47,6 +48,7 @@ mod inbox;
 mod item;
 mod keys;
 mod messages;
+mod parked;
 mod placements;
 mod rates;
 mod reminders;

@@ -24,6 +24,7 @@ mod find;
 mod follow_ups;
 mod inbox;
 mod messages;
+mod parked;
 mod placements;
 mod rates;
 mod reminders;
@@ -41,7 +42,7 @@ pub(crate) use connection::open_connection;
 use row::db;
 use schema::{
     add_missing_columns, ALERTS_SCHEMA, BOOKING_SCHEMA, FIND_SCHEMA, INBOX_SCHEMA, MESSAGES_SCHEMA,
-    PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
+    PARKED_SCHEMA, PLACEMENTS_SCHEMA, SCHEMA, SCHEMA_VERSION,
 };
 
 pub struct SqliteStore {
@@ -68,6 +69,7 @@ impl SqliteStore {
         tx.execute_batch(SCHEMA).map_err(db)?;
         add_missing_columns(&tx).map_err(db)?;
         tx.execute_batch(PLACEMENTS_SCHEMA).map_err(db)?;
+        tx.execute_batch(PARKED_SCHEMA).map_err(db)?;
         tx.execute_batch(ALERTS_SCHEMA).map_err(db)?;
         tx.execute_batch(MESSAGES_SCHEMA).map_err(db)?;
         tx.execute_batch(BOOKING_SCHEMA).map_err(db)?;

@@ -159,6 +159,18 @@ CREATE TABLE IF NOT EXISTS caller_lookups (
 ) STRICT;
 ";
 
+/// Queue messages parked while their queue was down, until the reconciler sends them.
+pub(super) const PARKED_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS parked_messages (
+    queue     TEXT NOT NULL,
+    dedup_id  TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    parked_at TEXT NOT NULL,
+    parked_ns INTEGER NOT NULL,
+    PRIMARY KEY (queue, dedup_id)
+) STRICT;
+";
+
 /// Outbound calls Frontdesk placed, one row per placement id (the business and the request
 /// key, hashed): the JSON document, and the CallSid once Twilio took the call.
 pub(super) const PLACEMENTS_SCHEMA: &str = "

@@ -19,10 +19,12 @@ pub mod find;
 pub mod follow_ups;
 pub mod inbox;
 pub mod messages;
+pub mod parked;
 pub mod placements;
 pub mod queue_and_blobs;
 pub mod rates;
 pub mod reminders;
+pub mod round_trips;
 pub mod timeline;
 pub mod transcription;
 
@@ -42,6 +44,9 @@ pub struct Backends {
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
     pub blobs: Arc<dyn BlobStore>,
+    /// How many generated values each round-trip property writes: fewer where every write
+    /// is an HTTP request to moto.
+    pub cases: u32,
 }
 
 /// A suffix unique to this process and call.
@@ -207,6 +212,7 @@ macro_rules! contract_tests {
                 racing_status_callbacks_never_move_a_status_backwards
             ],
             rates: [call_attempts_are_counted_atomically_per_minute],
+            parked: [a_message_is_parked_once_read_oldest_first_and_forgotten],
             placements: [
                 a_placement_is_claimed_once_settled_and_released,
                 a_placed_start_merges_with_callbacks_that_came_first,
@@ -249,6 +255,18 @@ macro_rules! contract_tests {
                 a_write_naming_a_stale_version_is_refused,
                 racing_writers_of_one_version_write_once,
                 an_expired_conversation_is_still_read
+            ],
+            round_trips: [
+                every_call_a_webhook_can_start_reads_back_through_the_call_list,
+                every_whatsapp_message_a_provider_can_send_reads_back_through_the_conversation,
+                every_status_a_provider_can_report_reads_back_with_its_message,
+                every_booking_a_client_or_a_dialogue_can_make_reads_back_through_the_lists,
+                every_dialogue_state_reads_back_through_its_conversation,
+                every_business_setting_reads_back_by_id_by_number_and_in_the_list,
+                every_call_a_client_can_place_reads_back_as_its_placement,
+                a_callback_timestamped_at_offset_plus_24_hours_reads_back,
+                a_meta_message_dated_before_the_year_0_reads_back_in_its_conversation,
+                a_duration_sent_with_a_live_status_is_kept_only_once_the_call_ends
             ],
             queue_and_blobs: [
                 blobs_round_trip_with_type_length_and_etag,
