@@ -90,20 +90,23 @@ pub async fn create_bucket(clients: &AwsClients, name: &str) {
 /// An app on `resources` (table, queues and greetings bucket) at the AWS at `endpoint`, wired
 /// exactly as a Lambda is; an unreachable endpoint stands for an outage.
 pub async fn app_at(endpoint: &str, vars: &[(&str, &str)], resources: &AwsResources) -> App {
-    Wiring::new(
-        crate::config::config(vars),
-        sdk(endpoint).await,
-        resources.clone(),
-    )
-    .queue()
-    .greetings()
-    .app()
-    .expect("no bucket of recording copies was asked for")
+    wired(sdk(endpoint).await, vars, resources)
 }
 
-/// [`app_at`] on moto.
+/// An app on moto wired as a Lambda is, its clients [patient](patient_sdk): what these apps
+/// show is behaviour, and moto, shared by the whole suite on two cores, now and then takes
+/// longer than the webhook budget. The budget itself is shown by [`app_at`] and the fault
+/// matrix, with the Lambda's own timeouts.
 pub async fn app(vars: &[(&str, &str)], resources: &AwsResources) -> App {
-    app_at(&endpoint(), vars, resources).await
+    wired(patient_sdk(&endpoint()).await, vars, resources)
+}
+
+fn wired(sdk: aws_config::SdkConfig, vars: &[(&str, &str)], resources: &AwsResources) -> App {
+    Wiring::new(crate::config::config(vars), sdk, resources.clone())
+        .queue()
+        .greetings()
+        .app()
+        .expect("no bucket of recording copies was asked for")
 }
 
 /// Every message now on `url`, as an SQS event source mapping would hand it over.

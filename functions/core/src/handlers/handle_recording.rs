@@ -1,14 +1,14 @@
 //! `POST /webhook/handle_recording`, the `<Record>` action: keeps the recording and sends its
 //! transcription job before thanking the caller (see [`crate::voice::recordings`]).
 
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 
 use crate::app::App;
 use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::domain::CallSid;
 use crate::http::{FormParams, InboundRequest, Response};
 use crate::twilio::params;
-use crate::voice::recordings::{job_for, keep};
+use crate::voice::recordings::{job_for, keep, send_alone};
 use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
@@ -20,11 +20,7 @@ pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
         match tokio::time::timeout(VOICE_DEADLINE, keep_recording(app, &form, &call_sid)).await {
             Ok(words) => words,
             Err(_) => {
-                error!(
-                    metric = "recording_at_risk",
-                    recording_url = form.get("RecordingUrl").unwrap_or_default(),
-                    "store and queue too slow; recording not yet kept: data at risk"
-                );
+                send_alone(app, &form, &call_sid).await;
                 (
                     DEFAULT_THANKS_TEXT.to_string(),
                     DEFAULT_LANGUAGE.to_string(),

@@ -2,12 +2,12 @@
 //! signal that the file can be downloaded) makes sure the transcription job exists; `absent`
 //! and `failed` are recorded.
 
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 
 use crate::app::App;
 use crate::http::{response, InboundRequest, Response};
 use crate::twilio::params;
-use crate::voice::recordings::{job_for, keep};
+use crate::voice::recordings::{job_for, keep, send_alone};
 use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn recording_status(app: &App, request: &InboundRequest) -> Response {
@@ -42,11 +42,8 @@ pub async fn recording_status(app: &App, request: &InboundRequest) -> Response {
             _ => info!(status, "recording status noted"),
         }
     };
-    if tokio::time::timeout(VOICE_DEADLINE, work).await.is_err() {
-        error!(
-            metric = "recording_at_risk",
-            status, "store and queue too slow; recording status not kept"
-        );
+    if tokio::time::timeout(VOICE_DEADLINE, work).await.is_err() && status == "completed" {
+        send_alone(app, &form, &call_sid).await;
     }
     response::no_content()
 }

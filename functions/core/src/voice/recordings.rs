@@ -3,6 +3,8 @@
 //! job alone carries everything; if the queue is down, the call stays `pending` and the
 //! reconciler sends it.
 
+use std::time::Duration;
+
 use time::OffsetDateTime;
 use tracing::{error, info, warn};
 
@@ -76,6 +78,38 @@ pub async fn keep(
                 ),
             }
         }
+    }
+}
+
+/// How long a webhook past its deadline still gives the queue: the answer stays within 2 s.
+const QUEUE_GRACE: Duration = Duration::from_millis(400);
+
+/// A recording callback whose store work ran past the deadline (a slow store): its job is sent
+/// alone, as when the store is down, carrying everything the transcriber needs. It may follow
+/// a job the slow work did send; the transcriber does each recording once.
+pub async fn send_alone(app: &App, form: &FormParams, call_sid: &CallSid) {
+    let Some(recording) = crate::twilio::params::recording(form) else {
+        return;
+    };
+    let job = job_for(form, call_sid, &recording, None);
+    match tokio::time::timeout(QUEUE_GRACE, app.queue().send(&job.message())).await {
+        Ok(Ok(())) => warn!(
+            recording_sid = %recording.sid,
+            "store too slow; the recording travels in its job alone"
+        ),
+        Ok(Err(err)) => error!(
+            metric = "recording_at_risk",
+            error = %err,
+            recording_url = %recording.url,
+            recording_sid = %recording.sid,
+            "store too slow and queue unavailable: data at risk"
+        ),
+        Err(_) => error!(
+            metric = "recording_at_risk",
+            recording_url = %recording.url,
+            recording_sid = %recording.sid,
+            "store and queue too slow: data at risk"
+        ),
     }
 }
 

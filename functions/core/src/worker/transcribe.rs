@@ -17,6 +17,7 @@ use crate::domain::{Business, TranscriptionState};
 use crate::domain::{Recording, TranscriptionOutcome};
 use crate::jobs::TranscriptionJob;
 use crate::jobs::{NotifyJob, Trigger};
+use crate::voice;
 
 /// Receives before the dead-letter queue (template.yaml `RecordingsQueue` redrive policy).
 pub const MAX_RECEIVES: u32 = 5;
@@ -96,7 +97,15 @@ async fn attempt(worker: &Worker, job: &TranscriptionJob) -> Result<Step, String
         .or_else(|| call.as_ref().and_then(|c| c.business_id.clone()));
     let business = match &business_id {
         Some(id) => store.business(id).await.map_err(|e| e.to_string())?,
-        None => None,
+        // Sent alone by a webhook that could not look it up: the business owns the number.
+        None => match voice::business_side(job.direction, job.from.as_deref(), job.to.as_deref()) {
+            Some(number) => worker
+                .app
+                .business_by_number(&number)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => None,
+        },
     }
     .unwrap_or_else(|| worker.app.config().default_business());
 

@@ -186,60 +186,74 @@ async fn post(f: &Faulty, route: Route, params: &[(&str, &str)]) -> reqwest::Res
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_down_during_handle_recording_the_job_carries_it_to_its_transcript() {
+async fn dynamodb_down_or_slow_during_handle_recording_the_job_carries_it_to_its_transcript() {
     let f = faulty().await;
     let (env, number) = consumers(&f).await;
-    let sid = voice::call_sid();
     let to = number.as_str();
-    post(
-        &f,
-        Route::IncomingCall,
-        &[("CallSid", &sid), ("From", "+972501234567"), ("To", to)],
-    )
-    .await;
-    let recording = RecordingSid::parse(&format!("RE{:032x}", unique::number())).unwrap();
-    let url = env.recording_url(&recording);
-    f.dynamodb.set(Fault::Refuse);
-    let answer = post(
-        &f,
-        Route::HandleRecording,
-        &[
-            ("CallSid", &sid),
-            ("From", "+972501234567"),
-            ("To", to),
-            ("RecordingUrl", &url),
-            ("RecordingSid", recording.as_str()),
-            ("RecordingDuration", "9"),
-        ],
-    )
-    .await;
-    assert_eq!(answer.status(), 200);
-    assert!(answer.text().await.unwrap().contains("<Response"));
-    f.dynamodb.heal();
+    let mut sids = Vec::new();
+    for fault in [Fault::Refuse, Fault::Delay(Duration::from_secs(5))] {
+        let sid = voice::call_sid();
+        post(
+            &f,
+            Route::IncomingCall,
+            &[("CallSid", &sid), ("From", "+972501234567"), ("To", to)],
+        )
+        .await;
+        let recording = RecordingSid::parse(&format!("RE{:032x}", unique::number())).unwrap();
+        let url = env.recording_url(&recording);
+        f.dynamodb.set(fault);
+        let answer = post(
+            &f,
+            Route::HandleRecording,
+            &[
+                ("CallSid", &sid),
+                ("From", "+972501234567"),
+                ("To", to),
+                ("RecordingUrl", &url),
+                ("RecordingSid", recording.as_str()),
+                ("RecordingDuration", "9"),
+            ],
+        )
+        .await;
+        assert_eq!(answer.status(), 200, "{fault:?}");
+        assert!(answer.text().await.unwrap().contains("<Response"));
+        f.dynamodb.heal();
+        sids.push(sid);
+    }
 
     f.settle(&env).await;
-    post(
-        &f,
-        Route::CallStatus,
-        &[
-            ("CallSid", &sid),
-            ("From", "+972501234567"),
-            ("To", to),
-            ("CallStatus", "completed"),
-        ],
-    )
-    .await;
+    for sid in &sids {
+        post(
+            &f,
+            Route::CallStatus,
+            &[
+                ("CallSid", sid),
+                ("From", "+972501234567"),
+                ("To", to),
+                ("CallStatus", "completed"),
+            ],
+        )
+        .await;
+    }
     f.settle(&env).await;
-    let sid = CallSid::parse(&sid).unwrap();
     let store = f.server.app.store();
-    let call = store.call(&sid).await.unwrap().unwrap();
-    assert_eq!(call.transcription, Some(TranscriptionState::Ready));
-    assert_eq!(call.status, CallStatus::Completed);
-    let media = store.call_media(&sid).await.unwrap().unwrap();
-    assert_eq!(media.transcript.as_deref(), Some(TRANSCRIPT));
+    for sid in &sids {
+        let sid = CallSid::parse(sid).unwrap();
+        let call = store.call(&sid).await.unwrap().unwrap();
+        assert_eq!(call.transcription, Some(TranscriptionState::Ready), "{sid}");
+        assert_eq!(call.status, CallStatus::Completed);
+        let media = store.call_media(&sid).await.unwrap().unwrap();
+        assert_eq!(media.transcript.as_deref(), Some(TRANSCRIPT));
+    }
     let events = events(&env);
-    assert_eq!(events.len(), 1, "one call.completed: {events:?}");
-    assert_eq!(events[0]["data"]["transcript"]["text"], TRANSCRIPT);
+    assert_eq!(
+        events.len(),
+        sids.len(),
+        "one call.completed per call: {events:?}"
+    );
+    assert!(events
+        .iter()
+        .all(|e| e["data"]["transcript"]["text"] == TRANSCRIPT));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

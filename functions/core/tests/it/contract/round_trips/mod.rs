@@ -8,11 +8,25 @@
 //! value trees by hand: one case after another on the test's runtime, and a failing case
 //! shrunk the same way before it is reported with the value that failed.
 
+pub mod alerts;
+pub mod api_keys;
 pub mod appointments;
 pub mod businesses;
 pub mod calls;
+pub mod deliveries;
+pub mod follow_ups;
+pub mod inbox;
 pub mod messages;
+pub mod parked;
 pub mod regressions;
+pub mod reminders;
+pub mod transcription;
+
+pub use alerts::{
+    every_alert_record_reads_back_by_key_and_in_the_businesss_recent_alerts,
+    every_lookup_and_triage_reads_back_per_number_and_with_its_call,
+};
+pub use api_keys::every_api_key_reads_back_as_the_business_it_was_made_for;
 
 pub use appointments::{
     every_booking_a_client_or_a_dialogue_can_make_reads_back_through_the_lists,
@@ -23,15 +37,21 @@ pub use businesses::{
     every_call_a_client_can_place_reads_back_as_its_placement,
 };
 pub use calls::every_call_a_webhook_can_start_reads_back_through_the_call_list;
+pub use deliveries::every_delivery_log_reads_back_with_its_event;
+pub use follow_ups::every_follow_up_record_reads_back_with_its_appointment_and_in_a_batch;
+pub use inbox::every_sign_in_link_and_session_reads_back_by_its_hash;
 pub use messages::{
     every_status_a_provider_can_report_reads_back_with_its_message,
     every_whatsapp_message_a_provider_can_send_reads_back_through_the_conversation,
 };
+pub use parked::every_parked_message_reads_back_oldest_first_until_sent;
 pub use regressions::{
     a_callback_timestamped_at_offset_plus_24_hours_reads_back,
     a_duration_sent_with_a_live_status_is_kept_only_once_the_call_ends,
     a_meta_message_dated_before_the_year_0_reads_back_in_its_conversation,
 };
+pub use reminders::every_reminder_reads_back_through_the_due_list_its_claim_and_its_appointment;
+pub use transcription::every_failed_or_skipped_transcription_reads_back_with_its_reason;
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -211,4 +231,20 @@ pub fn e164() -> impl Strategy<Value = String> {
 /// A fresh id's suffix that also tells the cases of one property apart.
 pub fn fresh() -> String {
     super::unique()
+}
+
+/// An instant as Frontdesk stamps its records (the clock's now, to the nanosecond), anywhere
+/// from 2000 to 2200: whole seconds now and then, else any fraction.
+pub fn instant() -> impl Strategy<Value = jiff::Timestamp> {
+    let seconds = 946_684_800i64..7_258_118_400;
+    let nanos = prop_oneof![1 => Just(0i32), 3 => 0..1_000_000_000i32];
+    (seconds, nanos).prop_map(|(s, n)| jiff::Timestamp::new(s, n).expect("in jiff's range"))
+}
+
+/// [`instant`] as the `time` crate's type, for the records that keep one.
+pub fn offset_instant() -> impl Strategy<Value = time::OffsetDateTime> {
+    instant().prop_map(|at| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond())
+            .expect("in time's range")
+    })
 }
