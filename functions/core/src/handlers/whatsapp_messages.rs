@@ -16,8 +16,8 @@ use tracing::warn;
 use crate::api;
 use crate::app::App;
 use crate::domain::time::format_time;
+use crate::domain::StoredMessage;
 use crate::domain::{BusinessId, MessageDirection, MessageStatus, WhatsAppAddress};
-use crate::domain::{NewMessage, StoredMessage};
 use crate::http::response::{json as json_response, json_error};
 use crate::http::{form, InboundRequest, Response};
 use crate::messaging;
@@ -111,7 +111,7 @@ async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> 
         Ok(sent) => sent,
         Err(no_number) => return json_error(StatusCode::CONFLICT, &no_number.to_string()),
     };
-    let mut answer = message_json(&stored_view(&sent.message));
+    let mut answer = message_json(&StoredMessage::just_stored(&sent.message));
     let status = match &sent.error {
         None => StatusCode::CREATED,
         Some(err) => {
@@ -121,32 +121,6 @@ async fn send(app: &App, request: &InboundRequest, business_id: &BusinessId) -> 
     };
     answer["stored"] = sent.stored.into();
     json_response(status, &answer)
-}
-
-/// A message as just stored, for the answer.
-fn stored_view(message: &NewMessage) -> StoredMessage {
-    let mut view = StoredMessage {
-        id: message.id.clone(),
-        business_id: message.business_id.clone(),
-        direction: Some(message.direction),
-        contact: message.contact.clone(),
-        from: message.from.clone(),
-        to: message.to.clone(),
-        content: Some(message.content.clone()),
-        created_at: Some(message.at),
-        status: Some(message.status),
-        status_at: Some(message.at),
-        sent_at: None,
-        delivered_at: None,
-        read_at: None,
-        failed_at: None,
-        error_code: message.error_code.clone(),
-        error_message: message.error_message.clone(),
-    };
-    if message.status.time_field().is_some() && message.status.is_terminal() {
-        view.failed_at = Some(message.at);
-    }
-    view
 }
 
 /// The JSON form of a message in API answers.

@@ -10,7 +10,7 @@ use frontdesk::jobs::TranscriptionJob;
 use frontdesk::queue::{Disposition, QueueName};
 use frontdesk::worker::reconcile::reconcile;
 use frontdesk::worker::Consumer;
-use frontdesk_testkit::faults::{Fault, FaultProxy};
+use frontdesk_testkit::faults::Fault;
 use frontdesk_testkit::standins::scripted::TRANSCRIPT;
 use frontdesk_testkit::workers::Env;
 
@@ -61,67 +61,63 @@ async fn transcribed_and_announced_once(f: &Faulty, env: &Env, job: &Transcripti
     assert_eq!(events[0]["data"]["transcript"]["text"], TRANSCRIPT);
 }
 
-/// Runs the job once under each fault (each run a receive of its own), then healed.
-async fn through(env: &Env, body: &str, proxy: &FaultProxy, faults: &[Fault]) {
-    for (n, fault) in faults.iter().enumerate() {
+/// Whom the transcription job talks to.
+#[derive(Clone, Copy)]
+enum Party {
+    /// S3, for the recording's copy.
+    S3,
+    Media,
+    Transcription,
+}
+
+/// A recorded call's job run once under each of `faults` at `party` (each run a receive of its
+/// own, each retried), then healed: transcribed and announced once.
+async fn recovers_from(party: Party, faults: &[Fault]) {
+    let (f, env) = world().await;
+    let (job, body) = recorded(&f, &env).await;
+    let stand_ins = env.faults.as_ref().unwrap();
+    let proxy = match party {
+        Party::S3 => &f.s3,
+        Party::Media => &stand_ins.media,
+        Party::Transcription => &stand_ins.transcription,
+    };
+    for (n, fault) in (1..).zip(faults) {
         proxy.set(*fault);
-        let disposition = env.process(Consumer::Transcribe, body, n as u32 + 1).await;
+        let disposition = env.process(Consumer::Transcribe, &body, n).await;
         assert!(retried(disposition), "{fault:?}: {disposition:?}");
     }
     proxy.heal();
-    let disposition = env
-        .process(Consumer::Transcribe, body, faults.len() as u32 + 1)
-        .await;
-    assert_eq!(disposition, Disposition::Done);
+    let last = faults.len() as u32 + 1;
+    assert_eq!(
+        env.process(Consumer::Transcribe, &body, last).await,
+        Disposition::Done
+    );
+    transcribed_and_announced_once(&f, &env, &job).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_down_for_the_recording_copy_retries_and_transcribes_once_healed() {
-    let (f, env) = world().await;
-    let (job, body) = recorded(&f, &env).await;
-    through(
-        &env,
-        &body,
-        &f.s3,
+    recovers_from(
+        Party::S3,
         &[Fault::Refuse, Fault::Status(503), Fault::Reset],
     )
     .await;
-    transcribed_and_announced_once(&f, &env, &job).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_transcription_api_down_retries_and_transcribes_once_healed() {
-    let (f, env) = world().await;
-    let (job, body) = recorded(&f, &env).await;
-    let faults = env.faults.as_ref().unwrap();
-    through(
-        &env,
-        &body,
-        &faults.transcription,
-        &[
-            Fault::Refuse,
-            Fault::Status(503),
-            Fault::Reset,
-            Fault::Delay(Duration::from_secs(3)),
-        ],
-    )
-    .await;
-    transcribed_and_announced_once(&f, &env, &job).await;
+    let slow = Fault::Delay(Duration::from_secs(3));
+    let faults = [Fault::Refuse, Fault::Status(503), Fault::Reset, slow];
+    recovers_from(Party::Transcription, &faults).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twilio_media_down_retries_the_download_and_transcribes_once_healed() {
-    let (f, env) = world().await;
-    let (job, body) = recorded(&f, &env).await;
-    let faults = env.faults.as_ref().unwrap();
-    through(
-        &env,
-        &body,
-        &faults.media,
+    recovers_from(
+        Party::Media,
         &[Fault::Refuse, Fault::Status(503), Fault::Reset],
     )
     .await;
-    transcribed_and_announced_once(&f, &env, &job).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

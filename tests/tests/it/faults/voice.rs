@@ -185,6 +185,24 @@ async fn post(f: &Faulty, route: Route, params: &[(&str, &str)]) -> reqwest::Res
     answer
 }
 
+/// A call rings in from the customer to `to`.
+async fn call_in(f: &Faulty, sid: &str, to: &str) {
+    let params = [("CallSid", sid), ("From", "+972501234567"), ("To", to)];
+    post(f, Route::IncomingCall, &params).await;
+}
+
+/// The call's final status callback: completed after 31 s.
+async fn completed(f: &Faulty, sid: &str, to: &str) -> reqwest::Response {
+    let params = [
+        ("CallSid", sid),
+        ("From", "+972501234567"),
+        ("To", to),
+        ("CallStatus", "completed"),
+        ("CallDuration", "31"),
+    ];
+    post(f, Route::CallStatus, &params).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_down_or_slow_during_handle_recording_the_job_carries_it_to_its_transcript() {
     let f = faulty().await;
@@ -193,12 +211,7 @@ async fn dynamodb_down_or_slow_during_handle_recording_the_job_carries_it_to_its
     let mut sids = Vec::new();
     for fault in [Fault::Refuse, Fault::Delay(Duration::from_secs(5))] {
         let sid = voice::call_sid();
-        post(
-            &f,
-            Route::IncomingCall,
-            &[("CallSid", &sid), ("From", "+972501234567"), ("To", to)],
-        )
-        .await;
+        call_in(&f, &sid, to).await;
         let recording = RecordingSid::parse(&format!("RE{:032x}", unique::number())).unwrap();
         let url = env.recording_url(&recording);
         f.dynamodb.set(fault);
@@ -223,17 +236,7 @@ async fn dynamodb_down_or_slow_during_handle_recording_the_job_carries_it_to_its
 
     f.settle(&env).await;
     for sid in &sids {
-        post(
-            &f,
-            Route::CallStatus,
-            &[
-                ("CallSid", sid),
-                ("From", "+972501234567"),
-                ("To", to),
-                ("CallStatus", "completed"),
-            ],
-        )
-        .await;
+        completed(&f, sid, to).await;
     }
     f.settle(&env).await;
     let store = f.server.app.store();
@@ -268,27 +271,11 @@ async fn dynamodb_down_during_call_status_applies_it_once_healed_and_delivers_on
         Fault::Delay(Duration::from_secs(5)),
     ] {
         let sid = voice::call_sid();
-        post(
-            &f,
-            Route::IncomingCall,
-            &[("CallSid", &sid), ("From", "+972501234567"), ("To", to)],
-        )
-        .await;
+        call_in(&f, &sid, to).await;
         f.dynamodb.set(fault);
         for _ in 0..2 {
             // Twilio's own retry of the callback meets the same fault.
-            let answer = post(
-                &f,
-                Route::CallStatus,
-                &[
-                    ("CallSid", &sid),
-                    ("From", "+972501234567"),
-                    ("To", to),
-                    ("CallStatus", "completed"),
-                    ("CallDuration", "31"),
-                ],
-            )
-            .await;
+            let answer = completed(&f, &sid, to).await;
             assert_eq!(answer.status(), 204, "{fault:?}");
         }
         f.dynamodb.heal();
@@ -320,25 +307,10 @@ async fn sqs_down_during_call_status_parks_the_event_and_the_reconciler_sends_it
     let (env, number) = consumers(&f).await;
     let to = number.as_str();
     let sid = voice::call_sid();
-    post(
-        &f,
-        Route::IncomingCall,
-        &[("CallSid", &sid), ("From", "+972501234567"), ("To", to)],
-    )
-    .await;
+    call_in(&f, &sid, to).await;
     f.sqs.set(Fault::Refuse);
     for _ in 0..2 {
-        let answer = post(
-            &f,
-            Route::CallStatus,
-            &[
-                ("CallSid", &sid),
-                ("From", "+972501234567"),
-                ("To", to),
-                ("CallStatus", "completed"),
-            ],
-        )
-        .await;
+        let answer = completed(&f, &sid, to).await;
         assert_eq!(answer.status(), 204);
     }
     // The reconciler finds the queue still down: the event stays parked.

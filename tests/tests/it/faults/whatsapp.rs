@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use frontdesk::domain::{MessageDirection, MessageStatus, PhoneNumber};
+use frontdesk::domain::{Business, MessageDirection, MessageStatus, PhoneNumber};
 use frontdesk::meta::signature::sign;
 use frontdesk_testkit::faults::Fault;
 
@@ -17,6 +17,14 @@ async fn world() -> (Faulty, frontdesk_testkit::workers::Env) {
     let f = faulty_with(&vars(&[])).await;
     let env = f.consumers(|_, _| {}).await;
     (f, env)
+}
+
+/// How many messages the business's conversation with the customer holds.
+async fn conversation_len(f: &Faulty, business: &Business) -> usize {
+    let customer = PhoneNumber::parse("+972501234567").unwrap();
+    let store = f.server.app.store();
+    let page = store.conversation_messages(&business.id, &customer, 10, None);
+    page.await.unwrap().messages.len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,19 +58,11 @@ async fn dynamodb_down_during_a_twilio_whatsapp_message_stores_it_once_healed() 
         assert_eq!(content.body.as_deref(), Some("שלום 👋 <b>&amp;</b>"));
         assert_eq!(content.media.len(), 1);
     }
-    let page = f
-        .server
-        .app
-        .store()
-        .conversation_messages(
-            &business.id,
-            &PhoneNumber::parse("+972501234567").unwrap(),
-            10,
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(page.messages.len(), sids.len(), "each message once");
+    assert_eq!(
+        conversation_len(&f, &business).await,
+        sids.len(),
+        "each message once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,17 +121,9 @@ async fn dynamodb_down_during_a_meta_batch_answers_503_and_its_redelivery_is_sto
         stored(&f.server, &outbound).await.status,
         Some(MessageStatus::Read)
     );
-    let page = f
-        .server
-        .app
-        .store()
-        .conversation_messages(
-            &business.id,
-            &PhoneNumber::parse("+972501234567").unwrap(),
-            10,
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(page.messages.len(), 2, "each message once");
+    assert_eq!(
+        conversation_len(&f, &business).await,
+        2,
+        "each message once"
+    );
 }

@@ -98,3 +98,29 @@ pub struct StoredMessage {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }
+
+impl StoredMessage {
+    /// `message` as the store keeps it once written, before any status callback: a failed
+    /// send's time is its failure's.
+    pub fn just_stored(message: &NewMessage) -> Self {
+        let failed = message.status.time_field().is_some() && message.status.is_terminal();
+        Self {
+            id: message.id.clone(),
+            business_id: message.business_id.clone(),
+            direction: Some(message.direction),
+            contact: message.contact.clone(),
+            from: message.from.clone(),
+            to: message.to.clone(),
+            content: Some(message.content.clone()),
+            created_at: Some(message.at),
+            status: Some(message.status),
+            status_at: Some(message.at),
+            sent_at: None,
+            delivered_at: None,
+            read_at: None,
+            failed_at: failed.then_some(message.at),
+            error_code: message.error_code.clone(),
+            error_message: message.error_message.clone(),
+        }
+    }
+}

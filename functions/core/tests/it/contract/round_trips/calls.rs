@@ -366,28 +366,35 @@ async fn call_round_trip(store: Arc<dyn Store>, fields: CallFields) -> Outcome {
         recording.as_ref().map(|_| fields.transcript.as_str()),
     ];
     for said in words.into_iter().flatten() {
-        let Some(term) = search_term(said) else {
-            continue;
-        };
-        let found = store
-            .search(
-                &business,
-                &SearchQuery {
-                    term: term.clone(),
-                    after: None,
-                    limit: 10,
-                    budget: 100,
-                },
-            )
-            .await
-            .stored("search")?;
-        prop_assert_eq!(
-            found.hits.into_iter().map(|h| h.found).collect::<Vec<_>>(),
-            vec![Activity::Call(sid.clone())],
-            "searching {:?} finds the call",
-            term
-        );
+        search_finds(store.as_ref(), &business, said, Activity::Call(sid.clone())).await?;
     }
+    Ok(())
+}
+
+/// Searching the business for the start of `said`, as someone would type it, finds `activity`
+/// and nothing else (nothing when `said` has no searchable start).
+pub async fn search_finds(
+    store: &dyn Store,
+    business: &BusinessId,
+    said: &str,
+    activity: Activity,
+) -> Outcome {
+    let Some(term) = search_term(said) else {
+        return Ok(());
+    };
+    let query = SearchQuery {
+        term: term.clone(),
+        after: None,
+        limit: 10,
+        budget: 100,
+    };
+    let found = store.search(business, &query).await.stored("search")?;
+    prop_assert_eq!(
+        found.hits.into_iter().map(|h| h.found).collect::<Vec<_>>(),
+        vec![activity],
+        "searching {:?} finds it",
+        term
+    );
     Ok(())
 }
 
