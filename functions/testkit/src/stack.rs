@@ -27,7 +27,9 @@ impl Stack {
     /// A fresh stack on the moto server the test command started.
     pub async fn new() -> Self {
         crate::logs::capture();
-        let sdk = aws::sdk(&aws::endpoint()).await;
+        // Patient: creating a table and buckets, and the tests' own reads, may take moto longer
+        // than a webhook's budget while the whole suite shares it.
+        let sdk = aws::patient_sdk(&aws::endpoint()).await;
         let clients = AwsClients::from_config(&sdk);
         let name = crate::unique::aws_name();
         frontdesk::store::dynamodb::create_table(&clients.dynamodb, &name)

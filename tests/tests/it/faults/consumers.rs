@@ -14,7 +14,7 @@ use frontdesk_testkit::faults::Fault;
 use frontdesk_testkit::standins::scripted::TRANSCRIPT;
 use frontdesk_testkit::workers::Env;
 
-use super::{events, faulty, Faulty};
+use super::{events, faulty, finish, Faulty};
 
 async fn world() -> (Faulty, Env) {
     let f = faulty().await;
@@ -88,10 +88,7 @@ async fn recovers_from(party: Party, faults: &[Fault]) {
     }
     proxy.heal();
     let last = faults.len() as u32 + 1;
-    assert_eq!(
-        env.process(Consumer::Transcribe, &body, last).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Transcribe, &body, last).await;
     transcribed_and_announced_once(&f, &env, &job).await;
 }
 
@@ -124,10 +121,7 @@ async fn twilio_media_down_retries_the_download_and_transcribes_once_healed() {
 async fn the_business_receiver_down_retries_with_one_webhook_id_and_delivers_once() {
     let (f, env) = world().await;
     let (job, body) = recorded(&f, &env).await;
-    assert_eq!(
-        env.process(Consumer::Transcribe, &body, 1).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Transcribe, &body, 1).await;
     let events = f.take(QueueName::Notify).await;
     assert_eq!(events.len(), 1, "the transcript's call.completed");
     let receiver = &env.faults.as_ref().unwrap().receiver;
@@ -140,15 +134,9 @@ async fn the_business_receiver_down_retries_with_one_webhook_id_and_delivers_onc
         assert!(retried(disposition), "{fault:?}: {disposition:?}");
     }
     receiver.heal();
-    assert_eq!(
-        env.process(Consumer::Notify, &events[0], 4).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Notify, &events[0], 4).await;
     // A redelivery after success sends nothing.
-    assert_eq!(
-        env.process(Consumer::Notify, &events[0], 5).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Notify, &events[0], 5).await;
     let requests = env.receiver.requests();
     // The reset one reached the receiver before its answer was cut; both carry one id.
     assert_eq!(requests.len(), 2);
@@ -176,10 +164,7 @@ async fn sqs_down_as_the_transcript_is_announced_parks_the_event_until_the_recon
     let (f, env) = world().await;
     let (job, body) = recorded(&f, &env).await;
     f.sqs.set(Fault::Refuse);
-    assert_eq!(
-        env.process(Consumer::Transcribe, &body, 1).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Transcribe, &body, 1).await;
     f.sqs.heal();
     let report = reconcile(&f.server.app, time::OffsetDateTime::now_utc()).await;
     assert_eq!(report.unparked, 1);
@@ -203,10 +188,7 @@ async fn a_consumer_killed_mid_job_leaves_it_to_its_redelivery_which_finishes_it
     assert!(killed.is_err(), "still working when killed");
     faults.transcription.heal();
     // SQS shows the message again once its visibility timeout ends.
-    assert_eq!(
-        env.process(Consumer::Transcribe, &body, 2).await,
-        Disposition::Done
-    );
+    finish(&env, Consumer::Transcribe, &body, 2).await;
     transcribed_and_announced_once(&f, &env, &job).await;
     assert_eq!(
         env.transcription.hits(),

@@ -136,7 +136,7 @@ impl Faulty {
     }
 
     /// Runs both consumers over both queues until they are empty; after the faults have
-    /// healed every job must finish at its first receive. The number of jobs run.
+    /// healed every job must finish ([`finish`]). The number of jobs run.
     pub async fn settle(&self, env: &Env) -> usize {
         let mut ran = 0;
         loop {
@@ -150,8 +150,7 @@ impl Faulty {
                 (Consumer::Notify, notify),
             ] {
                 for body in bodies {
-                    let disposition = env.process(consumer, &body, 1).await;
-                    assert_eq!(disposition, Disposition::Done, "healed, yet: {body}");
+                    finish(env, consumer, &body, 1).await;
                     ran += 1;
                 }
             }
@@ -166,4 +165,16 @@ pub fn events(env: &Env) -> Vec<serde_json::Value> {
         .iter()
         .map(|r| serde_json::from_slice(&r.body).expect("an event is JSON"))
         .collect()
+}
+
+/// Runs `consumer` on `body` from its `receive`-th receive until it is done, as SQS shows it
+/// again after a retry. Healed, a job finishes within three receives: one may meet moto slow
+/// (the whole suite shares it, and these consumers have the Lambda's own timeouts).
+pub async fn finish(env: &Env, consumer: Consumer, body: &str, receive: u32) {
+    for n in receive..receive + 3 {
+        if env.process(consumer, body, n).await == Disposition::Done {
+            return;
+        }
+    }
+    panic!("healed, yet {consumer:?} keeps retrying: {body}");
 }
