@@ -17,23 +17,6 @@ use crate::queue::{OutboundMessage, Queue};
 use crate::store::{ParkedMessage, Store, StoreError};
 use crate::twilio::webhook::Gate;
 
-/// What became of a message given to [`App::send_or_park`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sent {
-    Queued,
-    /// Kept in the store until the reconciler sends it.
-    Parked,
-    /// Neither the queue nor the store took it (logged).
-    Lost,
-}
-
-impl Sent {
-    /// Whether the message will reach its queue.
-    pub fn is_kept(self) -> bool {
-        self != Self::Lost
-    }
-}
-
 /// Where state, jobs and greetings live.
 #[derive(Clone)]
 pub struct Backends {
@@ -177,10 +160,11 @@ impl App {
     }
 
     /// Sends `message`, or with its queue down parks it in the store, where the reconciler
-    /// finds and sends it. Only both down loses it, and that is logged as data at risk.
-    pub async fn send_or_park(&self, message: &OutboundMessage) -> Sent {
+    /// finds and sends it; whether it will reach its queue. Only both down loses it, and that
+    /// is logged as data at risk.
+    pub async fn send_or_park(&self, message: &OutboundMessage) -> bool {
         let queue_err = match self.queue().send(message).await {
-            Ok(()) => return Sent::Queued,
+            Ok(()) => return true,
             Err(err) => err,
         };
         let parked = ParkedMessage {
@@ -192,11 +176,11 @@ impl App {
         match self.store().park(&parked).await {
             Ok(()) => {
                 warn!(metric = "message_parked", queue = parked.queue, dedup_id = parked.dedup_id, error = %queue_err, "queue unavailable; message parked for the reconciler");
-                Sent::Parked
+                true
             }
             Err(store_err) => {
                 error!(metric = "message_at_risk", queue = parked.queue, dedup_id = parked.dedup_id, queue_error = %queue_err, store_error = %store_err, "queue and store both unavailable: message lost");
-                Sent::Lost
+                false
             }
         }
     }

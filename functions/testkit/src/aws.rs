@@ -134,3 +134,32 @@ pub async fn receive(clients: &AwsClients, url: &str) -> SqsEvent {
     }
     event
 }
+
+/// Every message now on `url`, taken off it (received and deleted, as an event source mapping
+/// hands a batch to its Lambda and the Lambda finishes it): their bodies.
+pub async fn take_all(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<String> {
+    let mut bodies = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(0)
+            .send()
+            .await
+            .expect("SQS receive");
+        let batch = received.messages.unwrap_or_default();
+        if batch.is_empty() {
+            return bodies;
+        }
+        for message in batch {
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(message.receipt_handle.unwrap_or_default())
+                .send()
+                .await
+                .expect("SQS delete");
+            bodies.extend(message.body);
+        }
+    }
+}

@@ -16,7 +16,7 @@ pub enum JobProbe {
 }
 
 impl JobProbe {
-    /// The transcription jobs on the queue so far (SQS: received once, then hidden).
+    /// The transcription jobs on the queue so far (SQS: taken off it).
     pub async fn transcription_jobs(&self) -> Vec<TranscriptionJob> {
         let bodies: Vec<String> = match self {
             JobProbe::Embedded(queue) => queue
@@ -25,26 +25,7 @@ impl JobProbe {
                 .into_iter()
                 .map(|m| m.body)
                 .collect(),
-            JobProbe::Sqs { client, url } => {
-                let mut bodies = Vec::new();
-                loop {
-                    let received = client
-                        .receive_message()
-                        .queue_url(url)
-                        .max_number_of_messages(10)
-                        .wait_time_seconds(0)
-                        .visibility_timeout(300)
-                        .send()
-                        .await
-                        .expect("SQS receive");
-                    let batch = received.messages.unwrap_or_default();
-                    if batch.is_empty() {
-                        break;
-                    }
-                    bodies.extend(batch.into_iter().filter_map(|m| m.body));
-                }
-                bodies
-            }
+            JobProbe::Sqs { client, url } => crate::aws::take_all(client, url).await,
         };
         bodies
             .iter()

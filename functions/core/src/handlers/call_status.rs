@@ -2,7 +2,7 @@
 //! A callback the store cannot take within the deadline travels on the `notify` queue as a
 //! deferred write and is applied when the store is back ([`crate::jobs::DeferredWrite`]).
 
-use tracing::{error, info, warn};
+use tracing::info;
 
 use crate::app::App;
 use crate::domain::StatusUpdate;
@@ -24,7 +24,7 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
             "CallStatus `{raw_status}` is not a Twilio call status"
         ));
     };
-    let mut update = StatusUpdate {
+    let update = StatusUpdate {
         sid: call_sid.clone(),
         status,
         sequence: form
@@ -42,7 +42,8 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
     let work = async {
         // Needed only when the call is first seen here (an outbound call); a failed lookup
         // must not lose the status.
-        let business = voice::status::business_of(app, &update)
+        let (from, to) = (update.from.as_deref(), update.to.as_deref());
+        let business = voice::business_of_call(app, update.direction, from, to)
             .await
             .ok()
             .flatten();
@@ -50,40 +51,17 @@ pub async fn call_status(app: &App, request: &InboundRequest) -> Response {
             business_id: business.map(|b| b.id),
             ..update.clone()
         };
-        (
-            voice::status::apply(app, &update, false).await,
-            update.business_id,
-        )
+        voice::status::apply(app, &update, false).await
     };
     let why = match tokio::time::timeout(VOICE_DEADLINE, work).await {
-        Ok((Ok(advanced), _)) => {
+        Ok(Ok(advanced)) => {
             info!(status = status.as_str(), advanced, "call status applied");
             return response::no_content();
         }
-        Ok((Err(err), business_id)) => {
-            update.business_id = business_id;
-            err.to_string()
-        }
+        Ok(Err(err)) => err.to_string(),
         Err(_) => "store too slow".to_string(),
     };
-    if app
-        .send_or_park(&DeferredWrite::CallStatus(update).message())
-        .await
-        .is_kept()
-    {
-        warn!(
-            metric = "call_status_deferred",
-            error = why,
-            status = status.as_str(),
-            "call status not stored; queued to apply when the store is back"
-        );
-    } else {
-        error!(
-            metric = "call_status_lost",
-            error = why,
-            status = status.as_str(),
-            "call status neither stored nor queued"
-        );
-    }
+    // Without its business: the deferred write finds it when the store is back.
+    super::defer(app, DeferredWrite::CallStatus(update), &why).await;
     response::no_content()
 }

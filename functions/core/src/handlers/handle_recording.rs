@@ -8,7 +8,7 @@ use crate::domain::business::{DEFAULT_LANGUAGE, DEFAULT_THANKS_TEXT};
 use crate::domain::CallSid;
 use crate::http::{FormParams, InboundRequest, Response};
 use crate::twilio::params;
-use crate::voice::recordings::{job_for, keep, send_alone};
+use crate::voice::recordings::{job_for, keep, send_alone_past_deadline};
 use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
@@ -20,7 +20,7 @@ pub async fn handle_recording(app: &App, request: &InboundRequest) -> Response {
         match tokio::time::timeout(VOICE_DEADLINE, keep_recording(app, &form, &call_sid)).await {
             Ok(words) => words,
             Err(_) => {
-                send_alone(app, &form, &call_sid).await;
+                send_alone_past_deadline(app, &form, &call_sid).await;
                 (
                     DEFAULT_THANKS_TEXT.to_string(),
                     DEFAULT_LANGUAGE.to_string(),

@@ -35,3 +35,34 @@ pub mod voice_booking;
 pub mod whatsapp_incoming;
 pub mod whatsapp_messages;
 pub mod whatsapp_status;
+
+use tracing::{error, warn};
+
+use crate::app::App;
+use crate::jobs::DeferredWrite;
+
+/// Keeps a webhook's write the store could not take (`why`): on the `notify` queue as a
+/// deferred write, applied when the store is back; only the queue down too loses it.
+async fn defer(app: &App, write: DeferredWrite, why: &str) {
+    let (deferred, lost) = match write {
+        DeferredWrite::CallStatus(_) => ("call_status_deferred", "call_status_lost"),
+        DeferredWrite::Message(_) => ("whatsapp_message_deferred", "whatsapp_message_lost"),
+        DeferredWrite::MessageStatus(_) => ("whatsapp_status_deferred", "whatsapp_status_lost"),
+    };
+    let message = write.message();
+    if app.send_or_park(&message).await {
+        warn!(
+            metric = deferred,
+            dedup_id = message.dedup_id,
+            error = why,
+            "not stored; queued to apply when the store is back"
+        );
+    } else {
+        error!(
+            metric = lost,
+            dedup_id = message.dedup_id,
+            error = why,
+            "neither stored nor queued"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use tracing::{info, warn};
 use crate::app::App;
 use crate::http::{response, InboundRequest, Response};
 use crate::twilio::params;
-use crate::voice::recordings::{job_for, keep, send_alone};
+use crate::voice::recordings::{job_for, keep, send_alone_past_deadline};
 use crate::voice::{self, VOICE_DEADLINE};
 
 pub async fn recording_status(app: &App, request: &InboundRequest) -> Response {
@@ -43,7 +43,7 @@ pub async fn recording_status(app: &App, request: &InboundRequest) -> Response {
         }
     };
     if tokio::time::timeout(VOICE_DEADLINE, work).await.is_err() && status == "completed" {
-        send_alone(app, &form, &call_sid).await;
+        send_alone_past_deadline(app, &form, &call_sid).await;
     }
     response::no_content()
 }

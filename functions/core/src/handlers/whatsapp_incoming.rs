@@ -10,7 +10,7 @@
 //! the store is back, and its sender gets a short apology in the TwiML itself.
 
 use time::OffsetDateTime;
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 
 use crate::app::App;
 use crate::booking::dialogue::{self, words, Conversed, Inbound};
@@ -52,7 +52,7 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         None => return response::bad_request("From is required"),
     };
     let content = message_content(&form);
-    let mut message = NewMessage {
+    let message = NewMessage {
         id: id.clone(),
         business_id: None,
         direction: MessageDirection::Inbound,
@@ -81,13 +81,13 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
             info!(message_sid = %id, inserted, "whatsapp message stored");
             (business, Some(inserted))
         }
+        // Without its business: the deferred write finds it by `To` when the store is back.
         Ok((business, Err(err))) => {
-            message.business_id = business.as_ref().map(|b| b.id.clone());
-            defer(app, message, &err.to_string()).await;
+            super::defer(app, DeferredWrite::Message(message), &err.to_string()).await;
             (business, None)
         }
         Err(_) => {
-            defer(app, message, "store too slow").await;
+            super::defer(app, DeferredWrite::Message(message), "store too slow").await;
             (None, None)
         }
     };
@@ -122,21 +122,6 @@ pub async fn incoming(app: &App, request: &InboundRequest) -> Response {
         None => MessagingResponse::new(),
     };
     response::twiml(twiml.to_xml())
-}
-
-/// Keeps a message the store could not take: on the `notify` queue, stored when the store is
-/// back ([`DeferredWrite`]).
-async fn defer(app: &App, message: NewMessage, why: &str) {
-    let id = message.id.clone();
-    if app
-        .send_or_park(&DeferredWrite::Message(message).message())
-        .await
-        .is_kept()
-    {
-        warn!(metric = "whatsapp_message_deferred", message_sid = %id, error = why, "whatsapp message not stored; queued to store when the store is back");
-    } else {
-        error!(metric = "whatsapp_message_lost", message_sid = %id, error = why, "whatsapp message neither stored nor queued");
-    }
 }
 
 /// The answer for a business that books over WhatsApp, or `None` to answer as before.

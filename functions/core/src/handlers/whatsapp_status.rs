@@ -2,7 +2,7 @@
 //! monotonically and answers 204; one the store cannot take in time is applied later from the
 //! `notify` queue ([`DeferredWrite`]).
 
-use tracing::{error, info, warn};
+use tracing::info;
 
 use crate::app::App;
 use crate::domain::{MessageStatus, MessageStatusUpdate};
@@ -53,14 +53,6 @@ pub async fn status(app: &App, request: &InboundRequest) -> Response {
         Ok(Err(err)) => err.to_string(),
         Err(_) => "store too slow".to_string(),
     };
-    if app
-        .send_or_park(&DeferredWrite::MessageStatus(update).message())
-        .await
-        .is_kept()
-    {
-        warn!(metric = "whatsapp_status_deferred", message_sid = %id, status = status.as_str(), error = why, "whatsapp status not stored; queued to apply when the store is back");
-    } else {
-        error!(metric = "whatsapp_status_lost", message_sid = %id, status = status.as_str(), error = why, "whatsapp status neither stored nor queued");
-    }
+    super::defer(app, DeferredWrite::MessageStatus(update), &why).await;
     response::no_content()
 }

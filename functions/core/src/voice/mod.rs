@@ -76,28 +76,25 @@ fn required_call_sid(form: &FormParams) -> Result<CallSid, Rejected> {
     CallSid::parse(raw).map_err(|e| Rejected::Malformed(e.to_string()))
 }
 
-/// The business's own number for a call: `To` for inbound calls, `From` for outbound ones.
-pub fn business_number(form: &FormParams) -> Option<PhoneNumber> {
-    let direction = Direction::parse(form.get("Direction").unwrap_or_default());
-    business_side(direction, form.non_empty("From"), form.non_empty("To"))
-}
-
-/// Of a call's two parties, the business's number.
-pub fn business_side(
-    direction: Direction,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Option<PhoneNumber> {
-    let number = if direction.is_outbound() { from } else { to };
-    number.and_then(|n| PhoneNumber::parse(n).ok())
-}
-
 /// The business a webhook is about, or `None` for an unknown number.
 pub async fn find_business(
     app: &App,
     form: &FormParams,
 ) -> Result<Option<Business>, crate::store::StoreError> {
-    match business_number(form) {
+    let direction = Direction::parse(form.get("Direction").unwrap_or_default());
+    business_of_call(app, direction, form.non_empty("From"), form.non_empty("To")).await
+}
+
+/// The business that owns a call's own number: `To` for an inbound call, `From` for an
+/// outbound one; `None` for an unknown number.
+pub async fn business_of_call(
+    app: &App,
+    direction: Direction,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Option<Business>, crate::store::StoreError> {
+    let own = if direction.is_outbound() { from } else { to };
+    match own.and_then(|n| PhoneNumber::parse(n).ok()) {
         Some(number) => app.business_by_number(&number).await,
         None => Ok(None),
     }

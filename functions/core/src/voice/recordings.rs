@@ -62,22 +62,7 @@ pub async fn keep(
         Ok(RecordingAttach::AlreadyAttached(state)) => {
             info!(recording_sid = %recording.sid, transcription = ?state, "duplicate recording callback; nothing to do");
         }
-        Err(store_err) => {
-            // The job carries everything the transcriber needs to write the call itself.
-            match app.queue().send(&job.message()).await {
-                Ok(()) => {
-                    warn!(error = %store_err, "store unavailable; the recording travels in its job alone")
-                }
-                Err(queue_err) => error!(
-                    metric = "recording_at_risk",
-                    store_error = %store_err,
-                    queue_error = %queue_err,
-                    recording_url = %recording.url,
-                    recording_sid = %recording.sid,
-                    "store and queue both unavailable: data at risk"
-                ),
-            }
-        }
+        Err(store_err) => send_alone(app, &job, &store_err.to_string()).await,
     }
 }
 
@@ -85,30 +70,39 @@ pub async fn keep(
 const QUEUE_GRACE: Duration = Duration::from_millis(400);
 
 /// A recording callback whose store work ran past the deadline (a slow store): its job is sent
-/// alone, as when the store is down, carrying everything the transcriber needs. It may follow
-/// a job the slow work did send; the transcriber does each recording once.
-pub async fn send_alone(app: &App, form: &FormParams, call_sid: &CallSid) {
-    let Some(recording) = crate::twilio::params::recording(form) else {
-        return;
-    };
-    let job = job_for(form, call_sid, &recording, None);
+/// alone, as when the store is down. It may follow a job the slow work did send; the
+/// transcriber does each recording once.
+pub async fn send_alone_past_deadline(app: &App, form: &FormParams, call_sid: &CallSid) {
+    if let Some(recording) = crate::twilio::params::recording(form) {
+        let job = job_for(form, call_sid, &recording, None);
+        send_alone(app, &job, "store too slow").await;
+    }
+}
+
+/// Sends `job` without the store's claim (the store failed: `why`): the job carries everything
+/// the transcriber needs to write the call itself.
+async fn send_alone(app: &App, job: &TranscriptionJob, why: &str) {
+    let (url, sid) = (&job.recording_url, &job.recording_sid);
     match tokio::time::timeout(QUEUE_GRACE, app.queue().send(&job.message())).await {
         Ok(Ok(())) => warn!(
-            recording_sid = %recording.sid,
-            "store too slow; the recording travels in its job alone"
+            recording_sid = %sid,
+            error = why,
+            "store unavailable; the recording travels in its job alone"
         ),
-        Ok(Err(err)) => error!(
+        Ok(Err(queue_err)) => error!(
             metric = "recording_at_risk",
-            error = %err,
-            recording_url = %recording.url,
-            recording_sid = %recording.sid,
-            "store too slow and queue unavailable: data at risk"
+            store_error = why,
+            queue_error = %queue_err,
+            recording_url = %url,
+            recording_sid = %sid,
+            "store and queue both unavailable: data at risk"
         ),
         Err(_) => error!(
             metric = "recording_at_risk",
-            recording_url = %recording.url,
-            recording_sid = %recording.sid,
-            "store and queue too slow: data at risk"
+            store_error = why,
+            recording_url = %url,
+            recording_sid = %sid,
+            "store unavailable and queue too slow: data at risk"
         ),
     }
 }

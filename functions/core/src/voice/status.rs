@@ -4,7 +4,7 @@
 //! same way.
 
 use crate::app::App;
-use crate::domain::{Business, StatusUpdate};
+use crate::domain::StatusUpdate;
 use crate::jobs::{NotifyJob, Trigger};
 use crate::store::StoreError;
 
@@ -24,16 +24,4 @@ pub async fn apply(app: &App, update: &StatusUpdate, replayed: bool) -> Result<b
         app.send_or_park(&job.message()).await;
     }
     Ok(advanced)
-}
-
-/// The business whose number the update names (`To` inbound, `From` outbound).
-pub async fn business_of(app: &App, update: &StatusUpdate) -> Result<Option<Business>, StoreError> {
-    match super::business_side(
-        update.direction,
-        update.from.as_deref(),
-        update.to.as_deref(),
-    ) {
-        Some(number) => app.business_by_number(&number).await,
-        None => Ok(None),
-    }
 }

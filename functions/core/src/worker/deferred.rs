@@ -35,9 +35,9 @@ async fn apply(worker: &Worker, write: DeferredWrite) -> Result<(), StoreError> 
     match write {
         DeferredWrite::CallStatus(mut update) => {
             if update.business_id.is_none() {
-                update.business_id = voice::status::business_of(app, &update)
-                    .await?
-                    .map(|b| b.id);
+                let (from, to) = (update.from.as_deref(), update.to.as_deref());
+                let business = voice::business_of_call(app, update.direction, from, to).await?;
+                update.business_id = business.map(|b| b.id);
             }
             voice::status::apply(app, &update, true).await.map(drop)
         }

@@ -1,8 +1,7 @@
 //! The reconciler: sends the transcription jobs that could not be sent when their recording
 //! arrived (queue down), and re-sends jobs queued long ago and never finished; sends the
 //! messages parked in the store while their queue was down ([`crate::app::App::send_or_park`]);
-//! and queues the
-//! reminders that are due ([`super::reminder_scan`]) and the daily digests
+//! and queues the reminders that are due ([`super::reminder_scan`]) and the daily digests
 //! ([`crate::alerts::digest::scan`]).
 //! Runs on a schedule (Lambda) or as a background task in `frontdesk serve`.
 

@@ -98,14 +98,14 @@ async fn attempt(worker: &Worker, job: &TranscriptionJob) -> Result<Step, String
     let business = match &business_id {
         Some(id) => store.business(id).await.map_err(|e| e.to_string())?,
         // Sent alone by a webhook that could not look it up: the business owns the number.
-        None => match voice::business_side(job.direction, job.from.as_deref(), job.to.as_deref()) {
-            Some(number) => worker
-                .app
-                .business_by_number(&number)
-                .await
-                .map_err(|e| e.to_string())?,
-            None => None,
-        },
+        None => voice::business_of_call(
+            &worker.app,
+            job.direction,
+            job.from.as_deref(),
+            job.to.as_deref(),
+        )
+        .await
+        .map_err(|e| e.to_string())?,
     }
     .unwrap_or_else(|| worker.app.config().default_business());
 

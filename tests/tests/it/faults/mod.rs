@@ -101,38 +101,13 @@ impl Faulty {
         Env::start_behind_faults(self.backends.clone(), recordings, Scripts::default(), urls).await
     }
 
-    /// Everything now on `queue`, taken off it straight from moto (received and deleted, as
-    /// the event source mapping hands a batch to its Lambda).
+    /// Everything now on `queue`, taken off it straight from moto.
     pub async fn take(&self, queue: QueueName) -> Vec<String> {
         let url = match queue {
             QueueName::Recordings => &self.stack.resources.recordings_queue_url,
             QueueName::Notify => &self.stack.resources.notify_queue_url,
         };
-        let sqs = &self.stack.clients.sqs;
-        let mut bodies = Vec::new();
-        loop {
-            let received = sqs
-                .receive_message()
-                .queue_url(url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(0)
-                .send()
-                .await
-                .expect("SQS receive");
-            let batch = received.messages.unwrap_or_default();
-            if batch.is_empty() {
-                return bodies;
-            }
-            for message in batch {
-                sqs.delete_message()
-                    .queue_url(url)
-                    .receipt_handle(message.receipt_handle.unwrap_or_default())
-                    .send()
-                    .await
-                    .expect("SQS delete");
-                bodies.extend(message.body);
-            }
-        }
+        aws::take_all(&self.stack.clients.sqs, url).await
     }
 
     /// Runs both consumers over both queues until they are empty; after the faults have
